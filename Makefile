@@ -1,0 +1,50 @@
+# TimeLedger: `make demo` to try it, `make test` to check it. Nothing else is needed but Python 3.11+.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+# Two workers suit a 2-core machine; set PYTEST_WORKERS=0 to run in one process.
+PYTEST_WORKERS ?= auto
+
+.PHONY: install demo test lint format migrate seed messages vendor-check clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	@mkdir -p var
+	DJANGO_ENV=development $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DJANGO_ENV=development $(BIN)/python manage.py demo_seed
+
+demo: seed
+	@echo "Serving on http://127.0.0.1:8000/  (Celery runs eagerly in-process; Ctrl-C stops)"
+	DJANGO_ENV=development $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	@mkdir -p var output
+	DJANGO_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+messages: install
+	cd frontend && DJANGO_ENV=development ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete
+	cd frontend && DJANGO_ENV=development ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) var/static output .pytest_cache

@@ -1,0 +1,40 @@
+"""DRF permission classes built on the active membership's roles."""
+
+from rest_framework.permissions import BasePermission
+
+from apps.access import roles
+from apps.access.errors import Forbidden
+from apps.access.selectors import active_membership
+
+
+class HasMembership(BasePermission):
+    """The caller belongs to an organization (the active one)."""
+
+    message = "You are not a member of any organization."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and active_membership(request))
+
+
+def role_permission(codename: str) -> type[BasePermission]:
+    class _RolePermission(BasePermission):
+        def has_permission(self, request, view) -> bool:
+            membership = active_membership(request)
+            return bool(membership and membership.can(codename))
+
+    _RolePermission.__name__ = f"Can_{codename}"
+    return _RolePermission
+
+
+CanRead = role_permission(roles.READ)
+CanWrite = role_permission(roles.WRITE)
+CanApprove = role_permission(roles.APPROVE)
+CanImport = role_permission(roles.IMPORT)
+IsOrgAdmin = role_permission(roles.ADMINISTER)
+
+
+def require_membership(request):
+    membership = active_membership(request)
+    if membership is None:
+        raise Forbidden("NO_MEMBERSHIP", "You are not a member of any organization.")
+    return membership

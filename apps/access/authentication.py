@@ -1,0 +1,69 @@
+"""API authentication: `Authorization: Bearer <token>` for integrators, the session (with CSRF) for pages."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from apps.access import request_context
+from apps.access.errors import NotAuthenticated
+from apps.access.services import token_authenticate
+
+
+class TokenAuthenticationFailed(exceptions.AuthenticationFailed):
+    """Carries our stable code through DRF's 401 handling."""
+
+    def __init__(self, error: NotAuthenticated):
+        super().__init__(detail=error.message, code=error.code)
+        self.error = error
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None
+        raw = raw.strip()
+        if not raw or " " in raw:
+            raise TokenAuthenticationFailed(
+                NotAuthenticated("TOKEN_INVALID", "The Authorization header is malformed.")
+            )
+        try:
+            token = token_authenticate(raw=raw)
+        except NotAuthenticated as error:
+            raise TokenAuthenticationFailed(error) from None
+        request_context.update(user_id=token.user.pk, username=token.user.get_username())
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class CsrfSessionAuthentication(authentication.SessionAuthentication):
+    """Session auth (CSRF enforced on unsafe methods). Answers 401, not 403, to anonymous callers."""
+
+    def authenticate_header(self, request) -> str:
+        return "Session"
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token from `manage.py tokens create`.",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = CsrfSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -1,0 +1,79 @@
+"""Domain errors: one exception type per meaning, each carrying a stable code.
+
+Every code raised anywhere must be listed in docs/errors.md (tests/test_errors_doc.py keeps that true).
+The DRF exception handler (apps.access.api.exceptions) turns them into the error envelope; pages show
+the same message.
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status_code = 400
+    default_code = "VALIDATION_ERROR"
+    default_message = "The request is not valid."
+
+    def __init__(
+        self, code: str | None = None, message: str | None = None, details: dict[str, Any] | None = None
+    ):
+        self.code = code or self.default_code
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(f"{self.code}: {self.message}")
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    default_code = "NOT_AUTHENTICATED"
+    default_message = "Sign in or send a valid API token."
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    default_code = "FORBIDDEN"
+    default_message = "You do not have permission to do this."
+
+
+class NotFound(DomainError):
+    status_code = 404
+    default_code = "NOT_FOUND"
+    default_message = "Not found."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    default_code = "CONFLICT"
+    default_message = "This conflicts with the current state."
+
+
+class Gone(DomainError):
+    status_code = 410
+    default_code = "EXPIRED"
+    default_message = "This has expired."
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    default_code = "PAYLOAD_TOO_LARGE"
+    default_message = "The request body is too large."
+
+
+class Unprocessable(DomainError):
+    status_code = 422
+    default_code = "UNPROCESSABLE"
+    default_message = "The request could not be processed."
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    default_code = "RATE_LIMITED"
+    default_message = "Too many requests; try again later."
+
+    def __init__(self, retry_after_seconds: int = 60, **kwargs: Any):
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(**kwargs)
+        self.details.setdefault("retryAfterSeconds", retry_after_seconds)

@@ -1,0 +1,36 @@
+"""Hooks a higher app fills so that access can ask it something without importing it.
+
+`operation_recorder`: the audit app registers its recorder here in its AppConfig.ready(); access calls
+`record_operation(...)` for token and membership changes. Without a recorder (access used alone) the
+call does nothing.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+_operation_recorders: list[Callable[..., Any]] = []
+
+
+def register_operation_recorder(recorder: Callable[..., Any]) -> None:
+    if recorder not in _operation_recorders:
+        _operation_recorders.append(recorder)
+
+
+def record_operation(**kwargs: Any) -> None:
+    for recorder in _operation_recorders:
+        recorder(**kwargs)
+
+
+# `demo_seeders`: higher apps add demo data (shifts, leave types, ...) after the demo organization and
+# users exist. Each seeder is called as seeder(organization=..., memberships={username: Membership}) and
+# must be idempotent.
+_demo_seeders: list[Callable[..., Any]] = []
+
+
+def register_demo_seeder(seeder: Callable[..., Any]) -> None:
+    if seeder not in _demo_seeders:
+        _demo_seeders.append(seeder)
+
+
+def demo_seeders() -> list[Callable[..., Any]]:
+    return list(_demo_seeders)

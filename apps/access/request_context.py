@@ -1,0 +1,92 @@
+"""What the current request is (id, client address, user, organization), readable anywhere.
+
+Set by RequestContextMiddleware; read by logging, the audit service and services that need the
+client address. Context variables keep it per request under threads and async alike.
+"""
+
+import ipaddress
+import re
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.http import HttpRequest
+
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = ""
+    ip: str = ""
+    user_agent: str = ""
+    path: str = ""
+    method: str = ""
+    user_id: int | None = None
+    username: str = ""
+    organization: str = ""
+
+
+_current: ContextVar[RequestContext] = ContextVar("timeledger_request_context", default=RequestContext())  # noqa: B039
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+def set_current(context: RequestContext):
+    return _current.set(context)
+
+
+def reset(token) -> None:
+    _current.reset(token)
+
+
+def update(**changes) -> None:
+    _current.set(replace(_current.get(), **changes))
+
+
+def request_id_from(request: HttpRequest) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if REQUEST_ID_PATTERN.match(given) else uuid.uuid4().hex
+
+
+def _in_networks(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: X-Forwarded-For is believed only when the direct peer is a trusted proxy."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and _in_networks(peer, settings.TRUSTED_PROXIES):
+        # Walk from the right: the nearest hop not itself a trusted proxy is the client.
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not _in_networks(hop, settings.TRUSTED_PROXIES):
+                try:
+                    return str(ipaddress.ip_address(hop))
+                except ValueError:
+                    return peer
+        if hops:
+            return hops[0]
+    return peer
+
+
+def ip_allowed(address: str, networks: list[str]) -> bool:
+    return _in_networks(address, networks)
+
+
+def axes_client_ip(request: HttpRequest) -> str:
+    return client_ip(request)

@@ -1,0 +1,120 @@
+"""Writes of the access app: API tokens (organizations and memberships grow here with provisioning)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from apps.access.errors import NotAuthenticated, NotFound, ValidationFailed
+from apps.access.hooks import record_operation
+from apps.access.models import ApiToken, Organization
+
+TOKEN_PREFIX = "tl_"  # noqa: S105 - a marker, not a secret
+MAX_TOKEN_DAYS = 3650
+
+
+def token_hash(raw: str) -> str:
+    # Tokens carry 256 bits of randomness, so a plain SHA-256 is a sound one-way store (no salt needed).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str
+
+
+def token_create(
+    *,
+    user: AbstractBaseUser,
+    created_by: AbstractBaseUser | None = None,
+    organization: Organization | None = None,
+    name: str = "",
+    expires_days: int | None = None,
+) -> IssuedToken:
+    """Issue a token for `user`. The raw value is returned once and never stored."""
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            f"expires-days must be between 1 and {MAX_TOKEN_DAYS}.",
+            {"field": "expiresDays"},
+        )
+    if not user.is_active:
+        raise ValidationFailed("USER_INACTIVE", "Tokens can only be issued to active users.")
+    secret = secrets.token_urlsafe(32)
+    raw = f"{TOKEN_PREFIX}{secret}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            organization=organization,
+            name=name[:100],
+            prefix=secret[:8],
+            key_hash=token_hash(raw),
+            created_by=created_by,
+            expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
+        )
+        record_operation(
+            action="access.token.create",
+            actor=created_by,
+            organization=organization,
+            target=token,
+            details={"user": user.get_username(), "prefix": token.prefix, "expiresAt": token.expires_at},
+        )
+    return IssuedToken(token=token, raw=raw)
+
+
+def token_revoke(
+    *, token_id: int | None = None, prefix: str = "", actor: AbstractBaseUser | None = None
+) -> ApiToken:
+    """Revoke a token by id or prefix. Revoking a revoked token is a no-op that returns it (safe to retry)."""
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update()
+        if token_id is not None:
+            tokens = tokens.filter(pk=token_id)
+        elif prefix:
+            tokens = tokens.filter(prefix=prefix.removeprefix(TOKEN_PREFIX)[:8])
+        else:
+            raise ValidationFailed("VALIDATION_ERROR", "Give a token id or prefix.")
+        matches = list(tokens[:2])
+        if not matches:
+            raise NotFound("TOKEN_NOT_FOUND", "No token has that id or prefix.")
+        if len(matches) > 1:
+            raise ValidationFailed("TOKEN_AMBIGUOUS", "More than one token has that prefix; use its id.")
+        token = matches[0]
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record_operation(
+                action="access.token.revoke",
+                actor=actor,
+                organization=token.organization,
+                target=token,
+                details={"user": token.user.get_username(), "prefix": token.prefix},
+            )
+    return token
+
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_authenticate(*, raw: str) -> ApiToken:
+    """The token behind `raw`, or NotAuthenticated with a code saying why."""
+    if not raw.startswith(TOKEN_PREFIX):
+        raise NotAuthenticated("TOKEN_INVALID", "The API token is not valid.")
+    token = ApiToken.objects.select_related("user", "organization").filter(key_hash=token_hash(raw)).first()
+    if token is None or not token.user.is_active:
+        raise NotAuthenticated("TOKEN_INVALID", "The API token is not valid.")
+    if token.is_revoked:
+        raise NotAuthenticated("TOKEN_REVOKED", "The API token was revoked.")
+    if token.is_expired:
+        raise NotAuthenticated("TOKEN_EXPIRED", "The API token has expired.")
+    now = timezone.now()
+    # Touch last_used_at at most once a minute so that a busy integrator does not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

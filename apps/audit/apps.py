@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "apps.audit"
+    label = "audit"
+    verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.access.hooks import register_operation_recorder
+        from apps.access.models import ApiToken, Membership, Organization
+        from apps.audit import receivers  # noqa: F401 - connects the auth signal receivers
+        from apps.audit.services import audit_record
+
+        register_operation_recorder(audit_record)
+        # Field-level diffs (django-auditlog) for the access models; secrets never enter a diff.
+        auditlog.register(Organization)
+        auditlog.register(Membership, m2m_fields={"roles"})
+        auditlog.register(ApiToken, exclude_fields=["key_hash"])

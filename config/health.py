@@ -1,0 +1,103 @@
+"""Liveness, readiness and metrics endpoints for load balancers, orchestrators and Prometheus."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
+
+from apps.access.request_context import client_ip, ip_allowed
+
+logger = logging.getLogger("timeledger.health")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is alive. Touches nothing, so a slow database never restarts healthy workers."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_migrations() -> None:
+    connection = connections["default"]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        raise RuntimeError(f"{len(plan)} migration(s) not applied")
+
+
+def _check_cache() -> None:
+    cache = caches["default"]
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return what was written")
+    cache.delete(key)
+
+
+def _check_broker() -> None:
+    from config.celery import app
+
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+
+
+def _configured_checks() -> dict:
+    checks = {"database": _check_database, "migrations": _check_migrations}
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "locmem" not in backend and "dummy" not in backend:
+        checks["cache"] = _check_cache
+    if not settings.CELERY_BROKER_URL.startswith("memory://"):
+        checks["broker"] = _check_broker
+    return checks
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: database reachable, migrations applied, cache and broker reachable when configured.
+    Answers 503 naming each failed check."""
+    results, failed = {}, []
+    for name, check in _configured_checks().items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:
+            logger.warning("readiness check %s failed: %s", name, error)
+            results[name] = "failed"
+            failed.append(name)
+    body = {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed}
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+_export = ExportToDjangoView
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, only for loopback and METRICS_ALLOWED_CIDRS."""
+    if not ip_allowed(client_ip(request), settings.METRICS_ALLOWED_CIDRS):
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": {
+                    "code": "IP_RESTRICTED",
+                    "message": "Metrics are not served to this address.",
+                    "details": {},
+                },
+            },
+            status=403,
+        )
+    return _export(request)

@@ -1,0 +1,53 @@
+"""Factories for the tests: small, explicit data."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from apps.access.models import Membership, Organization
+
+PASSWORD = "pw-for-tests-123"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Org {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    timezone = "Asia/Shanghai"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """`MembershipFactory(roles=["attendance_admin"])` gives the membership those roles."""
+
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    employee_no = factory.Sequence(lambda n: f"E{n:05d}")
+    display_name = factory.LazyAttribute(lambda m: m.user.username.title())
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if create:
+            obj.roles.set(Group.objects.filter(name__in=extracted or ["attendance_employee"]))
