@@ -8,6 +8,10 @@ from config import errors, health
 
 api_urlpatterns = [
     path("", include("apps.access.api.urls")),
+    path("attendance/", include("apps.attendance.api.urls")),
+    path("attendance/import/", include("apps.imports.api.urls")),
+    path("attendance-admin/", include("apps.audit.api.urls")),
+    path("payroll/", include("apps.payroll_cycles.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -23,6 +27,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("attendance/", include("apps.attendance.urls")),
+    path("import-center/", include("apps.imports.urls")),
+    path("admin-center/", include("apps.audit.urls")),
     path("django-admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/attendance/", permanent=False), name="home"),
 ]

@@ -51,6 +51,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     employee_no = models.CharField(max_length=64, blank=True, default="")
+    # The member's id in an outside system (DingTalk UserId); imports match on it.
+    external_id = models.CharField(max_length=64, blank=True, default="")
     display_name = models.CharField(max_length=200, blank=True, default="")
     department = models.CharField(max_length=200, blank=True, default="")
     manager = models.ForeignKey(
@@ -71,6 +73,11 @@ class Membership(models.Model):
                 fields=["organization", "employee_no"],
                 condition=~Q(employee_no=""),
                 name="membership_unique_employee_no_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
+                name="membership_unique_external_id_per_org",
             ),
         ]
         # The permission set that roles grant; see roles.py.

@@ -1,0 +1,2 @@
+app_name = "admin_center"
+urlpatterns: list = []
