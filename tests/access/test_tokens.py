@@ -120,3 +120,10 @@ def test_org_bound_token_acts_in_that_organization(api, make_member, other_org):
     response = api.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.json()["organization"]["slug"] == "globex"
     assert {o["slug"] for o in response.json()["organizations"]} == {"acme", "globex"}
+
+
+def test_api_json_is_camel_case(api, employee_member):
+    raw = create_token("emma").strip()
+    membership = api.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["membership"]
+    assert membership["employeeNo"] == employee_member.employee_no
+    assert "employee_no" not in membership
