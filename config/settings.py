@@ -311,6 +311,29 @@ IMPORT_UPLOAD_TTL_HOURS = env.int("IMPORT_UPLOAD_TTL_HOURS", default=24)
 IMPORT_COMMIT_TOKEN_TTL_SECONDS = env.int("IMPORT_COMMIT_TOKEN_TTL_SECONDS", default=600)
 DEMO_DATA_ALLOWED = DJANGO_ENV in {"development", "test"}
 
+# --- Administration and security (docs/security.md, docs/audit.md) -------------------------------
+# Retention defaults; an organization may change its own (Organization.settings["retention"]).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
+ATTENDANCE_RETENTION_DAYS = env.int("ATTENDANCE_RETENTION_DAYS", default=7 * 365)
+CELERY_BEAT_SCHEDULE["audit-retention"] = {"task": "audit.retention", "schedule": 24 * 60 * 60}
+# Request rate limits per user (or address when anonymous), "<count>/<s|m|h|d>", counted by
+# django-ratelimit in the default cache (Redis in production). RATE_LIMITS="login=5/m,export=30/m" overrides.
+RATE_LIMITS = {
+    "login": "10/m",
+    "import_upload": "60/m",
+    "import_prepare": "120/m",
+    "import_preview": "60/m",
+    "import_commit": "10/m",
+    "export": "60/m",
+    "admin_write": "120/m",
+} | env.dict("RATE_LIMITS", default={})
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# Invitation links point here; mail goes to the console unless EMAIL_URL says otherwise (smtp+tls://...).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TimeLedger <noreply@timeledger.invalid>")
+
 # --- Production guard rails ----------------------------------------------------------------------
 MIN_SECRET_KEY_LENGTH = 50
 

@@ -4,9 +4,20 @@ from django.db import models
 
 from apps.access.models import Organization, OrgScopedQuerySet
 
+GLOBAL_CHAIN = "global"
+
+
+def chain_key(organization_id: int | None) -> str:
+    """The hash chain an entry belongs to: one per organization, one for entries without one."""
+    return f"org:{organization_id}" if organization_id else GLOBAL_CHAIN
+
 
 class OperationLog(models.Model):
-    """Who did what, to what, from where, with what result. Written only by services.audit_record."""
+    """Who did what, to what, from where, with what result. Written only by services.audit_record.
+
+    Entries form one hash chain per organization (`chain`, `sequence`, `prev_hash`, `entry_hash`; see
+    apps/audit/chain.py), so that an edited or deleted row is found by `manage.py audit_verify`.
+    """
 
     class Result(models.TextChoices):
         OK = "ok"
@@ -29,6 +40,12 @@ class OperationLog(models.Model):
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.OK)
     details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(db_index=True)
+    # The chain key is fixed at write time ("org:<id>" or "global"): the organization column may be nulled
+    # when an organization is deleted, the chain an entry was hashed into may not.
+    chain = models.CharField(max_length=32, default=GLOBAL_CHAIN)
+    sequence = models.PositiveBigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    entry_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = OrgScopedQuerySet.as_manager()
 
@@ -37,7 +54,27 @@ class OperationLog(models.Model):
         indexes = [
             models.Index(fields=["organization", "-created_at"], name="oplog_org_time"),
             models.Index(fields=["organization", "action"], name="oplog_org_action"),
+            models.Index(fields=["organization", "-sequence"], name="oplog_org_sequence"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="oplog_unique_chain_sequence"),
         ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label or '-'} {self.action} {self.result}"
+
+
+class AuditChainHead(models.Model):
+    """The tip of one hash chain, locked (SELECT ... FOR UPDATE) by every writer so that two concurrent
+    entries never get the same sequence. The anchor is where verification starts after retention removed
+    the oldest entries: the sequence and hash of the last entry removed."""
+
+    chain = models.CharField(max_length=32, unique=True)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+    anchor_sequence = models.PositiveBigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.chain} @ {self.last_sequence}"

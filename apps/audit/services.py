@@ -1,14 +1,16 @@
 """The one way to write the operation log. Every write service calls audit_record."""
 
+import ipaddress
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from apps.access import request_context
 from apps.access.models import Membership, Organization
-from apps.audit.models import OperationLog
+from apps.audit.chain import chain_append
+from apps.audit.models import OperationLog, chain_key
 
 # Keys whose values never enter the log, wherever they appear in `details`.
 SECRET_KEYS = {"password", "password1", "password2", "token", "raw", "secret", "key", "authorization", "csrf"}
@@ -20,6 +22,13 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     return value
+
+
+def _normalized_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -34,7 +43,12 @@ def audit_record(
     details: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> OperationLog:
-    """Record one operation. Address, user agent and request id come from the current request, if any."""
+    """Record one operation. Address, user agent and request id come from the current request, if any.
+
+    The entry is appended to its organization's hash chain in the caller's transaction (or a new one), so
+    it commits or rolls back with the change it describes. Record denied and failed attempts outside the
+    transaction that is being rolled back.
+    """
     if isinstance(actor, Membership):
         organization = organization or actor.organization
         actor = actor.user
@@ -45,17 +59,20 @@ def audit_record(
         target_id = target_id or target.pk
         organization = organization or getattr(target, "organization", None)
     context = request_context.current()
-    return OperationLog.objects.create(
+    entry = OperationLog(
         organization=organization,
+        chain=chain_key(organization.pk if organization is not None else None),
         actor=actor,
         actor_label=(actor.get_username() if actor is not None else actor_label or context.username)[:150],
         action=action,
-        target_type=target_type,
-        target_id=str(target_id or ""),
-        ip=context.ip or None,
-        user_agent=context.user_agent,
+        target_type=target_type[:100],
+        target_id=str(target_id or "")[:64],
+        ip=_normalized_ip(context.ip),
+        user_agent=context.user_agent[:300],
         request_id=context.request_id,
         result=result,
         details=_scrub(details or {}),
         created_at=timezone.now(),
     )
+    with transaction.atomic():
+        return chain_append(entry)
