@@ -1,0 +1,100 @@
+"""Which shift a member works on a date, and which work date a punch belongs to.
+
+`WorkCalendar` loads everything it needs for a set of members and a date range in a fixed number of
+queries (policy, assignments, holidays), so that recomputing a month for many members does not query per
+day. The rules are documented in docs/attendance.md ("Schedules").
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from apps.access.models import Organization
+from apps.attendance.models import AttendancePolicy, Holiday, Shift, ShiftAssignment, weekday_bit
+
+# Punches up to this long after a night shift's end still count for the shift's start date.
+OVERNIGHT_WINDOW = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    work_date: date
+    shift: Shift | None  # the shift of the day; None on a rest day
+    holiday: Holiday | None  # set when the date is a holiday (kind holiday)
+    makeup_workday: bool = False
+
+    @property
+    def is_workday(self) -> bool:
+        return self.shift is not None and self.holiday is None
+
+
+def policy_for(organization: Organization) -> AttendancePolicy:
+    """The organization's policy (an unsaved default when none was set up)."""
+    policy = (
+        AttendancePolicy.objects.select_related("default_shift").filter(organization=organization).first()
+    )
+    return policy or AttendancePolicy(organization=organization)
+
+
+class WorkCalendar:
+    def __init__(self, *, organization: Organization, member_ids: Iterable[int], start: date, end: date):
+        self.organization = organization
+        self.tzinfo = organization.tzinfo
+        self.policy = policy_for(organization)
+        default = self.policy.default_shift
+        self.default_shift = default if default is not None and default.is_active else None
+        # One day either side: a punch's work date looks at the day before, a night shift at the day after.
+        self.start, self.end = start - timedelta(days=1), end + timedelta(days=1)
+        self._assignments: dict[int, list[ShiftAssignment]] = defaultdict(list)
+        rows = (
+            ShiftAssignment.objects.for_org(organization)
+            .filter(member_id__in=list(member_ids), shift__is_active=True)
+            .filter(Q(start_date__isnull=True) | Q(start_date__lte=self.end))
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start))
+            .select_related("shift")
+        )
+        for assignment in rows:
+            self._assignments[assignment.member_id].append(assignment)
+        for assignments in self._assignments.values():
+            assignments.sort(key=lambda a: (a.priority, a.start_date or date.min, a.id), reverse=True)
+        self._calendar = {
+            h.date: h
+            for h in Holiday.objects.for_org(organization).filter(date__range=(self.start, self.end))
+        }
+
+    def day(self, member_id: int, day: date) -> DaySchedule:
+        covering = [a for a in self._assignments.get(member_id, ()) if a.covers(day)]
+        bit = weekday_bit(day)
+        if covering:
+            chosen = next((a for a in covering if a.weekdays & bit), None)
+            shift = chosen.shift if chosen else None
+            usual_shift = covering[0].shift
+        else:
+            usual_shift = self.default_shift
+            shift = usual_shift if usual_shift and self.policy.default_weekdays & bit else None
+        entry = self._calendar.get(day)
+        if entry is not None and entry.kind == Holiday.Kind.MAKEUP_WORKDAY:
+            # A makeup workday is worked on the member's usual shift even when the weekday is a rest day.
+            return DaySchedule(work_date=day, shift=shift or usual_shift, holiday=None, makeup_workday=True)
+        if entry is not None:
+            return DaySchedule(work_date=day, shift=shift, holiday=entry)
+        return DaySchedule(work_date=day, shift=shift, holiday=None)
+
+    def work_date_of(self, member_id: int, moment: datetime) -> date:
+        """The work date a punch at `moment` counts for, in the organization's timezone."""
+        local_day = moment.astimezone(self.tzinfo).date()
+        previous = self.day(member_id, local_day - timedelta(days=1)).shift
+        if previous is None or not previous.crosses_midnight:
+            return local_day
+        _, previous_end = previous.bounds(local_day - timedelta(days=1), self.tzinfo)
+        cutoff = previous_end + OVERNIGHT_WINDOW
+        today = self.day(member_id, local_day).shift
+        if today is not None:
+            # Never reach into the next shift: split the gap between the two shifts.
+            today_start, _ = today.bounds(local_day, self.tzinfo)
+            if today_start > previous_end:
+                cutoff = min(cutoff, previous_end + (today_start - previous_end) / 2)
+        return local_day - timedelta(days=1) if moment <= cutoff else local_day

@@ -1,0 +1,106 @@
+"""Turn one member's day (schedule, punches, leave, adjustments) into a daily record's values.
+
+Pure functions, no queries: `records_recompute` loads the inputs in bulk and calls `compute_day` for every
+(member, date). The rules are listed in docs/attendance.md ("Status rules"); keep the two in step.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from apps.attendance.calendar import DaySchedule
+from apps.attendance.models import AdjustmentRequest, DailyRecord, Punch
+
+Status = DailyRecord.Status
+
+
+@dataclass(frozen=True)
+class DayValues:
+    first_in_at: datetime | None
+    last_out_at: datetime | None
+    worked_minutes: int
+    late_minutes: int
+    early_leave_minutes: int
+    status: str
+
+    FIELDS = ("first_in_at", "last_out_at", "worked_minutes", "late_minutes", "early_leave_minutes", "status")
+
+    def differs_from(self, record: DailyRecord) -> bool:
+        return any(getattr(record, field) != getattr(self, field) for field in self.FIELDS)
+
+
+def _whole_minutes(seconds: float) -> int:
+    return int(seconds // 60)
+
+
+def compute_day(
+    *,
+    schedule: DaySchedule,
+    tzinfo,
+    punches: Sequence[Punch],
+    on_leave: bool,
+    adjustments: Sequence[AdjustmentRequest],
+    existing: DailyRecord | None,
+) -> DayValues | None:
+    """The values of the day's record, or None when an imported record must be kept as it is."""
+    imported = existing is not None and existing.source == DailyRecord.Source.IMPORT
+    if imported and not punches and not adjustments and not on_leave:
+        return None
+
+    ins = [p.occurred_at for p in punches if p.kind == Punch.Kind.IN]
+    outs = [p.occurred_at for p in punches if p.kind == Punch.Kind.OUT]
+    if imported:
+        # An import's times stand for punches we never saw.
+        ins += [existing.first_in_at] if existing.first_in_at else []
+        outs += [existing.last_out_at] if existing.last_out_at else []
+    first_in = min(ins) if ins else None
+    last_out = max(outs) if outs else None
+    for adjustment in adjustments:  # in the order they were approved: the latest decision wins
+        first_in = adjustment.requested_in_at or first_in
+        last_out = adjustment.requested_out_at or last_out
+    if first_in and last_out and last_out <= first_in:
+        last_out = None  # an "out" before the first "in" is not the end of this day's work
+
+    shift = schedule.shift
+    worked = late = early = 0
+    if first_in and last_out:
+        worked = max(
+            0, _whole_minutes((last_out - first_in).total_seconds()) - (shift.break_minutes if shift else 0)
+        )
+    if schedule.is_workday and not on_leave:
+        start, end = shift.bounds(schedule.work_date, tzinfo)
+        if first_in:
+            late_by = _whole_minutes((first_in - start).total_seconds())
+            late = late_by if late_by > shift.late_grace_minutes else 0
+        if last_out:
+            early_by = _whole_minutes((end - last_out).total_seconds())
+            early = early_by if early_by > shift.early_grace_minutes else 0
+
+    if adjustments:
+        status = Status.ADJUSTED
+    elif schedule.holiday is not None:
+        status = Status.HOLIDAY
+    elif shift is None:
+        status = Status.OFF
+    elif on_leave:
+        status = Status.LEAVE
+    elif not first_in and not last_out:
+        status = Status.ABSENT
+    elif not (first_in and last_out):
+        status = Status.PARTIAL
+    elif late and early:
+        status = Status.LATE_EARLY
+    elif late:
+        status = Status.LATE
+    elif early:
+        status = Status.EARLY_LEAVE
+    else:
+        status = Status.NORMAL
+    return DayValues(
+        first_in_at=first_in,
+        last_out_at=last_out,
+        worked_minutes=worked,
+        late_minutes=late,
+        early_leave_minutes=early,
+        status=status,
+    )

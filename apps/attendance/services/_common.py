@@ -1,0 +1,98 @@
+"""Helpers the attendance services share: member locks, idempotency keys, decision rights."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from apps.access import roles
+from apps.access.errors import Conflict, Forbidden, ValidationFailed
+from apps.access.models import Membership
+
+T = TypeVar("T")
+
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What an idempotent create returns: the object, and whether it was a replay of an earlier call."""
+
+    obj: T
+    replayed: bool = False
+
+
+def lock_member(member: Membership) -> Membership:
+    """Serialise the attendance writes of one member (punch, approval, leave balance) on PostgreSQL.
+
+    A row lock on the membership is the one place every such write meets, so two approvals racing for the
+    last day of leave, or fifty retries of one punch, run one after the other. SQLite serialises writers
+    anyway.
+    """
+    return Membership.objects.select_for_update().select_related("organization").get(pk=member.pk)
+
+
+def validate_idempotency_key(key: str) -> str:
+    key = (key or "").strip()
+    if key and not IDEMPOTENCY_KEY_PATTERN.match(key):
+        raise ValidationFailed(
+            "IDEMPOTENCY_KEY_INVALID",
+            "The Idempotency-Key must be 1 to 128 printable ASCII characters.",
+            {"field": "Idempotency-Key"},
+        )
+    return key
+
+
+def fingerprint(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def replay(existing: T, request_fingerprint: str) -> Outcome[T]:
+    if existing.request_fingerprint != request_fingerprint:
+        raise Conflict(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was already used for a different request.",
+            {"id": existing.pk},
+        )
+    return Outcome(obj=existing, replayed=True)
+
+
+def local_today(member: Membership) -> date:
+    return timezone.localdate(timezone.now(), member.organization.tzinfo)
+
+
+def is_org_admin(member: Membership) -> bool:
+    return member.can(roles.ADMINISTER)
+
+
+def can_decide(approver: Membership, member: Membership) -> bool:
+    """A member's manager (with the approve permission) or an admin may decide; never the member."""
+    if approver.organization_id != member.organization_id or approver.pk == member.pk:
+        return False
+    if is_org_admin(approver):
+        return True
+    return approver.can(roles.APPROVE) and member.manager_id == approver.pk
+
+
+def ensure_can_decide(approver: Membership, member: Membership) -> None:
+    if approver.pk == member.pk:
+        raise Forbidden("CANNOT_DECIDE_OWN_REQUEST", "You cannot decide your own request.")
+    if not can_decide(approver, member):
+        raise Forbidden("FORBIDDEN", "Only the member's manager or an administrator may decide this request.")
+
+
+def clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed("VALIDATION_ERROR", f"{field} is required.", {"field": field})
+    if len(value) > max_length:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", f"{field} is longer than {max_length} characters.", {"field": field}
+        )
+    return value

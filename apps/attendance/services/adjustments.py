@@ -1,0 +1,259 @@
+"""Adjustment requests: a member asks to fix a day; their manager or an admin decides.
+
+pending -> approved | rejected | cancelled. Approving writes the corrected punches (source "adjustment")
+and recomputes the day in the same transaction: the record's status becomes "adjusted", its source stays.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.access.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from apps.access.models import Membership
+from apps.attendance import hooks
+from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
+from apps.attendance.services._common import (
+    Outcome,
+    clean_text,
+    ensure_can_decide,
+    fingerprint,
+    is_org_admin,
+    local_today,
+    lock_member,
+    replay,
+    validate_idempotency_key,
+)
+from apps.attendance.services.records import recompute_days
+from apps.audit.models import OperationLog
+from apps.audit.services import audit_record
+
+Kind = AdjustmentRequest.Kind
+MAX_AGE_DAYS = 366
+
+
+def _validate_times(
+    *, member: Membership, kind: str, work_date: date, requested_in_at, requested_out_at
+) -> None:
+    if kind not in Kind.values:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", f"kind must be one of {', '.join(Kind.values)}.", {"field": "kind"}
+        )
+    today = local_today(member)
+    if work_date > today:
+        raise ValidationFailed("DATE_IN_FUTURE", "An adjustment can only be asked for a past day or today.")
+    if work_date < today - timedelta(days=MAX_AGE_DAYS):
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "This day is too long ago to adjust.", {"field": "workDate"}
+        )
+    wants_in = kind in {Kind.MISSED_CHECK_IN, Kind.TIME_CORRECTION}
+    wants_out = kind in {Kind.MISSED_CHECK_OUT, Kind.TIME_CORRECTION}
+    if kind == Kind.MISSED_CHECK_IN and (requested_in_at is None or requested_out_at is not None):
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "A missed check-in gives requestedInAt only.", {"field": "requestedInAt"}
+        )
+    if kind == Kind.MISSED_CHECK_OUT and (requested_out_at is None or requested_in_at is not None):
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "A missed check-out gives requestedOutAt only.", {"field": "requestedOutAt"}
+        )
+    if kind == Kind.TIME_CORRECTION and requested_in_at is None and requested_out_at is None:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "A time correction gives requestedInAt, requestedOutAt or both."
+        )
+    tz = member.organization.tzinfo
+    # A night shift's day runs into the next calendar day.
+    window_start = datetime.combine(work_date, time.min, tzinfo=tz)
+    window_end = datetime.combine(work_date + timedelta(days=2), time.min, tzinfo=tz)
+    for field, value, wanted in (
+        ("requestedInAt", requested_in_at, wants_in),
+        ("requestedOutAt", requested_out_at, wants_out),
+    ):
+        if value is None or not wanted:
+            continue
+        if timezone.is_naive(value):
+            raise ValidationFailed("VALIDATION_ERROR", f"{field} needs a timezone offset.", {"field": field})
+        if not window_start <= value < window_end or value > timezone.now():
+            raise ValidationFailed(
+                "VALIDATION_ERROR",
+                f"{field} must be on the work date (or the night after it) and not in the future.",
+                {"field": field},
+            )
+    if requested_in_at and requested_out_at and requested_out_at <= requested_in_at:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "requestedOutAt must be after requestedInAt.", {"field": "requestedOutAt"}
+        )
+
+
+def adjustment_request_create(
+    *,
+    member: Membership,
+    kind: str,
+    work_date: date,
+    reason: str,
+    requested_in_at: datetime | None = None,
+    requested_out_at: datetime | None = None,
+    idempotency_key: str = "",
+) -> Outcome[AdjustmentRequest]:
+    """Ask for a day to be fixed. 409 REQUEST_ALREADY_PENDING when one is already pending for that day."""
+    reason = clean_text(reason, field="reason", max_length=500, required=True)
+    _validate_times(
+        member=member,
+        kind=kind,
+        work_date=work_date,
+        requested_in_at=requested_in_at,
+        requested_out_at=requested_out_at,
+    )
+    key = validate_idempotency_key(idempotency_key)
+    request_fingerprint = fingerprint(
+        {
+            "kind": kind,
+            "workDate": work_date,
+            "reason": reason,
+            "requestedInAt": requested_in_at,
+            "requestedOutAt": requested_out_at,
+        }
+    )
+    with transaction.atomic():
+        lock_member(member)
+        if key:
+            existing = AdjustmentRequest.objects.filter(member=member, idempotency_key=key).first()
+            if existing is not None:
+                return replay(existing, request_fingerprint)
+        hooks.ensure_unlocked(member=member, dates=[work_date])
+        pending = AdjustmentRequest.objects.filter(
+            member=member, work_date=work_date, status=RequestStatus.PENDING
+        ).first()
+        if pending is not None:
+            raise Conflict(
+                "REQUEST_ALREADY_PENDING",
+                "An adjustment for this day is already waiting for a decision.",
+                {"id": pending.pk},
+            )
+        try:
+            with transaction.atomic():
+                request = AdjustmentRequest.objects.create(
+                    organization=member.organization,
+                    member=member,
+                    work_date=work_date,
+                    kind=kind,
+                    requested_in_at=requested_in_at,
+                    requested_out_at=requested_out_at,
+                    reason=reason,
+                    idempotency_key=key,
+                    request_fingerprint=request_fingerprint if key else "",
+                )
+        except IntegrityError:
+            if not key:
+                raise
+            return replay(
+                AdjustmentRequest.objects.get(member=member, idempotency_key=key), request_fingerprint
+            )
+        audit_record(
+            action="attendance.adjustment.create",
+            actor=member,
+            target=request,
+            details={"kind": kind, "workDate": work_date},
+        )
+    return Outcome(obj=request)
+
+
+def _locked_pending(request: AdjustmentRequest) -> AdjustmentRequest:
+    lock_member(request.member)
+    request = AdjustmentRequest.objects.select_for_update().select_related("member").get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise Conflict(
+            "REQUEST_NOT_PENDING", f"This request is already {request.status}.", {"status": request.status}
+        )
+    return request
+
+
+def _deny(action: str, actor: Membership, request: AdjustmentRequest, error: DomainError) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        target=request,
+        result=OperationLog.Result.DENIED,
+        details={"code": error.code},
+    )
+
+
+def adjustment_request_approve(
+    *, request: AdjustmentRequest, approver: Membership, comment: str = ""
+) -> AdjustmentRequest:
+    """Approve a pending request and apply it to the day's record, in one transaction."""
+    comment = clean_text(comment, field="comment", max_length=500, required=False)
+    try:
+        ensure_can_decide(approver, request.member)
+    except Forbidden as error:
+        _deny("attendance.adjustment.approve", approver, request, error)
+        raise
+    with transaction.atomic():
+        request = _locked_pending(request)
+        hooks.ensure_unlocked(member=request.member, dates=[request.work_date])
+        request.status = RequestStatus.APPROVED
+        request.decided_by = approver
+        request.decided_at = timezone.now()
+        request.decision_comment = comment
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        for kind, moment in (
+            (Punch.Kind.IN, request.requested_in_at),
+            (Punch.Kind.OUT, request.requested_out_at),
+        ):
+            if moment is not None:
+                Punch.objects.create(
+                    organization=request.organization,
+                    member=request.member,
+                    occurred_at=moment,
+                    work_date=request.work_date,
+                    kind=kind,
+                    source=Punch.Source.ADJUSTMENT,
+                    adjustment=request,
+                )
+        recompute_days(
+            organization=request.organization, member_ids=[request.member_id], dates=[request.work_date]
+        )
+        audit_record(
+            action="attendance.adjustment.approve",
+            actor=approver,
+            target=request,
+            details={"member": request.member_id, "workDate": request.work_date, "kind": request.kind},
+        )
+    return request
+
+
+def adjustment_request_reject(
+    *, request: AdjustmentRequest, approver: Membership, comment: str
+) -> AdjustmentRequest:
+    """Reject a pending request; the comment (why) is required."""
+    comment = clean_text(comment, field="comment", max_length=500, required=True)
+    try:
+        ensure_can_decide(approver, request.member)
+    except Forbidden as error:
+        _deny("attendance.adjustment.reject", approver, request, error)
+        raise
+    with transaction.atomic():
+        request = _locked_pending(request)
+        request.status = RequestStatus.REJECTED
+        request.decided_by = approver
+        request.decided_at = timezone.now()
+        request.decision_comment = comment
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        audit_record(action="attendance.adjustment.reject", actor=approver, target=request)
+    return request
+
+
+def adjustment_request_cancel(*, request: AdjustmentRequest, actor: Membership) -> AdjustmentRequest:
+    """The requester (or an admin) withdraws a pending request."""
+    if actor.pk != request.member_id and not (
+        is_org_admin(actor) and actor.organization_id == request.organization_id
+    ):
+        error = Forbidden("FORBIDDEN", "Only the requester may cancel this request.")
+        _deny("attendance.adjustment.cancel", actor, request, error)
+        raise error
+    with transaction.atomic():
+        request = _locked_pending(request)
+        request.status = RequestStatus.CANCELLED
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_at", "updated_at"])
+        audit_record(action="attendance.adjustment.cancel", actor=actor, target=request)
+    return request

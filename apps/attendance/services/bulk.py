@@ -1,0 +1,52 @@
+"""Deciding many requests at once (the approver inbox). Each request is decided in its own transaction,
+so one that cannot be approved (decided meanwhile, a locked period, no balance) does not block the rest."""
+
+from dataclasses import dataclass
+
+from apps.access.errors import DomainError
+from apps.access.models import Membership
+from apps.attendance.models import AdjustmentRequest, LeaveRequest
+from apps.attendance.services.adjustments import adjustment_request_approve
+from apps.attendance.services.leave import leave_request_approve
+
+
+@dataclass(frozen=True)
+class BulkItemResult:
+    kind: str  # "adjustment" | "leave"
+    id: int
+    ok: bool
+    code: str = ""
+    message: str = ""
+
+
+def requests_bulk_approve(
+    *,
+    approver: Membership,
+    adjustment_ids: list[int] = (),
+    leave_ids: list[int] = (),
+    comment: str = "",
+) -> list[BulkItemResult]:
+    """Approve each listed request the approver may decide; unknown or foreign ids report NOT_FOUND."""
+    results: list[BulkItemResult] = []
+    for kind, model, ids, approve in (
+        ("adjustment", AdjustmentRequest, adjustment_ids, adjustment_request_approve),
+        ("leave", LeaveRequest, leave_ids, leave_request_approve),
+    ):
+        found = {
+            r.pk: r
+            for r in model.objects.for_org(approver.organization)
+            .select_related("member__organization")
+            .filter(pk__in=list(ids))
+        }
+        for pk in dict.fromkeys(ids):
+            request = found.get(pk)
+            if request is None:
+                results.append(BulkItemResult(kind, pk, False, "NOT_FOUND", "No such request."))
+                continue
+            try:
+                approve(request=request, approver=approver, comment=comment)
+            except DomainError as error:
+                results.append(BulkItemResult(kind, pk, False, error.code, error.message))
+            else:
+                results.append(BulkItemResult(kind, pk, True))
+    return results

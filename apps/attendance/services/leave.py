@@ -1,0 +1,431 @@
+"""Leave: types, the balance ledger, requests and their decisions.
+
+The balance of a member for a type is the sum of its ledger entries (accrual, usage, reversal, manual
+adjustment). Approval writes the usage entry in the same transaction as the status change, under the
+member's row lock, so two approvals racing for the last day end with exactly one approved.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.access.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from apps.access.models import Membership, Organization
+from apps.attendance import hooks
+from apps.attendance.calendar import WorkCalendar
+from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, RequestStatus
+from apps.attendance.services._common import (
+    Outcome,
+    clean_text,
+    ensure_can_decide,
+    fingerprint,
+    is_org_admin,
+    lock_member,
+    replay,
+    validate_idempotency_key,
+)
+from apps.attendance.services.records import recompute_days
+from apps.audit.models import OperationLog
+from apps.audit.services import audit_record
+
+MAX_LEAVE_DAYS = 366
+ACTIVE_STATUSES = (RequestStatus.PENDING, RequestStatus.APPROVED)
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def leave_balance(*, member: Membership, leave_type: LeaveType) -> Decimal:
+    total = LeaveLedgerEntry.objects.filter(member=member, leave_type=leave_type).aggregate(
+        total=Sum("amount")
+    )
+    return total["total"] or Decimal("0")
+
+
+def leave_working_days(*, member: Membership, start: date, end: date) -> list[date]:
+    """The dates in start..end that are working days for `member` (a shift, not a holiday)."""
+    calendar = WorkCalendar(organization=member.organization, member_ids=[member.pk], start=start, end=end)
+    return [day for day in _days(start, end) if calendar.day(member.pk, day).is_workday]
+
+
+def leave_type_create(
+    *,
+    organization: Organization,
+    code: str,
+    name: str,
+    unit: str = LeaveType.Unit.DAY,
+    is_paid: bool = True,
+    yearly_allowance: Decimal | int = 0,
+    allow_negative: bool = False,
+    actor: Membership | None = None,
+) -> LeaveType:
+    if unit not in LeaveType.Unit.values:
+        raise ValidationFailed("VALIDATION_ERROR", "Unknown leave unit.", {"field": "unit"})
+    with transaction.atomic():
+        leave_type, created = LeaveType.objects.get_or_create(
+            organization=organization,
+            code=code,
+            defaults={
+                "name": name,
+                "unit": unit,
+                "is_paid": is_paid,
+                "yearly_allowance": Decimal(yearly_allowance),
+                "allow_negative": allow_negative,
+            },
+        )
+        if created:
+            audit_record(
+                action="attendance.leave_type.create",
+                actor=actor,
+                organization=organization,
+                target=leave_type,
+            )
+    return leave_type
+
+
+def leave_accrue_year(*, organization: Organization, year: int, actor: Membership | None = None) -> int:
+    """Give every active member the yearly allowance of every active type for `year`. Safe to run again:
+    a member gets at most one accrual per type and year (a unique constraint). Returns entries created."""
+    types = list(LeaveType.objects.for_org(organization).filter(is_active=True, yearly_allowance__gt=0))
+    members = list(Membership.objects.for_org(organization).filter(is_active=True))
+    entries = [
+        LeaveLedgerEntry(
+            organization=organization,
+            member=member,
+            leave_type=leave_type,
+            kind=LeaveLedgerEntry.Kind.ACCRUAL,
+            amount=leave_type.yearly_allowance,
+            effective_date=date(year, 1, 1),
+            accrual_year=year,
+            note=f"Yearly allowance {year}",
+            created_by=actor,
+        )
+        for member in members
+        for leave_type in types
+    ]
+    with transaction.atomic():
+        before = LeaveLedgerEntry.objects.for_org(organization).filter(accrual_year=year).count()
+        LeaveLedgerEntry.objects.bulk_create(entries, ignore_conflicts=True, batch_size=1000)
+        created = LeaveLedgerEntry.objects.for_org(organization).filter(accrual_year=year).count() - before
+        audit_record(
+            action="attendance.leave.accrue",
+            actor=actor,
+            organization=organization,
+            details={"year": year, "created": created},
+        )
+    return created
+
+
+def leave_balance_adjust(
+    *, member: Membership, leave_type: LeaveType, amount: Decimal, note: str, actor: Membership
+) -> LeaveLedgerEntry:
+    """A manual correction of a balance by an admin (positive or negative); the note says why."""
+    note = clean_text(note, field="note", max_length=300, required=True)
+    if leave_type.organization_id != member.organization_id:
+        raise NotFound("NOT_FOUND", "No such leave type.")
+    if not is_org_admin(actor) or actor.organization_id != member.organization_id:
+        raise Forbidden("FORBIDDEN", "Only an administrator may adjust a leave balance.")
+    amount = _decimal(amount, "amount")
+    if amount == 0:
+        raise ValidationFailed("VALIDATION_ERROR", "amount must not be zero.", {"field": "amount"})
+    with transaction.atomic():
+        lock_member(member)
+        entry = LeaveLedgerEntry.objects.create(
+            organization=member.organization,
+            member=member,
+            leave_type=leave_type,
+            kind=LeaveLedgerEntry.Kind.ADJUSTMENT,
+            amount=amount,
+            effective_date=timezone.localdate(timezone.now(), member.organization.tzinfo),
+            note=note,
+            created_by=actor,
+        )
+        audit_record(
+            action="attendance.leave.balance_adjust",
+            actor=actor,
+            target=entry,
+            details={"member": member.pk, "leaveType": leave_type.code, "amount": amount},
+        )
+    return entry
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed("VALIDATION_ERROR", f"{field} must be a number.", {"field": field}) from None
+    if not number.is_finite() or abs(number) >= 10_000:
+        raise ValidationFailed("VALIDATION_ERROR", f"{field} is out of range.", {"field": field})
+    return number.quantize(Decimal("0.01"))
+
+
+def _amount(
+    *, leave_type: LeaveType, start: date, end: date, half: str, hours, working_days: list[date]
+) -> Decimal:
+    single_day = start == end
+    if half and (leave_type.unit != LeaveType.Unit.HALF_DAY or not single_day):
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "A half day is only for half-day leave on a single date.", {"field": "half"}
+        )
+    if leave_type.unit == LeaveType.Unit.HOUR:
+        if hours is None or not single_day:
+            raise ValidationFailed(
+                "VALIDATION_ERROR", "Hourly leave gives hours on a single date.", {"field": "hours"}
+            )
+        hours = _decimal(hours, "hours")
+        if not Decimal("0.5") <= hours <= Decimal(24) or hours % Decimal("0.5"):
+            raise ValidationFailed(
+                "VALIDATION_ERROR", "hours must be between 0.5 and 24 in steps of 0.5.", {"field": "hours"}
+            )
+        return hours
+    if hours is not None:
+        raise ValidationFailed("VALIDATION_ERROR", "hours is only for hourly leave.", {"field": "hours"})
+    if half:
+        return Decimal("0.5")
+    return Decimal(len(working_days))
+
+
+def _ensure_balance(*, member: Membership, leave_type: LeaveType, amount: Decimal) -> None:
+    if leave_type.allow_negative:
+        return
+    balance = leave_balance(member=member, leave_type=leave_type)
+    if balance < amount:
+        raise Conflict(
+            "INSUFFICIENT_BALANCE",
+            f"Not enough {leave_type.name} left: {balance} {leave_type.balance_unit}(s), {amount} asked.",
+            {"balance": str(balance), "requested": str(amount), "unit": leave_type.balance_unit},
+        )
+
+
+def leave_request_create(
+    *,
+    member: Membership,
+    leave_type: LeaveType | str,
+    start_date: date,
+    end_date: date,
+    half: str = "",
+    hours: Decimal | None = None,
+    reason: str = "",
+    idempotency_key: str = "",
+) -> Outcome[LeaveRequest]:
+    """Ask for leave over the working days in start..end (shifts and holidays respected).
+
+    400 LEAVE_NO_WORKING_DAYS when the range has none; 409 LEAVE_OVERLAP over another pending or approved
+    leave; 409 INSUFFICIENT_BALANCE when the balance does not cover it (unless the type may go negative).
+    """
+    if isinstance(leave_type, str):
+        found = LeaveType.objects.for_org(member.organization).filter(code=leave_type, is_active=True).first()
+        if found is None:
+            raise ValidationFailed("LEAVE_TYPE_UNKNOWN", "No such leave type.", {"field": "leaveType"})
+        leave_type = found
+    if leave_type.organization_id != member.organization_id or not leave_type.is_active:
+        raise ValidationFailed("LEAVE_TYPE_UNKNOWN", "No such leave type.", {"field": "leaveType"})
+    if end_date < start_date:
+        raise ValidationFailed("INVALID_DATE_RANGE", "endDate is before startDate.", {"field": "endDate"})
+    if (end_date - start_date).days >= MAX_LEAVE_DAYS:
+        raise ValidationFailed("INVALID_DATE_RANGE", f"Leave can span at most {MAX_LEAVE_DAYS} days.")
+    if half not in LeaveRequest.Half.values:
+        raise ValidationFailed("VALIDATION_ERROR", 'half must be "am" or "pm".', {"field": "half"})
+    reason = clean_text(reason, field="reason", max_length=500, required=False)
+    key = validate_idempotency_key(idempotency_key)
+    working_days = leave_working_days(member=member, start=start_date, end=end_date)
+    amount = _amount(
+        leave_type=leave_type,
+        start=start_date,
+        end=end_date,
+        half=half,
+        hours=hours,
+        working_days=working_days,
+    )
+    request_fingerprint = fingerprint(
+        {
+            "leaveType": leave_type.code,
+            "startDate": start_date,
+            "endDate": end_date,
+            "half": half,
+            "hours": str(amount) if leave_type.unit == LeaveType.Unit.HOUR else None,
+            "reason": reason,
+        }
+    )
+    with transaction.atomic():
+        lock_member(member)
+        if key:
+            existing = LeaveRequest.objects.filter(member=member, idempotency_key=key).first()
+            if existing is not None:
+                return replay(existing, request_fingerprint)
+        if not working_days:
+            raise ValidationFailed(
+                "LEAVE_NO_WORKING_DAYS", "There is no working day in this range (rest days and holidays)."
+            )
+        hooks.ensure_unlocked(member=member, dates=working_days)
+        overlapping = LeaveRequest.objects.filter(
+            member=member, status__in=ACTIVE_STATUSES, start_date__lte=end_date, end_date__gte=start_date
+        ).first()
+        if overlapping is not None:
+            raise Conflict(
+                "LEAVE_OVERLAP",
+                "This overlaps another leave request that is pending or approved.",
+                {"id": overlapping.pk, "startDate": overlapping.start_date, "endDate": overlapping.end_date},
+            )
+        _ensure_balance(member=member, leave_type=leave_type, amount=amount)
+        try:
+            with transaction.atomic():
+                request = LeaveRequest.objects.create(
+                    organization=member.organization,
+                    member=member,
+                    leave_type=leave_type,
+                    start_date=start_date,
+                    end_date=end_date,
+                    half=half,
+                    hours=amount if leave_type.unit == LeaveType.Unit.HOUR else None,
+                    amount=amount,
+                    working_days=len(working_days),
+                    reason=reason,
+                    idempotency_key=key,
+                    request_fingerprint=request_fingerprint if key else "",
+                )
+        except IntegrityError:
+            if not key:
+                raise
+            return replay(LeaveRequest.objects.get(member=member, idempotency_key=key), request_fingerprint)
+        audit_record(
+            action="attendance.leave.create",
+            actor=member,
+            target=request,
+            details={
+                "leaveType": leave_type.code,
+                "startDate": start_date,
+                "endDate": end_date,
+                "amount": amount,
+            },
+        )
+    return Outcome(obj=request)
+
+
+def _locked(request: LeaveRequest, allowed: tuple[str, ...]) -> LeaveRequest:
+    lock_member(request.member)
+    request = (
+        LeaveRequest.objects.select_for_update()
+        .select_related("member__organization", "leave_type")
+        .get(pk=request.pk)
+    )
+    if request.status not in allowed:
+        raise Conflict(
+            "REQUEST_NOT_PENDING", f"This request is already {request.status}.", {"status": request.status}
+        )
+    return request
+
+
+def _deny(action: str, actor: Membership, request: LeaveRequest, error: DomainError) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        target=request,
+        result=OperationLog.Result.DENIED,
+        details={"code": error.code},
+    )
+
+
+def _recompute(request: LeaveRequest) -> None:
+    recompute_days(
+        organization=request.organization,
+        member_ids=[request.member_id],
+        dates=_days(request.start_date, request.end_date),
+    )
+
+
+def leave_request_approve(*, request: LeaveRequest, approver: Membership, comment: str = "") -> LeaveRequest:
+    """Approve: check the balance again, write the usage entry and mark the days `leave`, atomically."""
+    comment = clean_text(comment, field="comment", max_length=500, required=False)
+    try:
+        ensure_can_decide(approver, request.member)
+    except Forbidden as error:
+        _deny("attendance.leave.approve", approver, request, error)
+        raise
+    with transaction.atomic():
+        request = _locked(request, (RequestStatus.PENDING,))
+        member = request.member
+        hooks.ensure_unlocked(member=member, dates=_days(request.start_date, request.end_date))
+        _ensure_balance(member=member, leave_type=request.leave_type, amount=request.amount)
+        LeaveLedgerEntry.objects.create(
+            organization=request.organization,
+            member=member,
+            leave_type=request.leave_type,
+            kind=LeaveLedgerEntry.Kind.USAGE,
+            amount=-request.amount,
+            effective_date=request.start_date,
+            leave_request=request,
+            created_by=approver,
+        )
+        request.status = RequestStatus.APPROVED
+        request.decided_by = approver
+        request.decided_at = timezone.now()
+        request.decision_comment = comment
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        _recompute(request)
+        audit_record(
+            action="attendance.leave.approve",
+            actor=approver,
+            target=request,
+            details={"member": member.pk, "amount": request.amount, "leaveType": request.leave_type.code},
+        )
+    return request
+
+
+def leave_request_reject(*, request: LeaveRequest, approver: Membership, comment: str) -> LeaveRequest:
+    comment = clean_text(comment, field="comment", max_length=500, required=True)
+    try:
+        ensure_can_decide(approver, request.member)
+    except Forbidden as error:
+        _deny("attendance.leave.reject", approver, request, error)
+        raise
+    with transaction.atomic():
+        request = _locked(request, (RequestStatus.PENDING,))
+        request.status = RequestStatus.REJECTED
+        request.decided_by = approver
+        request.decided_at = timezone.now()
+        request.decision_comment = comment
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        audit_record(action="attendance.leave.reject", actor=approver, target=request)
+    return request
+
+
+def leave_request_cancel(*, request: LeaveRequest, actor: Membership) -> LeaveRequest:
+    """The requester (or an admin) cancels pending or approved leave; approved leave gets its balance back
+    (a reversal entry) and its days recomputed."""
+    if actor.pk != request.member_id and not (
+        is_org_admin(actor) and actor.organization_id == request.organization_id
+    ):
+        error = Forbidden("FORBIDDEN", "Only the requester may cancel this request.")
+        _deny("attendance.leave.cancel", actor, request, error)
+        raise error
+    with transaction.atomic():
+        request = _locked(request, ACTIVE_STATUSES)
+        was_approved = request.status == RequestStatus.APPROVED
+        if was_approved:
+            hooks.ensure_unlocked(member=request.member, dates=_days(request.start_date, request.end_date))
+            LeaveLedgerEntry.objects.create(
+                organization=request.organization,
+                member=request.member,
+                leave_type=request.leave_type,
+                kind=LeaveLedgerEntry.Kind.REVERSAL,
+                amount=request.amount,
+                effective_date=request.start_date,
+                leave_request=request,
+                created_by=actor,
+            )
+        request.status = RequestStatus.CANCELLED
+        request.save(update_fields=["status", "updated_at"])
+        if was_approved:
+            _recompute(request)
+        audit_record(
+            action="attendance.leave.cancel",
+            actor=actor,
+            target=request,
+            details={"wasApproved": was_approved},
+        )
+    return request
