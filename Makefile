@@ -48,3 +48,11 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var/static output .pytest_cache
+
+# Browser assets come from the npm registry at the exact versions in frontend/package.json (see docs/frontend.md).
+.PHONY: vendor
+vendor:
+	$(PYTHON) frontend/vendor.py
+
+vendor-check:
+	$(PYTHON) frontend/vendor.py --check
