@@ -240,6 +240,13 @@ SPECTACULAR_SETTINGS = {
         "apps.access.authentication.BearerTokenAuthentication",
         "apps.access.authentication.CsrfSessionAuthentication",
     ],
+    # Several models have a "kind" or "status"; each choice set gets its own, stable schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "PunchKindEnum": "apps.attendance.models.Punch.Kind",
+        "AdjustmentKindEnum": "apps.attendance.models.AdjustmentRequest.Kind",
+        "DailyRecordStatusEnum": "apps.attendance.models.DailyRecord.Status",
+        "RequestStatusEnum": "apps.attendance.models.RequestStatus",
+    },
 }
 
 # --- Security ------------------------------------------------------------------------------------

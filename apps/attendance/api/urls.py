@@ -1,1 +1,35 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.attendance.api import views
+
+urlpatterns = [
+    path("punches", views.PunchesView.as_view(), name="attendance-punches"),
+    path("records", views.RecordsView.as_view(), name="attendance-records"),
+    path("adjustments", views.AdjustmentsView.as_view(), name="attendance-adjustments"),
+    path("adjustments/<int:pk>", views.AdjustmentDetailView.as_view(), name="attendance-adjustment"),
+    path(
+        "adjustments/<int:pk>/approve",
+        views.AdjustmentApproveView.as_view(),
+        name="attendance-adjustment-approve",
+    ),
+    path(
+        "adjustments/<int:pk>/reject",
+        views.AdjustmentRejectView.as_view(),
+        name="attendance-adjustment-reject",
+    ),
+    path(
+        "adjustments/<int:pk>/cancel",
+        views.AdjustmentCancelView.as_view(),
+        name="attendance-adjustment-cancel",
+    ),
+    path("leave-types", views.LeaveTypesView.as_view(), name="attendance-leave-types"),
+    path("leave-balances", views.LeaveBalancesView.as_view(), name="attendance-leave-balances"),
+    path("leave-requests", views.LeaveRequestsView.as_view(), name="attendance-leave-requests"),
+    path("leave-requests/<int:pk>", views.LeaveRequestDetailView.as_view(), name="attendance-leave-request"),
+    path(
+        "leave-requests/<int:pk>/approve", views.LeaveApproveView.as_view(), name="attendance-leave-approve"
+    ),
+    path("leave-requests/<int:pk>/reject", views.LeaveRejectView.as_view(), name="attendance-leave-reject"),
+    path("leave-requests/<int:pk>/cancel", views.LeaveCancelView.as_view(), name="attendance-leave-cancel"),
+    path("requests/bulk-approve", views.BulkApproveView.as_view(), name="attendance-requests-bulk-approve"),
+]

@@ -12,7 +12,7 @@ from apps.attendance.services.leave import leave_request_approve
 
 @dataclass(frozen=True)
 class BulkItemResult:
-    kind: str  # "adjustment" | "leave"
+    request_type: str  # "adjustment" | "leave"
     id: int
     ok: bool
     code: str = ""
@@ -28,7 +28,7 @@ def requests_bulk_approve(
 ) -> list[BulkItemResult]:
     """Approve each listed request the approver may decide; unknown or foreign ids report NOT_FOUND."""
     results: list[BulkItemResult] = []
-    for kind, model, ids, approve in (
+    for request_type, model, ids, approve in (
         ("adjustment", AdjustmentRequest, adjustment_ids, adjustment_request_approve),
         ("leave", LeaveRequest, leave_ids, leave_request_approve),
     ):
@@ -41,12 +41,12 @@ def requests_bulk_approve(
         for pk in dict.fromkeys(ids):
             request = found.get(pk)
             if request is None:
-                results.append(BulkItemResult(kind, pk, False, "NOT_FOUND", "No such request."))
+                results.append(BulkItemResult(request_type, pk, False, "NOT_FOUND", "No such request."))
                 continue
             try:
                 approve(request=request, approver=approver, comment=comment)
             except DomainError as error:
-                results.append(BulkItemResult(kind, pk, False, error.code, error.message))
+                results.append(BulkItemResult(request_type, pk, False, error.code, error.message))
             else:
-                results.append(BulkItemResult(kind, pk, True))
+                results.append(BulkItemResult(request_type, pk, True))
     return results

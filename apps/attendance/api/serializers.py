@@ -1,0 +1,248 @@
+"""Input and output shapes of the attendance API (snake_case here, camelCase on the wire)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, LeaveType, Punch
+
+
+class MemberRefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField(source="user.username")
+    employee_no = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LocationIn(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy = serializers.FloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
+
+
+class PunchIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Punch.Kind.choices)
+    location = LocationIn(required=False, allow_null=True)
+    device_id = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+
+
+class LocationOut(serializers.Serializer):
+    lat = serializers.FloatField(source="latitude")
+    lon = serializers.FloatField(source="longitude")
+    accuracy = serializers.FloatField(source="accuracy_m", allow_null=True)
+
+
+class PunchOut(serializers.ModelSerializer):
+    location = serializers.SerializerMethodField()
+    site = serializers.CharField(source="site.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Punch
+        fields = [
+            "id",
+            "kind",
+            "occurred_at",
+            "work_date",
+            "source",
+            "device_id",
+            "location",
+            "outside_geofence",
+            "site",
+        ]
+
+    @extend_schema_field(LocationOut(allow_null=True))
+    def get_location(self, punch: Punch) -> dict | None:
+        return LocationOut(punch).data if punch.latitude is not None else None
+
+
+class RecordOut(serializers.ModelSerializer):
+    member = MemberRefOut()
+
+    class Meta:
+        model = DailyRecord
+        fields = [
+            "id",
+            "member",
+            "work_date",
+            "status",
+            "first_in_at",
+            "last_out_at",
+            "worked_minutes",
+            "late_minutes",
+            "early_leave_minutes",
+            "source",
+            "note",
+            "version",
+            "updated_at",
+        ]
+
+
+class StatusCountsOut(serializers.Serializer):
+    normal = serializers.IntegerField()
+    late = serializers.IntegerField()
+    early_leave = serializers.IntegerField()
+    late_early = serializers.IntegerField()
+    partial = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    off = serializers.IntegerField()
+    holiday = serializers.IntegerField()
+    leave = serializers.IntegerField()
+    adjusted = serializers.IntegerField()
+
+
+class RecordsSummaryOut(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = serializers.IntegerField()
+    by_status = StatusCountsOut()
+    worked_minutes = serializers.IntegerField()
+    worked_hours = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False)
+    late_minutes = serializers.IntegerField()
+    early_leave_minutes = serializers.IntegerField()
+
+
+class RecordsPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RecordOut(many=True)
+    summary = RecordsSummaryOut()
+
+
+class PunchesPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PunchOut(many=True)
+
+
+class AdjustmentIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AdjustmentRequest.Kind.choices)
+    work_date = serializers.DateField()
+    requested_in_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    requested_out_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=500)
+
+
+class DecisionIn(serializers.Serializer):
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AdjustmentOut(serializers.ModelSerializer):
+    member = MemberRefOut()
+    decided_by = serializers.CharField(source="decided_by.user.username", allow_null=True, default=None)
+
+    class Meta:
+        model = AdjustmentRequest
+        fields = [
+            "id",
+            "member",
+            "work_date",
+            "kind",
+            "requested_in_at",
+            "requested_out_at",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+
+
+class AdjustmentsPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AdjustmentOut(many=True)
+
+
+class LeaveTypeOut(serializers.ModelSerializer):
+    balance_unit = serializers.CharField()
+
+    class Meta:
+        model = LeaveType
+        fields = [
+            "id",
+            "code",
+            "name",
+            "is_paid",
+            "unit",
+            "balance_unit",
+            "yearly_allowance",
+            "allow_negative",
+        ]
+
+
+class LeaveBalanceOut(serializers.Serializer):
+    leave_type = LeaveTypeOut()
+    balance = serializers.DecimalField(max_digits=9, decimal_places=2)
+    pending = serializers.DecimalField(max_digits=9, decimal_places=2)
+    available = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class LeaveRequestIn(serializers.Serializer):
+    leave_type = serializers.SlugField(max_length=40, help_text="The leave type's code, e.g. annual.")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    half = serializers.ChoiceField(choices=["am", "pm"], required=False, allow_blank=True, default="")
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class LeaveRequestOut(serializers.ModelSerializer):
+    member = MemberRefOut()
+    leave_type = serializers.CharField(source="leave_type.code")
+    decided_by = serializers.CharField(source="decided_by.user.username", allow_null=True, default=None)
+
+    class Meta:
+        model = LeaveRequest
+        fields = [
+            "id",
+            "member",
+            "leave_type",
+            "start_date",
+            "end_date",
+            "half",
+            "hours",
+            "amount",
+            "working_days",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+
+
+class LeaveRequestsPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LeaveRequestOut(many=True)
+
+
+class BulkApproveIn(serializers.Serializer):
+    adjustment_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
+    )
+    leave_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
+    )
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BulkItemOut(serializers.Serializer):
+    request_type = serializers.ChoiceField(choices=["adjustment", "leave"])
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkApproveOut(serializers.Serializer):
+    approved = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BulkItemOut(many=True)
