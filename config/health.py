@@ -6,12 +6,13 @@ import uuid
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
 
+from apps.access.api.exceptions import error_response
 from apps.access.request_context import client_ip, ip_allowed
 
 logger = logging.getLogger("timeledger.health")
@@ -30,11 +31,12 @@ def _check_database() -> None:
 
 
 def _check_migrations() -> None:
-    connection = connections["default"]
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if plan:
-        raise RuntimeError(f"{len(plan)} migration(s) not applied")
+    # Every migration on disk must be recorded as applied, not just the leaves (a hand-faked leaf
+    # would hide a missing ancestor); the loader already accounts for squashed migrations.
+    loader = MigrationLoader(connections["default"])
+    missing = sorted(set(loader.graph.nodes) - set(loader.applied_migrations))
+    if missing:
+        raise RuntimeError("not applied: " + ", ".join(f"{app}.{name}" for app, name in missing))
 
 
 def _check_cache() -> None:
@@ -50,10 +52,12 @@ def _check_broker() -> None:
     from config.celery import app
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-        connection.ensure_connection(max_retries=1, timeout=2)
+        # One quick attempt: readiness must answer fast, and the probe itself retries.
+        connection.ensure_connection(max_retries=0, timeout=2)
 
 
-def _configured_checks() -> dict:
+def configured_checks() -> dict:
+    """The readiness checks this configuration needs, by name (also used by `manage.py preflight`)."""
     checks = {"database": _check_database, "migrations": _check_migrations}
     backend = settings.CACHES["default"]["BACKEND"]
     if "locmem" not in backend and "dummy" not in backend:
@@ -63,21 +67,31 @@ def _configured_checks() -> dict:
     return checks
 
 
-@never_cache
-@require_GET
-def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to serve: database reachable, migrations applied, cache and broker reachable when configured.
-    Answers 503 naming each failed check."""
-    results, failed = {}, []
-    for name, check in _configured_checks().items():
+def run_checks() -> dict[str, str]:
+    """Each configured check's outcome: "ok", or why it failed."""
+    results = {}
+    for name, check in configured_checks().items():
         try:
             check()
             results[name] = "ok"
         except Exception as error:
             logger.warning("readiness check %s failed: %s", name, error)
-            results[name] = "failed"
-            failed.append(name)
-    body = {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed}
+            results[name] = f"{type(error).__name__}: {error}"
+    return results
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: database reachable, migrations applied, cache and broker reachable when configured.
+    Answers 503 naming each failed check (the reasons go to the log, not to an anonymous caller)."""
+    results = run_checks()
+    failed = [name for name, outcome in results.items() if outcome != "ok"]
+    body = {
+        "status": "unavailable" if failed else "ok",
+        "checks": {name: "failed" if name in failed else "ok" for name in results},
+        "failed": failed,
+    }
     return JsonResponse(body, status=503 if failed else 200)
 
 
@@ -89,15 +103,5 @@ _export = ExportToDjangoView
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics, only for loopback and METRICS_ALLOWED_CIDRS."""
     if not ip_allowed(client_ip(request), settings.METRICS_ALLOWED_CIDRS):
-        return JsonResponse(
-            {
-                "ok": False,
-                "error": {
-                    "code": "IP_RESTRICTED",
-                    "message": "Metrics are not served to this address.",
-                    "details": {},
-                },
-            },
-            status=403,
-        )
+        return error_response("IP_RESTRICTED", "Metrics are not served to this address.", 403)
     return _export(request)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.access.middleware.RequestContextMiddleware",
+    "apps.access.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +169,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/attendance/"
 LOGOUT_REDIRECT_URL = "login"
 API_TOKEN_DEFAULT_EXPIRY_DAYS = env.int("API_TOKEN_DEFAULT_EXPIRY_DAYS", default=90)
+# Revoked or expired tokens are deleted this many days later (daily, by Celery beat).
+API_TOKEN_PURGE_AFTER_DAYS = env.int("API_TOKEN_PURGE_AFTER_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["access-tokens-purge"] = {
+    "task": "access.tokens_purge_expired",
+    "schedule": 24 * 60 * 60,
+}
 
 # Failed-login lockout (django-axes): counted per user name and address.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/", include(api_urlpatterns)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("frontend.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("attendance/", include("apps.attendance.urls")),
     path("import-center/", include("apps.imports.urls")),

@@ -12,6 +12,8 @@ from apps.access import request_context
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"tl_[A-Za-z0-9_-]{8,}"), "tl_[redacted]"),
+    # Credentials inside a URL (postgres://user:secret@host, redis://:secret@host).
+    (re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+@"), r"\1[redacted]@"),
     (
         re.compile(
             r"(?i)((?:password|passwd|secret|token|api[_-]?key|sessionid|csrftoken|csrfmiddlewaretoken)"

@@ -20,6 +20,10 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
+        if not request_context.from_trusted_proxy(request):
+            # Django's SECURE_PROXY_SSL_HEADER believes the header from anyone; only our proxy may say
+            # the client spoke TLS (it decides HSTS, secure cookies and the HTTPS redirect).
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
         request_id = request_context.request_id_from(request)
         request.request_id = request_id
         token = request_context.set_current(
@@ -69,3 +73,35 @@ class ActiveOrganizationMiddleware:
             lambda: request.membership.organization if request.membership else None
         )
         return self.get_response(request)
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Under /api/ every error is the JSON envelope, whoever produced it: DRF views already answer with it;
+    this catches the rest (Django's CSRF failure page, a plain view's 405, a 400 for a bad Host or an
+    oversized body, DEBUG's technical pages)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return status_error_response(response)
+        return response
+
+
+def status_error_response(original: HttpResponse) -> HttpResponse:
+    from apps.access.api.exceptions import STATUS_CODES, error_response
+
+    code, message = STATUS_CODES.get(
+        original.status_code, STATUS_CODES[500 if original.status_code >= 500 else 400]
+    )
+    response = error_response(code, message, original.status_code)
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if header in original:
+            response[header] = original[header]
+    return response

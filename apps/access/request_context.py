@@ -66,11 +66,15 @@ def _in_networks(address: str, networks: list[str]) -> bool:
     return False
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    return _in_networks(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXIES)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: X-Forwarded-For is believed only when the direct peer is a trusted proxy."""
     peer = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and _in_networks(peer, settings.TRUSTED_PROXIES):
+    if forwarded and from_trusted_proxy(request):
         # Walk from the right: the nearest hop not itself a trusted proxy is the client.
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         for hop in reversed(hops):

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.access.errors import NotAuthenticated, NotFound, ValidationFailed
@@ -118,3 +119,32 @@ def token_authenticate(*, raw: str) -> ApiToken:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def tokens_purge(*, older_than_days: int, actor: AbstractBaseUser | None = None) -> int:
+    """Delete tokens revoked or expired more than `older_than_days` ago; returns how many.
+
+    Recently dead tokens are kept so that an integrator still hears TOKEN_REVOKED / TOKEN_EXPIRED (not
+    TOKEN_INVALID) for a while. Running it again deletes nothing new, so a redelivered task is harmless."""
+    if older_than_days < 1:
+        raise ValidationFailed("VALIDATION_ERROR", "older-than-days must be at least 1.")
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    with transaction.atomic():
+        dead = dict(
+            ApiToken.objects.select_for_update()
+            .filter(Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff))
+            .values_list("pk", "prefix")
+        )
+        if not dead:
+            return 0
+        ApiToken.objects.filter(pk__in=dead).delete()
+        record_operation(
+            action="access.token.purge",
+            actor=actor,
+            details={
+                "count": len(dead),
+                "prefixes": sorted(dead.values())[:100],
+                "olderThanDays": older_than_days,
+            },
+        )
+    return len(dead)

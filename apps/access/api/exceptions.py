@@ -25,6 +25,20 @@ DRF_CODES = {
     exceptions.ValidationError: ("VALIDATION_ERROR", "Some fields are not valid."),
 }
 
+# For errors that reach the API from outside DRF (see ApiErrorEnvelopeMiddleware): by HTTP status.
+STATUS_CODES = {
+    400: ("MALFORMED_REQUEST", "The request could not be understood."),
+    401: ("NOT_AUTHENTICATED", "Sign in or send a valid API token."),
+    403: ("FORBIDDEN", "You do not have permission to do this."),
+    404: ("NOT_FOUND", "Not found."),
+    405: ("METHOD_NOT_ALLOWED", "This method is not allowed here."),
+    406: ("NOT_ACCEPTABLE", "The requested response format is not available."),
+    413: ("PAYLOAD_TOO_LARGE", "The request body is too large."),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "This content type is not supported here."),
+    429: ("RATE_LIMITED", "Too many requests; try again later."),
+    500: ("INTERNAL_ERROR", "Something went wrong on our side; the request id identifies it in our logs."),
+}
+
 
 def envelope(code: str, message: str, details: dict | None = None) -> dict:
     return {"ok": False, "error": {"code": code, "message": message, "details": details or {}}}

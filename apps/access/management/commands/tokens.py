@@ -3,18 +3,20 @@
     manage.py tokens create --user alice [--expires-days 90] [--org acme] [--name "payroll sync"]
     manage.py tokens list [--user alice]
     manage.py tokens revoke <id or prefix>
+    manage.py tokens purge [--older-than-days 30]   (also daily from Celery beat)
 
 `create` prints the raw token alone on stdout (so `TOKEN=$(manage.py tokens create ...)` works); it is
 shown only this once and stored hashed.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.access.errors import DomainError
 from apps.access.models import Organization
 from apps.access.selectors import tokens_for_user
-from apps.access.services import token_create, token_revoke
+from apps.access.services import token_create, token_revoke, tokens_purge
 
 
 class Command(BaseCommand):
@@ -31,6 +33,8 @@ class Command(BaseCommand):
         listing.add_argument("--user", default="")
         revoke = sub.add_parser("revoke", help="Revoke a token by id or prefix.")
         revoke.add_argument("token", help="The token's id, or its prefix as `tokens list` shows it.")
+        purge = sub.add_parser("purge", help="Delete tokens revoked or expired more than N days ago.")
+        purge.add_argument("--older-than-days", type=int, default=None)
 
     def handle(self, *args, **options):
         try:
@@ -75,3 +79,11 @@ class Command(BaseCommand):
         value = options["token"]
         token = token_revoke(token_id=int(value)) if value.isdigit() else token_revoke(prefix=value)
         self.stdout.write(f"Revoked token {token.pk} ({token.prefix}) of {token.user.get_username()}.")
+
+    def _purge(self, options):
+        days = options["older_than_days"]
+        if days is None:
+            days = settings.API_TOKEN_PURGE_AFTER_DAYS
+        self.stdout.write(
+            f"Deleted {tokens_purge(older_than_days=days)} token(s) dead for more than {days} days."
+        )

@@ -1,0 +1,60 @@
+"""Production refuses to start on an unsafe configuration, and a good one passes `check --deploy`."""
+
+import pytest
+
+from tests.foundation.conftest import production_env, run_python
+
+REFUSALS = [
+    pytest.param({"SECRET_KEY": None}, "SECRET_KEY", id="secret-key-missing"),
+    pytest.param({"SECRET_KEY": ""}, "SECRET_KEY", id="secret-key-empty"),
+    pytest.param(
+        {"SECRET_KEY": "dev-insecure-timeledger-key-do-not-use-in-production-0123456789"},
+        "SECRET_KEY",
+        id="secret-key-development-default",
+    ),
+    pytest.param(
+        {"SECRET_KEY": "django-insecure-" + "x1y2z3" * 10}, "SECRET_KEY", id="secret-key-django-default"
+    ),
+    pytest.param({"SECRET_KEY": "Zq8!fP2k"}, "SECRET_KEY", id="secret-key-short"),
+    pytest.param({"SECRET_KEY": "ab" * 40}, "SECRET_KEY", id="secret-key-not-random"),
+    pytest.param({"DEBUG": "true"}, "DEBUG", id="debug-on"),
+    pytest.param({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS", id="allowed-hosts-missing"),
+    pytest.param({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS", id="allowed-hosts-empty"),
+    pytest.param({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS", id="allowed-hosts-wildcard"),
+    pytest.param(
+        {"ALLOWED_HOSTS": "timeledger.example.com,*"}, "ALLOWED_HOSTS", id="allowed-hosts-has-wildcard"
+    ),
+    pytest.param({"DATABASE_URL": None}, "DATABASE_URL", id="database-default-sqlite"),
+    pytest.param({"DATABASE_URL": "sqlite:////srv/timeledger.sqlite3"}, "DATABASE_URL", id="database-sqlite"),
+    pytest.param({"REDIS_URL": None}, "REDIS_URL", id="redis-url-missing"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "variable"), REFUSALS)
+def test_production_refuses_to_start_naming_the_variable(overrides, variable):
+    result = run_python(["manage.py", "check"], production_env(**overrides))
+
+    assert result.returncode != 0
+    assert f"Refusing to start in production: {variable}" in result.stderr
+
+
+def test_a_good_production_environment_passes_check_deploy_without_a_warning():
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env())
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+    assert "security." not in result.stdout + result.stderr
+
+
+def test_development_and_test_modes_start_without_any_variable():
+    env = production_env(DJANGO_ENV="development", SECRET_KEY=None, DATABASE_URL=None, REDIS_URL=None)
+    env.pop("ALLOWED_HOSTS")
+    result = run_python(["manage.py", "check"], env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_django_env_is_refused():
+    result = run_python(["manage.py", "check"], production_env(DJANGO_ENV="staging"))
+    assert result.returncode != 0
+    assert "DJANGO_ENV" in result.stderr
