@@ -1,5 +1,6 @@
 """Input and output shapes of the attendance API (snake_case here, camelCase on the wire)."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -115,11 +116,20 @@ class PunchesPageOut(serializers.Serializer):
     results = PunchOut(many=True)
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """A moment with an explicit offset: a bare local time is ambiguous across timezones, so it is refused."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            raise serializers.ValidationError("Give a timezone offset, e.g. 2026-03-02T18:00:00+08:00.")
+        return super().enforce_timezone(value)
+
+
 class AdjustmentIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AdjustmentRequest.Kind.choices)
     work_date = serializers.DateField()
-    requested_in_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    requested_out_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    requested_in_at = AwareDateTimeField(required=False, allow_null=True, default=None)
+    requested_out_at = AwareDateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=500)
 
 
