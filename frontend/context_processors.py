@@ -1,11 +1,12 @@
-"""Navigation by role: each page template gets the links its viewer may use."""
+"""What the base layout needs on every page: the links the viewer's role allows, and their organizations."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.access import roles
+from apps.access.selectors import memberships_for_user
 
-# (label, url name, permission needed or None for any member)
+# (label, url name, permission needed)
 NAV_ITEMS = [
     (_("My attendance"), "attendance:home", roles.READ),
     (_("Approvals"), "attendance:approvals", roles.APPROVE),
@@ -14,16 +15,43 @@ NAV_ITEMS = [
 ]
 
 
-def navigation(request) -> dict:
-    membership = getattr(request, "membership", None)
+def _nav_items(request, membership) -> list[dict]:
     items = []
-    if membership:
-        for label, url_name, codename in NAV_ITEMS:
-            if codename and not membership.can(codename):
-                continue
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
-                continue  # that part of the product is not installed
-            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
-    return {"nav_items": items, "active_membership": membership or None}
+    for label, url_name, codename in NAV_ITEMS:
+        if not membership.can(codename):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue  # that part of the product is not installed (yet)
+        items.append({"label": label, "url": url, "active": False})
+    # The deepest matching link is the current one: /attendance/approvals/ is Approvals, not My attendance.
+    current = max(
+        (item for item in items if request.path.startswith(item["url"])),
+        key=lambda i: len(i["url"]),
+        default=None,
+    )
+    if current:
+        current["active"] = True
+    return items
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    membership = getattr(request, "membership", None) if user is not None and user.is_authenticated else None
+    if not membership:
+        return {"nav_items": [], "active_membership": None, "organization_choices": []}
+    # Names of the organizations the user belongs to, for the switcher; one query, no role prefetch.
+    organizations = (
+        memberships_for_user(user=user)
+        .prefetch_related(None)
+        .values_list("organization__slug", "organization__name")
+    )
+    active_slug = membership.organization.slug
+    return {
+        "nav_items": _nav_items(request, membership),
+        "active_membership": membership,
+        "organization_choices": [
+            {"slug": slug, "name": name, "active": slug == active_slug} for slug, name in organizations
+        ],
+    }
