@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from apps.access import roles
 from tests.attendance.conftest import at, client_for, post_punch
@@ -136,7 +137,7 @@ def test_query_count_does_not_grow_with_rows(team, make_member, django_assert_ma
 
 
 def test_default_period_is_this_month_up_to_today(team):
-    today = date.today()
+    today = timezone.localdate(timezone.now(), team["emma"].organization.tzinfo)
     response = client_for(team["emma"]).get("/api/attendance/records")
     assert response.status_code == 200
     summary = response.json()["summary"]

@@ -43,7 +43,7 @@ def leave_balance(*, member: Membership, leave_type: LeaveType) -> Decimal:
     total = LeaveLedgerEntry.objects.filter(member=member, leave_type=leave_type).aggregate(
         total=Sum("amount")
     )
-    return total["total"] or Decimal("0")
+    return (total["total"] or Decimal("0")).quantize(Decimal("0.01"))
 
 
 def leave_working_days(*, member: Membership, start: date, end: date) -> list[date]:

@@ -1,0 +1,245 @@
+"""Leave: types and balances, requests over working days, overlap, balance, approval writes the usage,
+cancel restores it, days show `leave`, and two approvals racing for the last day."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+
+from apps.attendance import services
+from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, LeaveType
+from apps.audit.models import OperationLog
+from tests.attendance.conftest import at, client_for, get_record, requires_postgres
+
+pytestmark = pytest.mark.django_db
+
+NOW = at("2026-03-01 10:00")
+
+
+@pytest.fixture
+def leave_types(org, team, calendar_2026):
+    annual = services.leave_type_create(
+        organization=org, code="annual", name="Annual leave", yearly_allowance=10
+    )
+    services.leave_type_create(
+        organization=org, code="unpaid", name="Unpaid leave", is_paid=False, allow_negative=True
+    )
+    services.leave_type_create(
+        organization=org,
+        code="sick-half",
+        name="Sick (half days)",
+        unit=LeaveType.Unit.HALF_DAY,
+        yearly_allowance=5,
+    )
+    services.leave_type_create(
+        organization=org, code="hours", name="Time off in lieu", unit=LeaveType.Unit.HOUR, yearly_allowance=8
+    )
+    services.leave_accrue_year(organization=org, year=2026)
+    return annual
+
+
+def ask(client, key="leave-1", **overrides):
+    body = {
+        "leaveType": "annual",
+        "startDate": "2026-04-02",
+        "endDate": "2026-04-08",
+        "reason": "Trip",
+        **overrides,
+    }
+    with time_machine.travel(NOW, tick=False):
+        return client.post("/api/attendance/leave-requests", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def decide(client, request_id, verb, comment=""):
+    with time_machine.travel(NOW, tick=False):
+        return client.post(
+            f"/api/attendance/leave-requests/{request_id}/{verb}", {"comment": comment}, format="json"
+        )
+
+
+def balances(client, member=None):
+    response = client.get("/api/attendance/leave-balances", {"member": member} if member else {})
+    assert response.status_code == 200, response.json()
+    return {b["leaveType"]["code"]: b for b in response.json()}
+
+
+def test_a_request_counts_working_days_only(leave_types, team):
+    response = ask(client_for(team["emma"]))
+    assert response.status_code == 201, response.json()
+    # Thu 2, Fri 3, (weekend), Mon 6 is Qingming, Tue 7, Wed 8.
+    assert (response.json()["workingDays"], response.json()["amount"]) == (4, "4.00")
+    balance = balances(client_for(team["emma"]))["annual"]
+    assert (balance["balance"], balance["pending"], balance["available"]) == ("10.00", "4.00", "6.00")
+
+
+def test_approval_writes_usage_and_days_show_leave_and_cancel_restores(leave_types, team):
+    emma = client_for(team["emma"])
+    request_id = ask(emma).json()["id"]
+    approved = decide(client_for(team["approver"]), request_id, "approve")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert balances(emma)["annual"]["balance"] == "6.00"
+    assert LeaveLedgerEntry.objects.get(kind="usage").amount == Decimal("-4.00")
+    assert get_record(emma, "2026-04-02")["status"] == "leave"
+    assert get_record(emma, "2026-04-06")["status"] == "holiday"
+    assert get_record(emma, "2026-04-04")["status"] == "off"
+
+    cancelled = decide(emma, request_id, "cancel")
+    assert cancelled.json()["status"] == "cancelled"
+    assert balances(emma)["annual"]["balance"] == "10.00"
+    assert get_record(emma, "2026-04-02")["status"] == "absent"
+    again = decide(emma, request_id, "cancel")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "REQUEST_NOT_PENDING"
+    assert LeaveLedgerEntry.objects.filter(kind="reversal").count() == 1
+
+
+def test_overlap_with_pending_or_approved_leave_is_409(leave_types, team):
+    emma = client_for(team["emma"])
+    ask(emma)
+    response = ask(emma, key="leave-2", startDate="2026-04-08", endDate="2026-04-09")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "LEAVE_OVERLAP"
+    assert LeaveRequest.objects.count() == 1
+    # A rejected request does not block the dates.
+    decide(client_for(team["approver"]), LeaveRequest.objects.get().pk, "reject", "Busy week")
+    assert ask(emma, key="leave-3", startDate="2026-04-08", endDate="2026-04-09").status_code == 201
+
+
+def test_not_enough_balance_is_409_but_unpaid_leave_may_go_negative(leave_types, team):
+    emma = client_for(team["emma"])
+    response = ask(emma, startDate="2026-04-01", endDate="2026-04-30")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "INSUFFICIENT_BALANCE"
+    assert response.json()["error"]["details"]["balance"] == "10.00"
+    assert not LeaveRequest.objects.exists()
+    unpaid = ask(emma, key="leave-2", leaveType="unpaid", startDate="2026-04-01", endDate="2026-04-30")
+    assert unpaid.status_code == 201
+    decide(client_for(team["approver"]), unpaid.json()["id"], "approve")
+    assert balances(emma)["unpaid"]["balance"] == "-21.00"  # 22 weekdays less Qingming
+
+
+def test_half_day_and_hourly_units(leave_types, team):
+    emma = client_for(team["emma"])
+    half = ask(emma, leaveType="sick-half", startDate="2026-04-02", endDate="2026-04-02", half="am")
+    assert half.json()["amount"] == "0.50"
+    hours = ask(
+        emma, key="leave-2", leaveType="hours", startDate="2026-04-03", endDate="2026-04-03", hours="2.5"
+    )
+    assert hours.json()["amount"] == "2.50"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"leaveType": "sabbatical"}, "LEAVE_TYPE_UNKNOWN"),
+        ({"endDate": "2026-04-01"}, "INVALID_DATE_RANGE"),
+        ({"startDate": "2026-04-04", "endDate": "2026-04-06"}, "LEAVE_NO_WORKING_DAYS"),
+        ({"half": "am"}, "VALIDATION_ERROR"),
+        ({"leaveType": "hours", "startDate": "2026-04-03", "endDate": "2026-04-03"}, "VALIDATION_ERROR"),
+        (
+            {"leaveType": "hours", "startDate": "2026-04-03", "endDate": "2026-04-03", "hours": "0.2"},
+            "VALIDATION_ERROR",
+        ),
+        ({"hours": "3"}, "VALIDATION_ERROR"),
+        ({"startDate": "soon"}, "VALIDATION_ERROR"),
+        ({"reason": "x" * 501}, "VALIDATION_ERROR"),
+    ],
+)
+def test_bad_leave_input_is_400_and_writes_nothing(leave_types, team, overrides, code):
+    response = ask(client_for(team["emma"]), **overrides)
+    assert response.status_code == 400, response.json()
+    assert response.json()["error"]["code"] == code
+    assert not LeaveRequest.objects.exists()
+
+
+def test_a_retry_returns_the_first_request_and_another_payload_is_409(leave_types, team):
+    emma = client_for(team["emma"])
+    first = ask(emma)
+    again = ask(emma)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    other = ask(emma, endDate="2026-04-03")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert LeaveRequest.objects.count() == 1
+
+
+def test_approving_twice_is_409_and_charges_once(leave_types, team):
+    request_id = ask(client_for(team["emma"])).json()["id"]
+    assert decide(client_for(team["approver"]), request_id, "approve").status_code == 200
+    again = decide(client_for(team["approver"]), request_id, "approve")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "REQUEST_NOT_PENDING"
+    assert LeaveLedgerEntry.objects.filter(kind="usage").count() == 1
+    assert OperationLog.objects.filter(action="attendance.leave.approve", result="ok").count() == 1
+
+
+def test_approval_rechecks_the_balance(leave_types, team):
+    emma = client_for(team["emma"])
+    first = ask(emma, startDate="2026-04-01", endDate="2026-04-10").json()["id"]  # 7 working days
+    second = ask(emma, key="leave-2", startDate="2026-04-13", endDate="2026-04-17").json()["id"]  # 5
+    assert decide(client_for(team["approver"]), first, "approve").status_code == 200
+    response = decide(client_for(team["approver"]), second, "approve")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "INSUFFICIENT_BALANCE"
+    assert LeaveRequest.objects.get(pk=second).status == "pending"
+
+
+def test_requester_or_outsider_cannot_approve(leave_types, team):
+    request_id = ask(client_for(team["emma"])).json()["id"]
+    assert decide(client_for(team["emma"]), request_id, "approve").status_code == 403
+    assert decide(client_for(team["olga"]), request_id, "approve").status_code == 404
+    assert LeaveRequest.objects.get().status == "pending"
+    assert not LeaveLedgerEntry.objects.filter(kind="usage").exists()
+
+
+def test_accrual_is_idempotent_and_balances_of_others_are_scoped(leave_types, team, org):
+    assert services.leave_accrue_year(organization=org, year=2026) == 0
+    assert balances(client_for(team["approver"]), "emma")["annual"]["balance"] == "10.00"
+    assert (
+        client_for(team["emma"]).get("/api/attendance/leave-balances", {"member": "wang"}).status_code == 404
+    )
+    types = client_for(team["emma"]).get("/api/attendance/leave-types").json()
+    assert {t["code"] for t in types} == {"annual", "unpaid", "sick-half", "hours"}
+
+
+def test_lists_my_requests_and_the_team_inbox(leave_types, team):
+    mine = ask(client_for(team["emma"])).json()["id"]
+    ask(client_for(team["olga"]))
+    assert [
+        r["id"] for r in client_for(team["emma"]).get("/api/attendance/leave-requests").json()["results"]
+    ] == [mine]
+    inbox = client_for(team["approver"]).get(
+        "/api/attendance/leave-requests", {"scope": "team", "status": "pending"}
+    )
+    assert [r["id"] for r in inbox.json()["results"]] == [mine]
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_racing_for_the_last_day_end_with_exactly_one_approved(org, team):
+    services.leave_type_create(organization=org, code="annual", name="Annual leave", yearly_allowance=1)
+    services.leave_accrue_year(organization=org, year=2026)
+    emma = client_for(team["emma"])
+    ids = [
+        ask(emma, key="a", startDate="2026-04-02", endDate="2026-04-02").json()["id"],
+        ask(emma, key="b", startDate="2026-04-03", endDate="2026-04-03").json()["id"],
+    ]
+    barrier = threading.Barrier(2)
+
+    def approve(request_id):
+        try:
+            client = client_for(team["approver"] if request_id == ids[0] else team["admin"])
+            barrier.wait()
+            response = decide(client, request_id, "approve")
+            return response.status_code, response.json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(approve, ids))
+    assert sorted(status for status, _ in results) == [200, 409]
+    assert [body["error"]["code"] for status, body in results if status == 409] == ["INSUFFICIENT_BALANCE"]
+    assert LeaveRequest.objects.filter(status="approved").count() == 1
+    assert LeaveLedgerEntry.objects.filter(kind="usage").count() == 1
+    assert balances(emma)["annual"]["balance"] == "0.00"
+    assert DailyRecord.objects.filter(status="leave").count() == 1
