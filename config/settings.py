@@ -323,6 +323,11 @@ LOGGING = {
 IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 IMPORT_UPLOAD_TTL_HOURS = env.int("IMPORT_UPLOAD_TTL_HOURS", default=24)
 IMPORT_COMMIT_TOKEN_TTL_SECONDS = env.int("IMPORT_COMMIT_TOKEN_TTL_SECONDS", default=600)
+# Files up to this many rows preview and commit inside the request; larger ones run as Celery jobs.
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=20_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
+IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=1000)
+CELERY_BEAT_SCHEDULE["imports-janitor"] = {"task": "imports.janitor", "schedule": 60 * 60}
 DEMO_DATA_ALLOWED = DJANGO_ENV in {"development", "test"}
 
 # --- Administration and security (docs/security.md, docs/audit.md) -------------------------------

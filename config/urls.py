@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.imports.api.views import RecordsExportView
 from config import errors, health
 
 api_urlpatterns = [
     path("", include("apps.access.api.urls")),
+    path("attendance/records/export.csv", RecordsExportView.as_view(), name="records-export"),
     path("attendance/", include("apps.attendance.api.urls")),
     path("attendance/import/", include("apps.imports.api.urls")),
     path("attendance-admin/", include("apps.audit.api.urls")),

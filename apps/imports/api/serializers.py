@@ -1,0 +1,221 @@
+from rest_framework import serializers
+
+from apps.imports.models import ImportBatch, ImportItem, ImportJob, Upload
+
+
+class MappingField(serializers.DictField):
+    """{field: header}, e.g. {"workDate": "考勤日期", "userId": "钉钉ID"}."""
+
+    child = serializers.CharField()
+
+
+class UploadTextIn(serializers.Serializer):
+    csv_text = serializers.CharField(trim_whitespace=False)
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class UploadMultipartIn(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ImportUploadOut(serializers.ModelSerializer):
+    class Meta:
+        model = Upload
+        fields = [
+            "id",
+            "filename",
+            "size",
+            "sha256",
+            "file_type",
+            "encoding",
+            "line_count",
+            "created_at",
+            "expires_at",
+        ]
+
+
+class SourceIn(serializers.Serializer):
+    upload_id = serializers.IntegerField(required=False)
+    csv_text = serializers.CharField(required=False, trim_whitespace=False)
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    mapping = MappingField(required=False)
+
+    def validate(self, attrs):
+        if ("upload_id" in attrs) == ("csv_text" in attrs):
+            raise serializers.ValidationError({"uploadId": ["Give uploadId or csvText (one of them)."]})
+        return attrs
+
+
+class PreviewIn(SourceIn):
+    preview_limit = serializers.IntegerField(required=False, min_value=0, max_value=1000, default=100)
+    async_ = serializers.BooleanField(required=False, default=False)
+
+    def to_internal_value(self, data):
+        # "async" is a Python keyword: accept it from the wire under its plain name.
+        if hasattr(data, "get") and "async" in data:
+            data = {**data, "async_": data["async"]}
+        return super().to_internal_value(data)
+
+
+class PrepareIn(SourceIn):
+    pass
+
+
+class PrepareOut(serializers.Serializer):
+    commit_token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    ttl_seconds = serializers.IntegerField()
+    upload_id = serializers.IntegerField()
+
+
+class CommitIn(serializers.Serializer):
+    commit_token = serializers.CharField()
+    idempotency_key = serializers.CharField(required=False, max_length=128)
+    on_error = serializers.ChoiceField(choices=["reject", "skip"], default="reject")
+    async_ = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and "async" in data:
+            data = {**data, "async_": data["async"]}
+        return super().to_internal_value(data)
+
+
+class PreviewRowOut(serializers.Serializer):
+    line = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["valid", "invalid", "duplicate", "locked"])
+    action = serializers.CharField(help_text="create, update or unchanged for valid rows")
+    member_id = serializers.IntegerField(required=False)
+    member_name = serializers.CharField(required=False)
+    work_date = serializers.DateField(required=False)
+    first_in_at = serializers.DateTimeField(required=False, allow_null=True)
+    last_out_at = serializers.DateTimeField(required=False, allow_null=True)
+    worked_minutes = serializers.IntegerField(required=False)
+    late_minutes = serializers.IntegerField(required=False)
+    early_leave_minutes = serializers.IntegerField(required=False)
+    status = serializers.CharField(required=False)
+    note = serializers.CharField(required=False)
+    cells = serializers.ListField(child=serializers.CharField(), required=False)
+    errors = serializers.ListField(child=serializers.DictField())
+
+
+class ImportRowErrorOut(serializers.Serializer):
+    line = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    column = serializers.CharField()
+
+
+class ImportDetectionOut(serializers.Serializer):
+    file_type = serializers.CharField()
+    encoding = serializers.CharField()
+    format = serializers.ChoiceField(choices=["template", "dingtalk_daily", "custom", "mapped"])
+    header_line = serializers.IntegerField()
+    headers = serializers.ListField(child=serializers.CharField())
+    mapping = serializers.DictField(child=serializers.CharField())
+
+
+class ImportSummaryOut(serializers.Serializer):
+    total_rows = serializers.IntegerField()
+    valid = serializers.IntegerField()
+    invalid = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    unknown_members = serializers.IntegerField()
+    locked = serializers.IntegerField()
+    to_create = serializers.IntegerField()
+    to_update = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    error_counts = serializers.DictField(child=serializers.IntegerField())
+
+
+class PreviewOut(serializers.Serializer):
+    upload_id = serializers.IntegerField()
+    detection = ImportDetectionOut()
+    summary = ImportSummaryOut()
+    rows = PreviewRowOut(many=True)
+    errors = ImportRowErrorOut(many=True)
+    errors_truncated = serializers.BooleanField()
+    elapsed_ms = serializers.IntegerField()
+
+
+class ImportJobOut(serializers.ModelSerializer):
+    batch_id = serializers.IntegerField(allow_null=True)
+    upload_id = serializers.IntegerField(allow_null=True)
+    progress = serializers.SerializerMethodField()
+    result = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id", "kind", "status", "phase", "processed", "total", "progress", "attempts", "batch_id", "upload_id",
+            "result", "error_code", "error_message", "throughput_rows_per_sec", "created_at", "started_at",
+            "finished_at",
+        ]  # fmt: skip
+
+    def get_progress(self, job: ImportJob) -> float:
+        if job.status == ImportJob.Status.COMPLETED:
+            return 1.0
+        return round(min(job.processed / job.total, 0.99), 3) if job.total else 0.0
+
+
+class ImportBatchOut(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default="", read_only=True)
+    job_id = serializers.IntegerField(source="job.id", default=None, read_only=True)
+    job_status = serializers.CharField(source="job.status", default=None, read_only=True)
+    on_error = serializers.CharField(source="options.on_error", default="reject", read_only=True)
+    error_details = serializers.SerializerMethodField()
+    idempotent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "status", "filename", "idempotency_key", "created_by", "job_id", "job_status", "on_error",
+            "total_rows", "created_count", "updated_count", "unchanged_count", "skipped_count", "failed_count",
+            "error_code", "error_message", "error_details", "created_at", "completed_at", "rolled_back_at",
+            "idempotent",
+        ]  # fmt: skip
+
+    def get_error_details(self, batch: ImportBatch) -> dict:
+        return {key: value for key, value in batch.error_details.items() if key != "httpStatus"}
+
+    def get_idempotent(self, batch: ImportBatch) -> bool:
+        return bool(self.context.get("replay", False))
+
+
+class ImportCommitAcceptedOut(serializers.Serializer):
+    batch = ImportBatchOut()
+    job = ImportJobOut()
+
+
+class ImportItemOut(serializers.ModelSerializer):
+    class Meta:
+        model = ImportItem
+        fields = [
+            "line",
+            "status",
+            "outcome",
+            "record_id",
+            "member_id",
+            "work_date",
+            "error_code",
+            "error_message",
+            "raw",
+        ]
+
+
+class ImportTemplateFieldOut(serializers.Serializer):
+    key = serializers.CharField()
+    header = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    required = serializers.BooleanField()
+    description = serializers.CharField()
+    example = serializers.CharField(allow_blank=True)
+
+
+class ImportTemplateOut(serializers.Serializer):
+    headers = serializers.ListField(child=serializers.CharField())
+    example = serializers.ListField(child=serializers.CharField())
+    fields = ImportTemplateFieldOut(many=True)
+    status_labels = serializers.DictField(child=serializers.CharField())
+    formats = serializers.ListField(child=serializers.CharField())
+    max_bytes = serializers.IntegerField()
+    max_rows = serializers.IntegerField()

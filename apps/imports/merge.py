@@ -1,0 +1,201 @@
+# SQL here is assembled from this module's constants only; every value travels as a parameter.
+# ruff: noqa: S608
+"""The set-based heart of the pipeline: merge the staging table into the daily records, write the rollback
+snapshot with it, and undo a batch. Called inside one transaction by the services; no per-row ORM work.
+
+PostgreSQL merges with one statement: a data-modifying CTE reads the old rows, `INSERT ... ON CONFLICT`
+writes the new ones and the items (with the old values) are inserted from both. SQLite has no
+data-modifying CTEs, so it takes the same three steps one by one, with the same results.
+
+Every write bumps `version` (the contract with attendance); a rollback restores the snapshot's version,
+so batches rolled back newest first each see exactly the state they left.
+"""
+
+from django.db import connection
+
+from apps.imports.staging import REJECTS, STAGING
+
+VALUES = "first_in_at, last_out_at, worked_minutes, late_minutes, early_leave_minutes, status, note"
+_PREV = (
+    "prev_first_in_at, prev_last_out_at, prev_worked_minutes, prev_late_minutes, prev_early_leave_minutes, "
+    "prev_status, prev_source, prev_source_batch_id, prev_note, prev_version"
+)
+_ITEM_COLUMNS = (
+    "batch_id, line, status, outcome, record_id, member_id, work_date, error_code, error_message, raw, "
+    f"version_after, {_PREV}"
+)
+_OLD_VALUES = (
+    "o.first_in_at, o.last_out_at, o.worked_minutes, o.late_minutes, o.early_leave_minutes, "
+    "COALESCE(o.status, ''), COALESCE(o.source, ''), o.source_batch_id, COALESCE(o.note, ''), o.version"
+)
+_SELECT_OLD = f"""
+    SELECT s.line, s.member_id, s.work_date, d.id, d.first_in_at, d.last_out_at, d.worked_minutes,
+           d.late_minutes, d.early_leave_minutes, d.status, d.source, d.source_batch_id, d.note, d.version
+    FROM {STAGING} s
+    LEFT JOIN attendance_dailyrecord d ON d.member_id = s.member_id AND d.work_date = s.work_date
+"""
+_INSERT_NEW = f"""
+    INSERT INTO attendance_dailyrecord AS d (organization_id, member_id, work_date, {VALUES},
+        source, source_batch_id, version, created_at, updated_at)
+    SELECT %(org)s, s.member_id, s.work_date, s.first_in_at, s.last_out_at, s.worked_minutes, s.late_minutes,
+           s.early_leave_minutes, s.status, s.note, 'import', %(batch)s, 1, %(now)s, %(now)s
+    FROM {STAGING} s WHERE true
+    ON CONFLICT (member_id, work_date) DO UPDATE SET
+        first_in_at = excluded.first_in_at, last_out_at = excluded.last_out_at,
+        worked_minutes = excluded.worked_minutes, late_minutes = excluded.late_minutes,
+        early_leave_minutes = excluded.early_leave_minutes, status = excluded.status, note = excluded.note,
+        source = 'import', source_batch_id = excluded.source_batch_id, version = d.version + 1,
+        updated_at = excluded.updated_at
+    WHERE ({{old}}) {{distinct}} (excluded.first_in_at, excluded.last_out_at, excluded.worked_minutes,
+        excluded.late_minutes, excluded.early_leave_minutes, excluded.status, excluded.note)
+"""
+_DIFFERS = {"postgresql": "IS DISTINCT FROM", "sqlite": "IS NOT"}
+_OLD_TUPLE = (
+    "d.first_in_at, d.last_out_at, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.status, d.note"
+)
+
+_PG_MERGE = f"""
+WITH old AS ({_SELECT_OLD}),
+merged AS (
+    {_INSERT_NEW.format(old=_OLD_TUPLE, distinct="IS DISTINCT FROM")}
+    RETURNING d.id, d.member_id, d.work_date, d.version
+)
+INSERT INTO imports_importitem ({_ITEM_COLUMNS})
+SELECT %(batch)s, o.line, 'imported',
+       CASE WHEN m.id IS NULL THEN 'unchanged' WHEN o.id IS NULL THEN 'created' ELSE 'updated' END,
+       COALESCE(m.id, o.id), o.member_id, o.work_date, '', '', NULL, m.version, {_OLD_VALUES}
+FROM old o LEFT JOIN merged m ON m.member_id = o.member_id AND m.work_date = o.work_date
+"""
+
+# A row changed by someone else between our read of the old values and our write would leave a wrong
+# snapshot; its version tells (created rows start at 1, updated ones are one above the snapshot).
+_PG_RACES = """
+SELECT count(*) FROM imports_importitem
+WHERE batch_id = %s AND status = 'imported'
+  AND ((outcome = 'created' AND version_after <> 1) OR (outcome = 'updated' AND version_after <> prev_version + 1))
+"""
+
+_SQLITE_OLD = "import_old"
+_SQLITE_STEPS = (
+    f"DROP TABLE IF EXISTS {_SQLITE_OLD}",
+    f"""CREATE TEMP TABLE {_SQLITE_OLD} AS
+    SELECT s.line AS line, s.member_id AS member_id, s.work_date AS work_date, d.id AS id,
+           d.first_in_at AS first_in_at, d.last_out_at AS last_out_at, d.worked_minutes AS worked_minutes,
+           d.late_minutes AS late_minutes, d.early_leave_minutes AS early_leave_minutes, d.status AS status,
+           d.source AS source, d.source_batch_id AS source_batch_id, d.note AS note, d.version AS version,
+           ({_OLD_TUPLE}) IS (s.first_in_at, s.last_out_at, s.worked_minutes, s.late_minutes,
+                              s.early_leave_minutes, s.status, s.note) AS same
+    FROM {STAGING} s
+    LEFT JOIN attendance_dailyrecord d ON d.member_id = s.member_id AND d.work_date = s.work_date""",
+    _INSERT_NEW.format(old=_OLD_TUPLE, distinct="IS NOT"),
+    f"""
+    INSERT INTO imports_importitem ({_ITEM_COLUMNS})
+    SELECT %(batch)s, o.line, 'imported',
+           CASE WHEN o.id IS NULL THEN 'created' WHEN o.same THEN 'unchanged' ELSE 'updated' END,
+           d.id, o.member_id, o.work_date, '', '', NULL,
+           CASE WHEN o.id IS NOT NULL AND o.same THEN NULL ELSE d.version END,
+           {_OLD_VALUES}
+    FROM {_SQLITE_OLD} o
+    JOIN attendance_dailyrecord d ON d.member_id = o.member_id AND d.work_date = o.work_date
+    """,
+    f"DROP TABLE {_SQLITE_OLD}",
+)
+
+_REJECTS_TO_ITEMS = f"""
+INSERT INTO imports_importitem ({_ITEM_COLUMNS})
+SELECT %s, line, status, '', NULL, NULL, NULL, error_code, error_message, {{raw}}, NULL,
+       NULL, NULL, NULL, NULL, NULL, '', '', NULL, '', NULL
+FROM {REJECTS}
+"""
+
+_COUNTS = (
+    "SELECT status, outcome, count(*) FROM imports_importitem WHERE batch_id = %s GROUP BY status, outcome"
+)
+
+
+def lock_organization(organization_id: int) -> None:
+    """Imports of one organization merge and roll back one at a time (PostgreSQL transaction lock;
+    SQLite serialises writers anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_100_001, organization_id])
+
+
+def merge_staging(*, batch_id: int, organization_id: int, now) -> int:
+    """Merge the staging table; returns how many items saw a concurrent change (0 on success)."""
+    params = {"batch": batch_id, "org": organization_id, "now": connection.ops.adapt_datetimefield_value(now)}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_MERGE, params)
+            cursor.execute(_PG_RACES, [batch_id])
+            return cursor.fetchone()[0]
+        for statement in _SQLITE_STEPS:
+            cursor.execute(statement, params if "%(" in statement else None)
+    return 0
+
+
+def store_rejects(*, batch_id: int) -> None:
+    raw = "raw::jsonb" if connection.vendor == "postgresql" else "raw"
+    with connection.cursor() as cursor:
+        cursor.execute(_REJECTS_TO_ITEMS.format(raw=raw), [batch_id])
+
+
+def item_counts(*, batch_id: int) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS, [batch_id])
+        for status, outcome, count in cursor.fetchall():
+            counts[outcome or status] += count
+    return counts
+
+
+# --- rollback ---------------------------------------------------------------------------------------
+_SUPERSEDED = """
+SELECT i.record_id, i.member_id, i.work_date, d.version, d.source, d.source_batch_id
+FROM imports_importitem i
+LEFT JOIN attendance_dailyrecord d ON d.id = i.record_id
+WHERE i.batch_id = %s AND i.outcome IN ('created', 'updated')
+  AND (d.id IS NULL OR d.version <> i.version_after)
+ORDER BY i.line
+LIMIT %s
+"""
+_SUPERSEDED_COUNT = """
+SELECT count(*) FROM imports_importitem i LEFT JOIN attendance_dailyrecord d ON d.id = i.record_id
+WHERE i.batch_id = %s AND i.outcome IN ('created', 'updated') AND (d.id IS NULL OR d.version <> i.version_after)
+"""
+_DELETE_CREATED = """
+DELETE FROM attendance_dailyrecord
+WHERE (id, version) IN (
+    SELECT record_id, version_after FROM imports_importitem WHERE batch_id = %s AND outcome = 'created'
+)
+"""
+_RESTORE_UPDATED = """
+UPDATE attendance_dailyrecord AS d SET
+    first_in_at = i.prev_first_in_at, last_out_at = i.prev_last_out_at,
+    worked_minutes = i.prev_worked_minutes, late_minutes = i.prev_late_minutes,
+    early_leave_minutes = i.prev_early_leave_minutes, status = i.prev_status, source = i.prev_source,
+    source_batch_id = i.prev_source_batch_id, note = i.prev_note, version = i.prev_version, updated_at = %s
+FROM imports_importitem i
+WHERE i.batch_id = %s AND i.outcome = 'updated' AND d.id = i.record_id AND d.version = i.version_after
+"""
+
+
+def superseded_records(*, batch_id: int, limit: int = 50) -> tuple[list[tuple], int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_SUPERSEDED, [batch_id, limit])
+        rows = cursor.fetchall()
+        if not rows:
+            return [], 0
+        cursor.execute(_SUPERSEDED_COUNT, [batch_id])
+        return rows, cursor.fetchone()[0]
+
+
+def undo(*, batch_id: int, now) -> tuple[int, int]:
+    """Delete the records the batch created and restore those it updated, each only if no one changed
+    it since. Returns (deleted, restored) for the caller to compare with what the batch did."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_CREATED, [batch_id])
+        deleted = cursor.rowcount
+        cursor.execute(_RESTORE_UPDATED, [connection.ops.adapt_datetimefield_value(now), batch_id])
+        restored = cursor.rowcount
+    return deleted, restored

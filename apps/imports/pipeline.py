@@ -1,0 +1,209 @@
+"""One streaming pass over an upload: detect the header, validate every row, stage the valid ones.
+
+Shared by preview and commit, so both see exactly the same rows, errors and duplicates. Memory stays
+bounded by the number of distinct (member, date) pairs (kept for duplicate detection), never by the file.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from apps.access.errors import Unprocessable
+from apps.access.models import Membership, Organization
+from apps.attendance import hooks as attendance_hooks
+from apps.imports import reading, storage
+from apps.imports.models import Upload
+from apps.imports.staging import Staging
+from apps.imports.validation import (
+    HEADER_SCAN_ROWS,
+    Detection,
+    MemberIndex,
+    RowError,
+    RowNormalizer,
+    detect_header,
+)
+
+PROGRESS_EVERY = 50_000
+
+
+@dataclass
+class PassResult:
+    detection: Detection
+    total_rows: int = 0
+    valid: int = 0
+    invalid: int = 0
+    duplicates: int = 0
+    locked: int = 0
+    error_counts: Counter = field(default_factory=Counter)
+    errors: list[dict] = field(default_factory=list)
+    errors_truncated: bool = False
+    preview_rows: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "total_rows": self.total_rows,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "unknown_members": self.error_counts.get("UNKNOWN_MEMBER", 0),
+            "locked": self.locked,
+            "error_counts": dict(sorted(self.error_counts.items())),
+        }
+
+
+def run_pass(
+    *,
+    upload: Upload,
+    organization: Organization,
+    mapping: dict[str, str],
+    staging: Staging,
+    preview_limit: int = 0,
+    on_progress: Callable[[int], None] | None = None,
+) -> PassResult:
+    path = storage.absolute_path(upload)
+    rows = reading.iter_rows(path, upload.file_type, upload.encoding)
+    head: list[tuple[int, list]] = []
+    for item in rows:
+        head.append(item)
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    if not head:
+        raise Unprocessable("IMPORT_NO_ROWS", "The file has no rows (only blank lines).")
+    detection, header_index = detect_header(
+        head, mapping=mapping, file_type=upload.file_type, encoding=upload.encoding
+    )
+    result = PassResult(detection=detection)
+    members = MemberIndex(organization)
+    normalizer = RowNormalizer(
+        detection=detection, organization=organization, members=members, vendor=staging.vendor
+    )
+    max_rows = settings.IMPORT_MAX_ROWS
+    max_errors = settings.IMPORT_MAX_REPORTED_ERRORS
+    seen: dict[int, dict] = {}  # member id -> {work date: first line}
+    errors = result.errors
+    counts = result.error_counts
+    normalize = normalizer.normalize
+    add = staging.add
+
+    def data_rows():
+        yield from head[header_index + 1 :]
+        yield from rows
+
+    total = valid = 0
+    for line, cells in data_rows():
+        total += 1
+        if total > max_rows:
+            raise Unprocessable(
+                "IMPORT_TOO_MANY_ROWS",
+                f"The file has more than {max_rows:,} data rows; split it into smaller files.",
+                {"maxRows": max_rows},
+            )
+        try:
+            row = normalize(line, cells)
+        except RowError as error:
+            counts[error.code] += 1
+            if len(errors) < max_errors:
+                errors.append(_error(line, error.code, error.message, error.column))
+            staging.reject(line, "failed", error.code, error.message, cells)
+            if total <= preview_limit:
+                result.preview_rows.append(_invalid_preview(line, cells, error))
+            continue
+        member_id, work_date = row[1], row[2]
+        days = seen.get(member_id)
+        if days is None:
+            days = seen[member_id] = {}
+        first_line = days.get(work_date)
+        if first_line is not None:
+            message = f"Same member and date as line {first_line}; the first row wins."
+            counts["DUPLICATE_ROW"] += 1
+            result.duplicates += 1
+            if len(errors) < max_errors:
+                errors.append(_error(line, "DUPLICATE_ROW", message, ""))
+            staging.reject(line, "skipped", "DUPLICATE_ROW", message, cells)
+            if total <= preview_limit:
+                result.preview_rows.append(_valid_preview(row, normalizer, members, "duplicate"))
+            continue
+        days[work_date] = line
+        add(row)
+        valid += 1
+        if total <= preview_limit:
+            result.preview_rows.append(_valid_preview(row, normalizer, members, "valid"))
+        if on_progress is not None and total % PROGRESS_EVERY == 0:
+            staging.flush()
+            on_progress(total)
+    result.total_rows, result.valid = total, valid
+    result.invalid = sum(counts.values()) - result.duplicates
+    if total == 0:
+        raise Unprocessable("IMPORT_NO_ROWS", "The file has a header but no data rows.")
+    _skip_locked(result, seen, organization, staging)
+    result.errors.sort(key=lambda error: error["line"])
+    result.errors_truncated = sum(counts.values()) > len(result.errors)
+    staging.finish()
+    if on_progress is not None:
+        on_progress(total)
+    return result
+
+
+def _skip_locked(result: PassResult, seen: dict, organization: Organization, staging: Staging) -> None:
+    """Rows in a locked payroll period are reported and not imported (asked per member, not per row)."""
+    locked_lines: list[int] = []
+    for member_id, days in seen.items():
+        member = Membership(pk=member_id, organization=organization)
+        for day in attendance_hooks.locked_dates(member=member, dates=days.keys()):
+            line = days[day]
+            locked_lines.append(line)
+            message = f"{day.isoformat()} is in a locked period."
+            result.error_counts["LOCKED_PERIOD"] += 1
+            if len(result.errors) < settings.IMPORT_MAX_REPORTED_ERRORS:
+                result.errors.append(_error(line, "LOCKED_PERIOD", message, "work_date"))
+            staging.reject(line, "skipped", "LOCKED_PERIOD", message, [])
+    if locked_lines:
+        staging.discard(locked_lines)
+        result.locked = len(locked_lines)
+        result.valid -= len(locked_lines)
+        locked = set(locked_lines)
+        for row in result.preview_rows:
+            if row["line"] in locked:
+                row["state"] = "locked"
+
+
+def _error(line: int, code: str, message: str, column: str) -> dict:
+    return {"line": line, "code": code, "message": message, "column": column}
+
+
+def _invalid_preview(line: int, cells: list, error: RowError) -> dict:
+    return {
+        "line": line,
+        "state": "invalid",
+        "errors": [{"code": error.code, "message": error.message}],
+        "cells": ["" if cell is None else str(cell) for cell in cells],
+    }
+
+
+def _valid_preview(row: tuple, normalizer: RowNormalizer, members: MemberIndex, state: str) -> dict:
+    line, member_id, work_date, first_at, last_at, worked, late, early, status, note = row
+    return {
+        "line": line,
+        "state": state,
+        "member_id": member_id,
+        "member_name": members.names.get(member_id, ""),
+        "work_date": work_date.isoformat(),
+        "first_in_at": _local_iso(first_at, normalizer),
+        "last_out_at": _local_iso(last_at, normalizer),
+        "worked_minutes": worked,
+        "late_minutes": late,
+        "early_leave_minutes": early,
+        "status": status,
+        "note": note,
+        "errors": [],
+    }
+
+
+def _local_iso(value: str | None, normalizer: RowNormalizer) -> str | None:
+    if value is None:
+        return None
+    moment = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    return moment.astimezone(normalizer.tz).isoformat()

@@ -1,0 +1,113 @@
+"""Reading an uploaded file as rows of cells, streaming: CSV through an incremental decoder, .xlsx through
+openpyxl's read-only mode. Nothing here holds the whole file.
+
+Encodings are detected, never asked for: UTF-8 (with or without BOM) when the first chunk decodes as
+UTF-8, otherwise GB18030 (what Excel on a Chinese Windows writes). Anything else is refused clearly.
+"""
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from apps.access.errors import Unprocessable, ValidationFailed
+
+SNIFF_BYTES = 64 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+csv.field_size_limit(1024 * 1024)
+
+
+def sniff(head: bytes) -> tuple[str, str]:
+    """(file_type, encoding) from the first bytes of a file; raises a 400 for what we cannot read."""
+    if not head.strip(b"\r\n\t ") and not head.startswith(codecs.BOM_UTF8):
+        raise Unprocessable("IMPORT_NO_ROWS", "The file is empty: it has no rows.")
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx", ""
+    if head.startswith(OLE_MAGIC):
+        raise ValidationFailed(
+            "IMPORT_FORMAT_UNSUPPORTED",
+            "Old .xls workbooks are not supported; save the file as .xlsx or CSV.",
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        raise ValidationFailed(
+            "IMPORT_ENCODING_UNSUPPORTED",
+            "The file is not text in UTF-8 or GB18030 (is it UTF-16 or binary?); save it as CSV UTF-8.",
+        )
+    if head.startswith(codecs.BOM_UTF8):
+        return "csv", "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            # final=False: a character cut by the end of the chunk is not an error.
+            codecs.getincrementaldecoder(encoding)("strict").decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return "csv", encoding
+    raise ValidationFailed(
+        "IMPORT_ENCODING_UNSUPPORTED",
+        "The file is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or .xlsx.",
+    )
+
+
+def sniff_file(path: Path) -> tuple[str, str]:
+    with path.open("rb") as handle:
+        return sniff(handle.read(SNIFF_BYTES))
+
+
+Row = list  # cells: str for CSV; str, numbers, dates, times or None for .xlsx
+
+
+def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, Row]]:
+    """(line number, cells) for every non-blank row. Line numbers count physical lines, from 1."""
+    with path.open("r", encoding=encoding, newline="", errors="strict") as handle:
+        reader = csv.reader(handle)
+        try:
+            for cells in reader:
+                # A blank line is [] and a row of empty cells is all ""; both are skipped cheaply.
+                if cells and (cells[0] or any(cells)):
+                    yield reader.line_num, cells
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                "IMPORT_ENCODING_INVALID",
+                f"The file stops being valid {encoding.removesuffix('-sig').upper()} near line "
+                f"{reader.line_num + 1}; save the whole file in one encoding (CSV UTF-8).",
+                {"line": reader.line_num + 1, "encoding": encoding},
+            ) from None
+        except csv.Error as error:
+            raise ValidationFailed(
+                "IMPORT_FILE_UNREADABLE",
+                f"The CSV is malformed near line {reader.line_num}: {error}.",
+                {"line": reader.line_num},
+            ) from None
+
+
+def iter_xlsx(path: Path) -> Iterator[tuple[int, Row]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only=False: a formula arrives as its text ("=..."), which validation refuses.
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ValidationFailed(
+            "IMPORT_FILE_UNREADABLE",
+            f"The workbook cannot be read ({error.__class__.__name__}); save it again as .xlsx.",
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if any(value is not None and value != "" for value in values):
+                yield number, list(values)
+    finally:
+        workbook.close()
+
+
+def iter_rows(path: Path, file_type: str, encoding: str) -> Iterator[tuple[int, Row]]:
+    if file_type == "xlsx":
+        return iter_xlsx(path)
+    return iter_csv(path, encoding)
+
+
+def text_head(path: Path, encoding: str, limit: int = 2000) -> str:
+    with open(path, encoding=encoding, errors="replace") as handle:
+        return handle.read(limit)

@@ -1,0 +1,56 @@
+"""Reads of the import pipeline, scoped to the caller's organization first."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.access.errors import Gone, NotFound
+from apps.access.models import Membership
+from apps.imports.models import ImportBatch, ImportItem, ImportJob, Upload
+
+
+def upload_for(*, member: Membership, upload_id) -> Upload:
+    """A live upload of the member's organization: 404 when there is none, 410 once it expired."""
+    try:
+        upload = Upload.objects.for_org(member.organization).get(pk=int(upload_id))
+    except (Upload.DoesNotExist, TypeError, ValueError):
+        raise NotFound("UPLOAD_NOT_FOUND", "No such upload in this organization.") from None
+    upload_ensure_live(upload)
+    return upload
+
+
+def upload_ensure_live(upload: Upload) -> None:
+    if upload.purged_at is not None or upload.expires_at <= timezone.now():
+        raise Gone(
+            "EXPIRED", "The upload has expired; upload the file again.", {"expiredAt": upload.expires_at}
+        )
+
+
+def batches_for(*, member: Membership) -> QuerySet[ImportBatch]:
+    return (
+        ImportBatch.objects.for_org(member.organization)
+        .select_related("created_by", "job")
+        .order_by("-created_at", "-id")
+    )
+
+
+def batch_for(*, member: Membership, batch_id: int) -> ImportBatch:
+    try:
+        return batches_for(member=member).get(pk=batch_id)
+    except ImportBatch.DoesNotExist:
+        raise NotFound("BATCH_NOT_FOUND", "No such import batch in this organization.") from None
+
+
+def items_for(*, batch: ImportBatch, status: str = "") -> QuerySet[ImportItem]:
+    items = ImportItem.objects.filter(batch=batch)
+    if status in ImportItem.Status.values:
+        items = items.filter(status=status)
+    elif status in {"created", "updated", "unchanged"}:
+        items = items.filter(outcome=status)
+    return items.order_by("line")
+
+
+def job_for(*, member: Membership, job_id: int) -> ImportJob:
+    try:
+        return ImportJob.objects.for_org(member.organization).select_related("batch").get(pk=job_id)
+    except ImportJob.DoesNotExist:
+        raise NotFound("JOB_NOT_FOUND", "No such import job in this organization.") from None

@@ -1,0 +1,1 @@
+"""Writes of the import pipeline, one module per noun."""

@@ -1,0 +1,265 @@
+"""Commit: turn a prepared upload into a batch, exactly once per idempotency key.
+
+The request creates the batch row (unique per organization and key) and its job in one transaction with
+the token's consumption; the work itself (`batch_commit_run`) validates, stages and merges in one more
+transaction, either right away (small files) or in a Celery task that runs after the first commit. A task
+that dies half-way leaves nothing (its transaction rolls back); a redelivered or duplicate run finds the
+batch finished, or finishes it, once.
+"""
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.access.errors import Conflict, DomainError, Unprocessable, ValidationFailed
+from apps.access.models import Membership
+from apps.audit.services import audit_record
+from apps.imports import merge
+from apps.imports.models import ImportBatch, ImportJob
+from apps.imports.pipeline import run_pass
+from apps.imports.selectors import upload_ensure_live
+from apps.imports.services.tokens import commit_token_consume, commit_token_find
+from apps.imports.staging import Staging
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+ON_ERROR = ("reject", "skip")
+REPORTED_ERRORS = 100
+
+
+class RetryableMergeError(Exception):
+    """A concurrent writer changed a row under the merge; the whole transaction is retried."""
+
+
+class BatchAlreadyFinished(Exception):
+    """Another run finished the batch first (a duplicate delivery); this run's work is rolled back."""
+
+
+@dataclass(frozen=True)
+class CommitRequest:
+    batch: ImportBatch
+    job: ImportJob
+    replay: bool
+    run_async: bool
+
+
+def _fingerprint(*, sha256: str, mapping: dict, on_error: str) -> str:
+    payload = json.dumps({"sha256": sha256, "mapping": mapping, "onError": on_error}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _replay(batch: ImportBatch, fingerprint: str) -> CommitRequest:
+    if batch.fingerprint != fingerprint:
+        raise Conflict(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This idempotency key was already used for a different import; use a new key.",
+            {"batchId": batch.pk},
+        )
+    job = ImportJob.objects.get(batch=batch)
+    return CommitRequest(batch=batch, job=job, replay=True, run_async=batch.options.get("async", False))
+
+
+def batch_commit_request(
+    *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject", run_async=None
+) -> CommitRequest:
+    """Create the batch for a commit, or return the one this key already made (same payload)."""
+    if not isinstance(idempotency_key, str) or not KEY_PATTERN.match(idempotency_key):
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            "idempotencyKey is required: 1-128 letters, digits or . _ : -",
+            {"fields": {"idempotencyKey": ["invalid"]}},
+        )
+    if on_error not in ON_ERROR:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "onError must be reject or skip.", {"fields": {"onError": ["invalid"]}}
+        )
+    token = commit_token_find(member=member, raw=commit_token)
+    fingerprint = _fingerprint(sha256=token.upload.sha256, mapping=token.mapping, on_error=on_error)
+    batches = ImportBatch.objects.for_org(member.organization)
+    existing = batches.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    upload = token.upload
+    asynchronous = (
+        bool(run_async) if run_async is not None else upload.line_count > settings.IMPORT_SYNC_MAX_ROWS
+    )
+    try:
+        with transaction.atomic():
+            try:
+                token = commit_token_consume(member=member, token=token)
+            except Conflict:
+                # A concurrent twin of this request consumed the token: answer with its batch.
+                existing = batches.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return _replay(existing, fingerprint)
+                raise
+            now = timezone.now()
+            batch = ImportBatch.objects.create(
+                organization=member.organization,
+                created_by=member.user,
+                upload=upload,
+                filename=upload.filename,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                options={"mapping": token.mapping, "on_error": on_error, "async": asynchronous},
+                created_at=now,
+            )
+            job = ImportJob.objects.create(
+                organization=member.organization,
+                created_by=member.user,
+                kind=ImportJob.Kind.COMMIT,
+                upload=upload,
+                batch=batch,
+                total=upload.line_count,
+                created_at=now,
+            )
+            if asynchronous:
+                from apps.imports.tasks import import_job_run
+
+                transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
+    except IntegrityError:
+        # The unique (organization, key) constraint caught a concurrent duplicate: re-read its batch.
+        existing = batches.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint)
+    return CommitRequest(batch=batch, job=job, replay=False, run_async=asynchronous)
+
+
+def batch_commit_run(*, job_id: int) -> ImportBatch:
+    """Do a commit job's work. Safe to call again for the same job at any time."""
+    job = ImportJob.objects.select_related("batch", "upload", "organization", "created_by").get(pk=job_id)
+    batch = job.batch
+    if batch.status != ImportBatch.Status.PENDING:
+        return batch
+    started = time.monotonic()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        phase="validating",
+        started_at=timezone.now(),
+        attempts=job.attempts + 1,
+    )
+    try:
+        for attempt in range(3):
+            try:
+                _validate_and_merge(job=job, batch=batch, started=started)
+                break
+            except RetryableMergeError:
+                if attempt == 2:
+                    raise
+    except BatchAlreadyFinished:
+        pass
+    except DomainError as error:
+        _fail(job=job, batch=batch, error=error)
+    finally:
+        Staging.drop()
+    batch.refresh_from_db()
+    return batch
+
+
+def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> None:
+    organization = job.organization
+    options = batch.options
+
+    def progress(processed: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed=processed)
+
+    upload = job.upload
+    if upload is None:
+        raise Unprocessable("UPLOAD_NOT_FOUND", "The upload of this batch no longer exists.")
+    upload_ensure_live(upload)
+    staging = Staging(with_rejects=True)
+    result = run_pass(
+        upload=upload, organization=organization, mapping=options.get("mapping", {}), staging=staging,
+        on_progress=progress,
+    )  # fmt: skip
+    if result.invalid and options.get("on_error", "reject") == "reject":
+        raise Unprocessable(
+            "IMPORT_ROWS_INVALID",
+            f"{result.invalid} of {result.total_rows} rows are not valid; nothing was imported. Fix them "
+            "(see errors) or commit with onError=skip to import the valid rows only.",
+            {"summary": result.summary(), "errors": result.errors[:REPORTED_ERRORS]},
+        )
+    ImportJob.objects.filter(pk=job.pk).update(phase="merging", processed=result.total_rows)
+    now = timezone.now()
+    with transaction.atomic():
+        merge.lock_organization(organization.pk)
+        if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).count() == 0:
+            raise BatchAlreadyFinished
+        if merge.merge_staging(batch_id=batch.pk, organization_id=organization.pk, now=now):
+            raise RetryableMergeError
+        merge.store_rejects(batch_id=batch.pk)
+        counts = merge.item_counts(batch_id=batch.pk)
+        audit_record(
+            action="imports.batch.commit",
+            actor=job.created_by,
+            organization=organization,
+            target=batch,
+            details={"rows": result.total_rows, **counts},
+        )
+        finished = timezone.now()
+        done = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+            status=ImportBatch.Status.COMPLETED,
+            total_rows=result.total_rows,
+            created_count=counts["created"],
+            updated_count=counts["updated"],
+            unchanged_count=counts["unchanged"],
+            skipped_count=counts["skipped"],
+            failed_count=counts["failed"],
+            completed_at=finished,
+        )
+        if not done:
+            raise BatchAlreadyFinished
+        elapsed = max(time.monotonic() - started, 1e-6)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.COMPLETED,
+            phase="done",
+            processed=result.total_rows,
+            total=result.total_rows,
+            result={"batch_id": batch.pk, "summary": result.summary(), **counts},
+            throughput_rows_per_sec=round(result.total_rows / elapsed, 1),
+            finished_at=finished,
+        )
+
+
+def _fail(*, job: ImportJob, batch: ImportBatch, error: DomainError) -> None:
+    with transaction.atomic():
+        failed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
+            status=ImportBatch.Status.FAILED,
+            error_code=error.code,
+            error_message=error.message[:500],
+            error_details={**error.details, "httpStatus": error.status_code},
+            completed_at=timezone.now(),
+        )
+        if not failed:
+            return
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            phase="done",
+            error_code=error.code,
+            error_message=error.message[:500],
+            result={"batch_id": batch.pk, "details": error.details},
+            finished_at=timezone.now(),
+        )
+        audit_record(
+            action="imports.batch.commit",
+            actor=job.created_by,
+            organization=job.organization,
+            target=batch,
+            result="failed",
+            details={"code": error.code},
+        )
+
+
+def batch_error(batch: ImportBatch) -> DomainError:
+    """The error a failed batch answers with, every time it is asked (a retry sees the first result)."""
+    details = dict(batch.error_details)
+    status = details.pop("httpStatus", 422)
+    error = DomainError(batch.error_code, batch.error_message, {**details, "batchId": batch.pk})
+    error.status_code = status
+    return error

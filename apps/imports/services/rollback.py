@@ -1,0 +1,73 @@
+"""Rollback: put the records back exactly as they were before a batch, or refuse when someone changed
+them since (a newer batch, an approved adjustment, a punch: each raises the record's version)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.access.errors import Conflict
+from apps.access.models import Membership
+from apps.audit.services import audit_record
+from apps.imports import merge
+from apps.imports.models import ImportBatch
+
+
+def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
+    """Undo a completed batch. Rolling back a rolled-back batch returns it unchanged (safe to retry)."""
+    with transaction.atomic():
+        merge.lock_organization(batch.organization_id)
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == ImportBatch.Status.ROLLED_BACK:
+            return batch
+        if batch.status != ImportBatch.Status.COMPLETED:
+            raise Conflict(
+                "BATCH_NOT_ROLLBACKABLE",
+                f"Only a completed batch can be rolled back; this one is {batch.status}.",
+                {"status": batch.status},
+            )
+        _ensure_not_superseded(batch)
+        deleted, restored = merge.undo(batch_id=batch.pk, now=timezone.now())
+        if deleted != batch.created_count or restored != batch.updated_count:
+            # A record changed between the check and the write: refuse (the transaction rolls back)
+            # rather than undo part of the batch.
+            raise Conflict("BATCH_SUPERSEDED", "Records of this batch changed while rolling back; try again.")
+        batch.status = ImportBatch.Status.ROLLED_BACK
+        batch.rolled_back_at = timezone.now()
+        batch.rolled_back_by = member.user
+        batch.save(update_fields=["status", "rolled_back_at", "rolled_back_by"])
+        audit_record(
+            action="imports.batch.rollback",
+            actor=member,
+            target=batch,
+            details={"deleted": deleted, "restored": restored},
+        )
+    return batch
+
+
+def _ensure_not_superseded(batch: ImportBatch) -> None:
+    rows, count = merge.superseded_records(batch_id=batch.pk)
+    if not count:
+        return
+    names = dict(
+        Membership.objects.for_org(batch.organization)
+        .filter(pk__in={row[1] for row in rows})
+        .values_list("pk", "display_name")
+    )
+    records = [
+        {
+            "record_id": record_id,
+            "member_id": member_id,
+            "member_name": names.get(member_id, ""),
+            "work_date": str(work_date),
+            "state": "deleted" if version is None else "changed",
+            "source": source or "",
+            "source_batch_id": source_batch_id,
+        }
+        for record_id, member_id, work_date, version, source, source_batch_id in rows
+    ]
+    who = ", ".join(f"{r['member_name'] or r['member_id']} on {r['work_date']}" for r in records[:5])
+    raise Conflict(
+        "BATCH_SUPERSEDED",
+        f"{count} record(s) of this batch changed after it ({who}{', ...' if count > 5 else ''}); "
+        "roll back the later change first.",
+        {"count": count, "records": records},
+    )

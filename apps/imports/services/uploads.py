@@ -1,0 +1,94 @@
+"""Uploads: a file streamed to storage, checked for a readable type and encoding, then recorded."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.access.errors import DomainError, PayloadTooLarge, ValidationFailed
+from apps.access.models import Membership
+from apps.audit.services import audit_record
+from apps.imports import reading, storage
+from apps.imports.models import Upload
+
+FILENAME_MAX = 255
+
+
+def upload_create_from_writer(
+    *, member: Membership, writer: storage.StreamingWriter, filename: str
+) -> Upload:
+    """Record a file already streamed by `writer`. An empty or unreadable file is deleted and refused."""
+    writer.close()
+    try:
+        if writer.exceeded:
+            raise storage.too_large()
+        file_type, encoding = reading.sniff(writer.head)
+        now = timezone.now()
+        with transaction.atomic():
+            upload = Upload.objects.create(
+                organization=member.organization,
+                created_by=member.user,
+                filename=(filename or "upload.csv")[-FILENAME_MAX:],
+                path=writer.relative,
+                size=writer.size,
+                sha256=writer.sha256,
+                file_type=file_type,
+                encoding=encoding,
+                line_count=writer.lines,
+                created_at=now,
+                expires_at=now + timedelta(hours=settings.IMPORT_UPLOAD_TTL_HOURS),
+            )
+            audit_record(
+                action="imports.upload.create",
+                actor=member,
+                target=upload,
+                details={"filename": upload.filename, "size": upload.size, "fileType": file_type},
+            )
+        writer.kept = True
+    except DomainError:
+        writer.discard()
+        raise
+    return upload
+
+
+def upload_create_from_chunks(*, member: Membership, chunks: Iterable[bytes], filename: str) -> Upload:
+    writer = storage.StreamingWriter()
+    try:
+        for chunk in chunks:
+            writer.write(chunk)
+    except PayloadTooLarge:
+        raise
+    except Exception:
+        writer.discard()
+        raise
+    return upload_create_from_writer(member=member, writer=writer, filename=filename)
+
+
+def upload_create_from_text(*, member: Membership, text: str, filename: str = "") -> Upload:
+    """`csvText` sent inline in JSON (small files); stored as UTF-8 like any upload."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationFailed("IMPORT_NO_ROWS", "csvText is empty: the file has no rows.")
+    data = text.encode("utf-8")
+    return upload_create_from_chunks(
+        member=member,
+        chunks=(data[start : start + 65536] for start in range(0, len(data), 65536)),
+        filename=filename or "inline.csv",
+    )
+
+
+def upload_purge_expired(*, now=None) -> int:
+    """Delete the files of expired uploads (the rows stay, so a late request gets 410, not 404)."""
+    now = now or timezone.now()
+    purged = 0
+    expired = Upload.objects.filter(expires_at__lte=now, purged_at__isnull=True).only(
+        "id", "path", "organization_id"
+    )
+    for upload in expired.iterator(chunk_size=500):
+        storage.absolute_path(upload).unlink(missing_ok=True)
+        Upload.objects.filter(pk=upload.pk).update(purged_at=now)
+        purged += 1
+    if purged:
+        audit_record(action="imports.upload.purge", details={"purged": purged}, actor_label="janitor")
+    return purged

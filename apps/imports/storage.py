@@ -1,0 +1,110 @@
+"""Where uploads live (MEDIA_ROOT/imports/<2 hex>/<random name>) and how bytes reach them:
+in chunks, hashed and counted on the way, refused as soon as they pass the size limit."""
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from apps.access.errors import PayloadTooLarge
+from apps.imports import reading
+
+UPLOAD_DIR = "imports"
+
+
+def too_large() -> PayloadTooLarge:
+    limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    return PayloadTooLarge(
+        "PAYLOAD_TOO_LARGE",
+        f"The file is larger than the {limit / 1024 / 1024:.0f} MB limit; split it into smaller files.",
+        {"maxBytes": limit},
+    )
+
+
+def absolute_path(upload) -> Path:
+    return Path(settings.MEDIA_ROOT) / upload.path
+
+
+class StreamingWriter:
+    """Writes a file chunk by chunk, keeping its size, SHA-256, newline count and first bytes."""
+
+    def __init__(self):
+        name = uuid.uuid4().hex
+        self.relative = f"{UPLOAD_DIR}/{name[:2]}/{name}"
+        self.path = Path(settings.MEDIA_ROOT) / self.relative
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("wb")
+        self._sha = hashlib.sha256()
+        self.size = 0
+        self.lines = 0
+        self.head = b""
+        self.limit = settings.IMPORT_UPLOAD_MAX_BYTES
+        self.exceeded = False
+        self._last = b""
+        self.kept = False  # set once an Upload row owns the file
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.exceeded = True
+            self.discard()
+            raise too_large()
+        if len(self.head) < reading.SNIFF_BYTES:
+            self.head += chunk[: reading.SNIFF_BYTES - len(self.head)]
+        self._sha.update(chunk)
+        self.lines += chunk.count(b"\n")
+        if chunk:
+            self._last = chunk[-1:]
+        self._handle.write(chunk)
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+        if self._last and self._last != b"\n":
+            self.lines += 1  # the last line has no newline
+
+    @property
+    def sha256(self) -> str:
+        return self._sha.hexdigest()
+
+    def discard(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+class StoredFile(UploadedFile):
+    def __init__(self, writer: StreamingWriter, name: str, content_type: str):
+        super().__init__(file=None, name=name, content_type=content_type, size=writer.size)
+        self.writer = writer
+
+
+class StorageUploadHandler(FileUploadHandler):
+    """A multipart upload handler that streams the file part straight to its final place (no copy
+    through memory or a temporary file) and stops at the size limit."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.writer: StreamingWriter | None = None
+        self.exceeded = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.writer is not None:  # one file per upload; ignore any further file parts
+            raise StopUpload(connection_reset=False)
+        self.writer = StreamingWriter()
+
+    def receive_data_chunk(self, raw_data, start):
+        try:
+            self.writer.write(raw_data)
+        except PayloadTooLarge:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False) from None
+        return None
+
+    def file_complete(self, file_size):
+        self.writer.close()
+        return StoredFile(self.writer, self.file_name, self.content_type)
