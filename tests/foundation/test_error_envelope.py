@@ -118,3 +118,11 @@ def test_a_crash_on_a_page_is_the_html_500_page(client):
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
     assert SECRET_IN_EXCEPTION not in response.content.decode()
+
+
+def test_with_debug_on_a_crash_under_api_is_still_the_envelope(client, settings):
+    settings.DEBUG = True
+    client.raise_request_exception = False
+    response = client.get("/api/test-errors/plain-boom")
+    assert error_of(response, 500)["code"] == "INTERNAL_ERROR"
+    assert SECRET_IN_EXCEPTION not in response.content.decode()

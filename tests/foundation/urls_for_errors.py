@@ -1,14 +1,17 @@
-"""The real URLs plus views that fail on purpose, for the error-envelope tests."""
+"""The real URLs plus views that fail on purpose (error-envelope tests) and a plain list view that only uses
+the project defaults (pagination and filtering conventions)."""
 
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import IsOrgAdmin
+from apps.access.models import Organization
 from config import urls
 
 SECRET_IN_EXCEPTION = "s3cr3t-detail-that-must-not-leak"
@@ -57,7 +60,32 @@ def plain_form_view(request):
     return JsonResponse({"ok": True})
 
 
+class OrganizationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["slug", "timezone"]
+
+
+class OrganizationFilter(filters.FilterSet):
+    # Query parameters are not camelized: multi-word ones are declared by their camelCase name.
+    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Organization
+        fields = ["timezone"]
+
+
+class DefaultsListView(generics.ListAPIView):
+    """Declares nothing about pagination or filter backends: the defaults in settings apply."""
+
+    permission_classes: list = []
+    serializer_class = OrganizationOut
+    queryset = Organization.objects.order_by("slug")
+    filterset_class = OrganizationFilter
+
+
 urlpatterns = [
+    path("api/test-conventions/organizations", DefaultsListView.as_view()),
     path("api/test-errors/drf-boom", ExplodingApiView.as_view()),
     path("api/test-errors/plain-boom", exploding_plain_view),
     path("api/test-errors/post-only", post_only_plain_view),
