@@ -18,21 +18,18 @@ def active_organization_switch(*, session: SessionBase, user: AbstractBaseUser, 
     """Make `slug` the organization this session acts in. Only an organization the user is an active
     member of is accepted; a refusal is audited and leaves the session as it was."""
     membership = memberships_for_user(user=user).filter(organization__slug=slug).first()
+    if membership is None:
+        # Recorded outside any transaction that the refusal would roll back.
+        audit_record(
+            action=ACTION, actor=user, result=OperationLog.Result.DENIED, details={"organization": slug[:100]}
+        )
+        raise Forbidden("NO_MEMBERSHIP", _("You are not a member of that organization."))
     with transaction.atomic():
-        if membership is None:
-            audit_record(
-                action=ACTION,
-                actor=user,
-                result=OperationLog.Result.DENIED,
-                details={"organization": slug[:100]},
-            )
-            raise Forbidden("NO_MEMBERSHIP", _("You are not a member of that organization."))
-        previous = session.get(ACTIVE_ORG_SESSION_KEY, "")
         audit_record(
             action=ACTION,
             actor=membership,
             target=membership.organization,
-            details={"from": previous, "to": membership.organization.slug},
+            details={"from": session.get(ACTIVE_ORG_SESSION_KEY, ""), "to": membership.organization.slug},
         )
-    session[ACTIVE_ORG_SESSION_KEY] = membership.organization.slug
+        session[ACTIVE_ORG_SESSION_KEY] = membership.organization.slug
     return membership

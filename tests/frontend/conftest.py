@@ -18,9 +18,10 @@ def alan(make_member):
 
 def csrf_token(client) -> str:
     """The CSRF token a page's form would carry: the cookie's secret (Django accepts it unmasked).
-    Opens the login page first when the client has no cookie yet, as a browser would."""
+    Opens a page first when the client has no cookie yet, as a browser would: any page of the base layout
+    has a form (the language switch), signed in or not."""
     if settings.CSRF_COOKIE_NAME not in client.cookies:
-        client.get("/accounts/login/")
+        client.get("/no-such-page/")
     return client.cookies[settings.CSRF_COOKIE_NAME].value
 
 
