@@ -84,30 +84,27 @@ def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, Row]]:
 
 def iter_xlsx(path: Path) -> Iterator[tuple[int, Row]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        # data_only=False: a formula arrives as its text ("=..."), which validation refuses.
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ValidationFailed(
-            "IMPORT_FILE_UNREADABLE",
-            f"The workbook cannot be read ({error.__class__.__name__}); save it again as .xlsx.",
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if any(value is not None and value != "" for value in values):
-                yield number, list(values)
-    finally:
-        workbook.close()
+    with path.open("rb") as handle:  # a handle, because the stored name has no .xlsx suffix
+        try:
+            # data_only=False: a formula arrives as its text ("=..."), which validation refuses.
+            workbook = load_workbook(handle, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+            raise ValidationFailed(
+                "IMPORT_FILE_UNREADABLE",
+                f"The workbook cannot be read ({error.__class__.__name__}); save it again as .xlsx.",
+            ) from None
+        try:
+            sheet = workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if any(value is not None and value != "" for value in values):
+                    yield number, list(values)
+        finally:
+            workbook.close()
 
 
 def iter_rows(path: Path, file_type: str, encoding: str) -> Iterator[tuple[int, Row]]:
     if file_type == "xlsx":
         return iter_xlsx(path)
     return iter_csv(path, encoding)
-
-
-def text_head(path: Path, encoding: str, limit: int = 2000) -> str:
-    with open(path, encoding=encoding, errors="replace") as handle:
-        return handle.read(limit)

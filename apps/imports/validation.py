@@ -6,7 +6,6 @@ the database's own text format, ready for COPY (PostgreSQL) or a bulk insert (SQ
 """
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -374,7 +373,3 @@ class RowNormalizer:
             if best is None or (seconds < best if earliest else seconds > best):
                 best = seconds
         return best
-
-
-def blank_rows_only(rows: Iterable) -> bool:
-    return not any(True for _ in rows)

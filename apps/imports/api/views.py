@@ -253,7 +253,10 @@ class CommitView(ImportView):
             raise commits.batch_error(batch)
         if batch.status == batch.Status.PENDING:
             outcome.job.refresh_from_db()
-            body = {"batch": s.ImportBatchOut(batch, context=context).data, "job": s.ImportJobOut(outcome.job).data}
+            body = {
+                "batch": s.ImportBatchOut(batch, context=context).data,
+                "job": s.ImportJobOut(outcome.job).data,
+            }
             return Response(body, status=status.HTTP_202_ACCEPTED)
         return Response(s.ImportBatchOut(batch, context=context).data)
 
@@ -280,7 +283,9 @@ class BatchListView(ListAPIView):
 class BatchDetailView(ImportView):
     @extend_schema(operation_id="import_batch", tags=TAGS, responses=s.ImportBatchOut)
     def get(self, request, batch_id: int):
-        return Response(s.ImportBatchOut(batch_for(member=require_membership(request), batch_id=batch_id)).data)
+        return Response(
+            s.ImportBatchOut(batch_for(member=require_membership(request), batch_id=batch_id)).data
+        )
 
 
 class BatchItemsView(ListAPIView):
