@@ -30,6 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is only loaded in development or test (DJANGO_ENV).")
+        groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLE_NAMES)}
+        if len(groups) != len(roles.ROLE_NAMES):
+            raise CommandError("The role groups are missing: run `manage.py migrate` first.")
         with transaction.atomic():
             organization, _ = Organization.objects.update_or_create(
                 slug=DEMO_ORG["slug"], defaults={"name": DEMO_ORG["name"], "timezone": DEMO_ORG["timezone"]}
@@ -56,7 +59,7 @@ class Command(BaseCommand):
                         "is_active": True,
                     },
                 )
-                membership.roles.set(Group.objects.filter(name__in=role_names))
+                membership.roles.set([groups[role] for role in role_names])
                 memberships[username] = membership
             for seeder in demo_seeders():
                 seeder(organization=organization, memberships=memberships)
