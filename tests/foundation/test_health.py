@@ -1,8 +1,13 @@
 """/healthz (alive, touches nothing), /readyz (dependencies, 503 naming what failed), /metrics (loopback or
 configured networks only)."""
 
+import json
+import os
+
 import pytest
 from django.db.migrations.recorder import MigrationRecorder
+
+from tests.foundation.conftest import run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +110,29 @@ def test_metrics_serves_a_configured_network(client, settings):
     settings.METRICS_ALLOWED_CIDRS = ["10.20.0.0/16"]
     assert client.get("/metrics", REMOTE_ADDR="10.20.3.4").status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
+
+
+READYZ_PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+response = Client().get("/readyz")
+print(json.dumps({"status": response.status_code, "body": response.json()}))
+"""
+
+
+def test_readyz_turns_503_when_redis_url_points_at_a_closed_port(tmp_path, closed_port):
+    """The whole path from the environment: REDIS_URL feeds both the cache and the broker."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "REDIS_URL": f"redis://127.0.0.1:{closed_port}/0",
+    }
+    result = run_python(["-c", READYZ_PROBE], env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert {"cache", "broker"} <= set(answer["body"]["failed"])
+    assert answer["body"]["checks"]["database"] == "ok"
