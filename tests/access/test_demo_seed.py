@@ -28,10 +28,18 @@ def snapshot() -> dict:
         "organizations": list(Organization.objects.values_list("slug", "name", "timezone")),
         "users": list(User.objects.order_by("username").values_list("username", "password", "is_staff")),
         "memberships": sorted(
-            (m.user.username, m.employee_no, m.department, m.manager.user.username if m.manager else None, m.is_active)
+            (
+                m.user.username,
+                m.employee_no,
+                m.department,
+                m.manager.user.username if m.manager else None,
+                m.is_active,
+            )
             for m in Membership.objects.select_related("user", "manager__user")
         ),
-        "roles": sorted(Membership.roles.through.objects.values_list("membership__user__username", "group__name")),
+        "roles": sorted(
+            Membership.roles.through.objects.values_list("membership__user__username", "group__name")
+        ),
     }
 
 
@@ -39,7 +47,9 @@ def test_it_creates_acme_with_the_four_roles_and_a_team_reporting_to_the_approve
     seed()
 
     acme = Organization.objects.get(slug="acme")
-    members = {m.user.username: m for m in Membership.objects.for_org(acme).select_related("user", "manager__user")}
+    members = {
+        m.user.username: m for m in Membership.objects.for_org(acme).select_related("user", "manager__user")
+    }
     assert set(members) >= {"admin", "approver", "importer", *EMPLOYEES}
     assert members["admin"].role_names == [roles.ADMIN]
     assert members["approver"].role_names == [roles.APPROVER]
@@ -112,7 +122,7 @@ def test_it_refuses_outside_development_and_writes_nothing(settings):
 def test_it_refuses_without_the_role_groups_and_writes_nothing():
     Group.objects.filter(name=roles.APPROVER).delete()
 
-    with pytest.raises(CommandError, match="run `manage.py migrate` first"):
+    with pytest.raises(CommandError, match=r"run `manage\.py migrate` first"):
         seed()
 
     assert not Organization.objects.exists()
