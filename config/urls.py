@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.access import views as access_views
 from apps.imports.api.views import RecordsExportView
 from config import errors, health
 
@@ -26,9 +27,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     path("api/", include(api_urlpatterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", access_views.login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("frontend.urls")),
+    path("accounts/", include("apps.access.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("attendance/", include("apps.attendance.urls")),
     path("import-center/", include("apps.imports.urls")),

@@ -5,3 +5,6 @@ class AccessConfig(AppConfig):
     name = "apps.access"
     label = "access"
     verbose_name = "Access: organizations, members and roles"
+
+    def ready(self) -> None:
+        from apps.access import sessions  # noqa: F401 - connects the session bookkeeping receivers

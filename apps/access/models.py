@@ -152,3 +152,18 @@ class ApiToken(models.Model):
         if self.is_expired:
             return "expired"
         return "active"
+
+
+class UserSession(models.Model):
+    """The session keys a user signed in with, so that deactivating a member ends their sessions at once
+    without scanning every session (see apps/access/sessions.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="usersession_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.session_key[:6]}…"

@@ -1,10 +1,12 @@
 """Reads of the access app. The active membership of a request is resolved here, once per request."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from apps.access.models import ApiToken, Membership
+from apps.access import roles
+from apps.access.errors import NotFound
+from apps.access.models import ApiToken, Membership, Organization
 
 ACTIVE_ORG_SESSION_KEY = "active_organization"
 ORG_HEADER = "X-Organization"
@@ -52,3 +54,59 @@ def active_membership(request) -> Membership | None:
 
 def tokens_for_user(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("organization").order_by("-created_at", "-id")
+
+
+def members_search(
+    *, organization: Organization, q: str = "", active: bool | None = None
+) -> QuerySet[Membership]:
+    """The organization's members (active and not), optionally matching `q` in user name, name, e-mail or
+    employee number."""
+    members = (
+        Membership.objects.for_org(organization)
+        .select_related("user", "manager__user")
+        .prefetch_related("roles")
+        .order_by("employee_no", "id")
+    )
+    if active is not None:
+        members = members.filter(is_active=active)
+    q = q.strip()
+    if q:
+        members = members.filter(
+            Q(user__username__icontains=q)
+            | Q(user__email__icontains=q)
+            | Q(employee_no__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+        )
+    return members
+
+
+def member_for_user_id(*, organization: Organization, user_id) -> Membership:
+    """The member of `organization` whose user id is `user_id`; 404 otherwise, also when that user exists
+    only in another organization (nothing about it leaks)."""
+    membership = None
+    if str(user_id).isdigit():
+        membership = (
+            Membership.objects.for_org(organization)
+            .select_related("user", "manager__user", "organization")
+            .prefetch_related("roles")
+            .filter(user_id=int(user_id))
+            .first()
+        )
+    if membership is None:
+        raise NotFound("MEMBER_NOT_FOUND", "No member of this organization has that id.")
+    return membership
+
+
+def administered_memberships(*, admin: Membership, user_id: int) -> list[Membership]:
+    """`user_id`'s memberships in the organizations where `admin`'s user is an active admin."""
+    orgs = Membership.objects.filter(user=admin.user, is_active=True, roles__name=roles.ADMIN).values_list(
+        "organization_id", flat=True
+    )
+    return list(
+        Membership.objects.filter(user_id=user_id, organization_id__in=orgs)
+        .select_related("organization", "user", "manager__user")
+        .prefetch_related("roles")
+        .order_by("organization__slug")
+    )

@@ -1,0 +1,360 @@
+"""Members: provision (create or update), deactivate, reactivate, invite."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from apps.access import roles as role_names
+from apps.access.errors import Conflict, ValidationFailed
+from apps.access.hooks import record_operation
+from apps.access.models import ApiToken, Membership, Organization
+from apps.access.provisioning.common import (
+    active_admin_ids,
+    last_admin_error,
+    lock_organization,
+    members_by_identifier,
+    records_failures,
+    resolve_roles,
+)
+from apps.access.sessions import end_sessions
+
+LIMITS = {"username": 150, "email": 254, "employee_no": 64, "name": 200, "department": 200}
+
+
+@dataclass
+class ProvisionResult:
+    membership: Membership
+    status: str  # created | updated | unchanged
+    changes: dict = field(default_factory=dict)
+    invited: bool = False
+
+
+def _clean(values: dict) -> dict:
+    cleaned, errors = {}, {}
+    for name, limit in LIMITS.items():
+        value = values.get(name) or ""
+        if not isinstance(value, str):
+            errors[name] = ["Must be text."]
+            continue
+        value = value.strip()
+        if len(value) > limit:
+            errors[name] = [f"At most {limit} characters."]
+        cleaned[name] = value
+    if not cleaned.get("username") and "username" not in errors:
+        errors["username"] = ["A user name is required."]
+    elif "username" not in errors:
+        try:
+            UnicodeUsernameValidator()(cleaned["username"])
+        except ValidationError:
+            errors["username"] = ["Letters, digits and @ . + - _ only."]
+    if cleaned.get("email") and "email" not in errors:
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["email"] = ["Not a valid e-mail address."]
+    if errors:
+        raise ValidationFailed("VALIDATION_ERROR", "Some fields are not valid.", {"fields": errors})
+    return cleaned
+
+
+def _manager(organization: Organization, identifier: str, username: str) -> Membership | None:
+    if not identifier:
+        return None
+    matches = members_by_identifier(organization, [identifier])[identifier]
+    if len(matches) != 1 or not matches[0].is_active:
+        raise ValidationFailed(
+            "MANAGER_NOT_FOUND",
+            f"No single active member of {organization.name} is {identifier!r}.",
+            {"fields": {"manager": ["Give the manager's user name, e-mail or employee number."]}},
+        )
+    if matches[0].user.username == username:
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            "A member cannot manage themselves.",
+            {"fields": {"manager": ["Not yourself."]}},
+        )
+    return matches[0]
+
+
+def _user_for(*, organization: Organization, username: str, email: str, name: str):
+    """The account to attach: a new one, or an existing one whose e-mail matches (the same person joining
+    a second organization). Returns (user, created)."""
+    users = get_user_model().objects
+    user = users.filter(username=username).first()
+    if user is None:
+        if email and users.filter(email__iexact=email).exists():
+            raise Conflict(
+                "EMAIL_IN_USE", f"Another user already has the e-mail {email}.", {"field": "email"}
+            )
+        try:
+            with transaction.atomic():
+                user = users.create_user(username=username, email=email, first_name=name[:150])
+            return user, True
+        except IntegrityError:  # created a moment ago by a concurrent request: treat as existing
+            user = users.get(username=username)
+    if not email or email.lower() != (user.email or "").lower():
+        raise Conflict(
+            "USERNAME_TAKEN",
+            f"The user name {username!r} is taken; choose another, or give that user's e-mail to add them.",
+            {"field": "username"},
+        )
+    return user, False
+
+
+@records_failures("access.member.provision")
+@transaction.atomic
+def member_provision(
+    *,
+    organization: Organization,
+    actor,
+    username: str,
+    email: str = "",
+    employee_no: str = "",
+    name: str = "",
+    department: str = "",
+    roles: list[str] | tuple = (),
+    manager: str = "",
+    invite: bool = False,
+) -> ProvisionResult:
+    """Create the member, or bring an existing one up to date. Empty fields leave values as they are;
+    roles are added, never removed (use roles_unassign). Running it again changes nothing."""
+    values = _clean(
+        {
+            "username": username,
+            "email": email,
+            "employee_no": employee_no,
+            "name": name,
+            "department": department,
+        }
+    )
+    groups = resolve_roles(roles, required=False)
+    organization = lock_organization(organization)
+    boss = _manager(organization, (manager or "").strip(), values["username"])
+    membership = (
+        Membership.objects.for_org(organization)
+        .select_related("user", "manager__user")
+        .filter(user__username=values["username"])
+        .first()
+    )
+    if values["employee_no"]:
+        taken = Membership.objects.for_org(organization).filter(employee_no=values["employee_no"])
+        if membership is not None:
+            taken = taken.exclude(pk=membership.pk)
+        if taken.exists():
+            raise Conflict(
+                "EMPLOYEE_NO_IN_USE",
+                f"Employee number {values['employee_no']} belongs to another member.",
+                {"field": "employeeNo"},
+            )
+    if membership is None:
+        user, _ = _user_for(
+            organization=organization, username=values["username"], email=values["email"], name=values["name"]
+        )
+        membership = Membership.objects.create(
+            organization=organization,
+            user=user,
+            employee_no=values["employee_no"],
+            display_name=values["name"],
+            department=values["department"],
+            manager=boss,
+        )
+        groups = groups or resolve_roles([role_names.EMPLOYEE])
+        membership.roles.add(*groups)
+        result = ProvisionResult(membership, "created")
+        record_operation(
+            action="access.member.create",
+            actor=actor,
+            organization=organization,
+            target=membership,
+            details={
+                "username": user.username,
+                "email": user.email,
+                "employeeNo": membership.employee_no,
+                "roles": [group.name for group in groups],
+                "manager": boss.user.username if boss else None,
+            },
+        )
+    else:
+        result = ProvisionResult(membership, "unchanged", _update(membership, values, boss, groups))
+        if result.changes:
+            result.status = "updated"
+            record_operation(
+                action="access.member.update",
+                actor=actor,
+                organization=organization,
+                target=membership,
+                details={"username": membership.user.username, "changes": result.changes},
+            )
+    if invite and result.status == "created":
+        result.invited = _invite(organization=organization, actor=actor, member=membership)
+    return result
+
+
+def _update(membership: Membership, values: dict, boss: Membership | None, groups) -> dict:
+    changes: dict = {}
+    user = membership.user
+    if values["email"] and values["email"].lower() != (user.email or "").lower():
+        if Membership.objects.filter(user=user).exclude(organization=membership.organization).exists():
+            raise Conflict(
+                "USER_MANAGED_ELSEWHERE",
+                "This user also belongs to another organization; their e-mail cannot be changed from here.",
+                {"field": "email"},
+            )
+        if get_user_model().objects.filter(email__iexact=values["email"]).exclude(pk=user.pk).exists():
+            raise Conflict("EMAIL_IN_USE", f"Another user already has the e-mail {values['email']}.")
+        changes["email"] = [user.email, values["email"]]
+        user.email = values["email"]
+        user.save(update_fields=["email"])
+    fields = {"employee_no": "employeeNo", "name": "displayName", "department": "department"}
+    for source, label in fields.items():
+        target = "display_name" if source == "name" else source
+        if values[source] and values[source] != getattr(membership, target):
+            changes[label] = [getattr(membership, target), values[source]]
+            setattr(membership, target, values[source])
+    if boss is not None and boss.pk != membership.manager_id:
+        changes["manager"] = [
+            membership.manager.user.username if membership.manager_id else None,
+            boss.user.username,
+        ]
+        membership.manager = boss
+    if changes.keys() - {"email"}:
+        membership.save()
+    held = set(membership.roles.values_list("name", flat=True))
+    added = [group for group in groups if group.name not in held]
+    if added:
+        membership.roles.add(*added)
+        changes["rolesAdded"] = [group.name for group in added]
+    return changes
+
+
+@dataclass
+class DeactivationResult:
+    membership: Membership
+    changed: bool
+    sessions_ended: int = 0
+    tokens_revoked: int = 0
+    user_deactivated: bool = False
+
+
+@records_failures("access.member.deactivate")
+@transaction.atomic
+def member_deactivate(*, organization: Organization, actor, member: Membership) -> DeactivationResult:
+    """Deactivate a member: they lose access at once (sessions ended, tokens revoked). When this was their
+    only active membership, the account itself is deactivated. Deactivating again changes nothing."""
+    organization = lock_organization(organization)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if not membership.is_active:
+        return DeactivationResult(membership, changed=False)
+    admins = active_admin_ids(organization)
+    if membership.pk in admins and not admins - {membership.pk}:
+        raise last_admin_error(organization)
+    membership.is_active = False
+    membership.save(update_fields=["is_active", "updated_at"])
+    user = membership.user
+    elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(pk=membership.pk).exists()
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if elsewhere:
+        # Tokens bound to another organization stay; an unbound one can no longer act here anyway.
+        tokens = tokens.filter(organization=organization)
+    else:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    result = DeactivationResult(
+        membership,
+        changed=True,
+        tokens_revoked=tokens.update(revoked_at=timezone.now()),
+        sessions_ended=end_sessions(user=user),
+        user_deactivated=not elsewhere,
+    )
+    record_operation(
+        action="access.member.deactivate",
+        actor=actor,
+        organization=organization,
+        target=membership,
+        details={
+            "username": user.username,
+            "sessionsEnded": result.sessions_ended,
+            "tokensRevoked": result.tokens_revoked,
+            "accountDeactivated": result.user_deactivated,
+        },
+    )
+    return result
+
+
+@records_failures("access.member.reactivate")
+@transaction.atomic
+def member_reactivate(*, organization: Organization, actor, member: Membership) -> Membership:
+    """Give a deactivated member access again (revoked tokens stay revoked). Safe to repeat."""
+    organization = lock_organization(organization)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if membership.is_active and membership.user.is_active:
+        return membership
+    membership.is_active = True
+    membership.save(update_fields=["is_active", "updated_at"])
+    if not membership.user.is_active:
+        membership.user.is_active = True
+        membership.user.save(update_fields=["is_active"])
+    record_operation(
+        action="access.member.reactivate",
+        actor=actor,
+        organization=organization,
+        target=membership,
+        details={"username": membership.user.username},
+    )
+    return membership
+
+
+def invitation_link(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("access:password-set", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _invite(*, organization: Organization, actor, member: Membership) -> bool:
+    user = member.user
+    if not user.email:
+        raise ValidationFailed(
+            "EMAIL_REQUIRED",
+            "This member has no e-mail address to send the invitation to.",
+            {"field": "email"},
+        )
+    if not member.is_active or not user.is_active:
+        raise Conflict("MEMBER_INACTIVE", "Reactivate this member before inviting them.")
+    link = invitation_link(user)
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    subject = f"You are invited to {organization.name} on TimeLedger"
+    body = (
+        f"Hello {member.name},\n\n{organization.name} invited you to TimeLedger as {user.username}.\n"
+        f"Choose your password here (the link works once, for {days} days):\n\n{link}\n"
+    )
+    # Sent after commit: a rolled-back provisioning never mails anyone.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    record_operation(
+        action="access.member.invite",
+        actor=actor,
+        organization=organization,
+        target=member,
+        details={"username": user.username, "email": user.email},
+    )
+    return True
+
+
+@records_failures("access.member.invite")
+@transaction.atomic
+def member_invite(*, organization: Organization, actor, member: Membership) -> Membership:
+    """Mail the member a link to set their password. Each call sends a fresh link."""
+    membership = Membership.objects.select_related("user").get(pk=member.pk)
+    _invite(organization=organization, actor=actor, member=membership)
+    return membership

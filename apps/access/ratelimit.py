@@ -1,0 +1,101 @@
+"""Request rate limits (django-ratelimit), for any app's views.
+
+    from apps.access.ratelimit import rate_limited
+
+    class UploadView(APIView):
+        @rate_limited("import_upload")            # a DRF view method: 429 envelope via the API handler
+        def post(self, request): ...
+
+    login = rate_limited("login", methods=["POST"])(LoginView.as_view())   # a Django view: readable page
+
+Limits come from settings.RATE_LIMITS[group] ("60/m"); counters live in the default cache (Redis in
+production, local memory in the demo), keyed by user id, or by client address when anonymous. Over the
+limit: 429 RATE_LIMITED with Retry-After, the envelope for /api/ and a page for the web UI. The first
+refused request of each window is recorded in the operation log (not every one, so a flood cannot flood
+the log too).
+"""
+
+import functools
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit import ALL, UNSAFE
+from django_ratelimit.core import get_usage
+from rest_framework.request import Request
+
+from apps.access import request_context
+from apps.access.api.exceptions import error_response
+from apps.access.errors import RateLimited
+from apps.access.hooks import record_operation
+from apps.access.selectors import active_membership
+
+__all__ = ["ALL", "UNSAFE", "check_rate", "rate_limited", "rate_limited_response"]
+
+
+def user_or_ip(group: str, request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{request_context.client_ip(getattr(request, '_request', request))}"
+
+
+def check_rate(
+    request, group: str, *, methods: Iterable[str] | str = ALL, key: Callable = user_or_ip
+) -> None:
+    """Count this request against `group`; raise RateLimited when it is over the limit."""
+    rate = settings.RATE_LIMITS.get(group)
+    if not rate:
+        raise ImproperlyConfigured(f"RATE_LIMITS has no entry for {group!r}.")
+    usage = get_usage(request, group=f"tl:{group}", key=key, rate=rate, method=methods, increment=True)
+    if not usage or not usage["should_limit"]:
+        return
+    retry_after = max(1, usage["time_left"])
+    if usage["count"] == usage["limit"] + 1:
+        user = getattr(request, "user", None)
+        membership = active_membership(request) if user is not None and user.is_authenticated else None
+        record_operation(
+            action="access.ratelimit.block",
+            actor=membership or (user if user is not None and user.is_authenticated else None),
+            result="denied",
+            details={"group": group, "rate": rate, "path": request.path, "method": request.method},
+        )
+    raise RateLimited(
+        retry_after_seconds=retry_after,
+        code="RATE_LIMITED",
+        message=f"Too many requests; try again in {retry_after} seconds.",
+        details={"group": group},
+    )
+
+
+def rate_limited_response(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        response = error_response(error.code, error.message, 429, error.details)
+    else:
+        response = render(
+            request, "access/rate_limited.html", {"retry_after": error.retry_after_seconds}, status=429
+        )
+    response["Retry-After"] = str(error.retry_after_seconds)
+    return response
+
+
+def rate_limited(group: str, *, methods: Iterable[str] | str = ALL, key: Callable = user_or_ip) -> Callable:
+    """Decorate a Django view function or a DRF/Django class-based view's method."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            request = args[0] if isinstance(args[0], HttpRequest | Request) else args[1]
+            try:
+                check_rate(request, group, methods=methods, key=key)
+            except RateLimited as error:
+                if isinstance(request, Request):
+                    raise  # the API's exception handler renders the envelope with Retry-After
+                return rate_limited_response(request, error)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
