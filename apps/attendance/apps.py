@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class AttendanceConfig(AppConfig):
     name = "apps.attendance"
     label = "attendance"
+    verbose_name = "Attendance"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.access.hooks import register_demo_seeder
+        from apps.attendance import models
+        from apps.attendance.demo import seed_demo_attendance
+
+        register_demo_seeder(seed_demo_attendance)
+        # Configuration edited in the Django admin keeps field-level diffs.
+        for model in (
+            models.Shift,
+            models.AttendancePolicy,
+            models.ShiftAssignment,
+            models.Holiday,
+            models.Site,
+            models.LeaveType,
+        ):
+            auditlog.register(model)

@@ -1,2 +1,26 @@
+"""Pages of the attendance app (the API is in apps/attendance/api/urls.py)."""
+
+from django.urls import path, re_path
+
+from apps.attendance.views import approvals, employee
+
 app_name = "attendance"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", employee.home, name="home"),
+    path("punch/", employee.punch, name="punch"),
+    path("adjustments/", employee.adjustment_create, name="adjustment-create"),
+    path("leave/", employee.leave_create, name="leave-create"),
+    re_path(
+        r"^requests/(?P<kind>adjustment|leave)/(?P<pk>[0-9]{1,18})/cancel/$",
+        employee.request_cancel,
+        name="request-cancel",
+    ),
+    path("approvals/", approvals.inbox, name="approvals"),
+    path("approvals/bulk-approve/", approvals.bulk_approve, name="bulk-approve"),
+    re_path(
+        r"^approvals/(?P<kind>adjustment|leave)/(?P<pk>[0-9]{1,18})/(?P<verb>approve|reject)/$",
+        approvals.decide,
+        name="decide",
+    ),
+]

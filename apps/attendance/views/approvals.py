@@ -1,0 +1,132 @@
+"""The approver inbox `/attendance/approvals/`: the team's pending requests, decided one by one (with a
+comment; rejecting needs one) or several at once.
+
+With htmx a decided row disappears in place and a line above the table says what happened; a row that
+cannot be decided (already decided elsewhere, a locked period, no balance left) stays with the service's
+message. Without JavaScript every button posts the whole form and is redirected back with a message.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.access import roles
+from apps.access.errors import DomainError
+from apps.access.models import Membership
+from apps.attendance import selectors, services
+from apps.attendance.forms import BulkApproveForm, DecisionForm
+from apps.attendance.views import text
+from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
+
+DECISIONS = {
+    ("adjustment", "approve"): (selectors.adjustment_request_get, services.adjustment_request_approve),
+    ("adjustment", "reject"): (selectors.adjustment_request_get, services.adjustment_request_reject),
+    ("leave", "approve"): (selectors.leave_request_get, services.leave_request_approve),
+    ("leave", "reject"): (selectors.leave_request_get, services.leave_request_reject),
+}
+
+
+def _inbox_context(approver: Membership, *, feedback: list[tuple[str, str]] = ()) -> dict:
+    pending = selectors.pending_team_requests(approver=approver)
+    adjustments = list(pending["adjustments"])
+    leave = list(pending["leave"])
+    return {
+        "adjustment_rows": [(r, DecisionForm(prefix=f"adjustment-{r.pk}")) for r in adjustments],
+        "leave_rows": [(r, DecisionForm(prefix=f"leave-{r.pk}")) for r in leave],
+        "pending_count": len(adjustments) + len(leave),
+        "feedback": list(feedback),
+        "org_tz": approver.organization.tzinfo,
+    }
+
+
+def _error_text(form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+def _inbox_url() -> str:
+    return reverse("attendance:approvals")
+
+
+@require_GET
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    approver = member_with(request, roles.APPROVE)
+    context = _inbox_context(approver)
+    template = "attendance/_inbox.html" if htmx_partial(request) else "attendance/approvals.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@require_POST
+@login_required
+def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
+    approver = member_with(request, roles.APPROVE)
+    getter, service = DECISIONS[kind, verb]
+    target = fetch_or_404(getter, viewer=approver, request_id=pk)
+    form = DecisionForm(request.POST, prefix=f"{kind}-{pk}")
+    status = 400
+    if form.is_valid():
+        try:
+            service(request=target, approver=approver, comment=form.cleaned_data["comment"])
+        except DomainError as error:
+            form.add_service_error(error)
+            status = error.status_code
+        else:
+            status = 200
+    if status == 200:
+        done = (
+            _("Approved the request of %(name)s.") if verb == "approve" else _("Rejected the request of %(name)s.")
+        ) % {"name": target.member.name}
+        if not htmx_partial(request):
+            messages.success(request, done)
+            return HttpResponseRedirect(_inbox_url())
+        # The row is replaced by nothing; the feedback line above the table is swapped out of band.
+        return render(request, "attendance/_decided.html", {"feedback": [("success", done)]})
+    if not htmx_partial(request):
+        messages.error(request, _error_text(form))
+        return HttpResponseRedirect(_inbox_url())
+    target.refresh_from_db(fields=["status"])
+    return render(
+        request, "attendance/_row.html", {"kind": kind, "item": target, "form": form, "org_tz": approver.organization.tzinfo}, status=status
+    )
+
+
+@require_POST
+@login_required
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    approver = member_with(request, roles.APPROVE)
+    form = BulkApproveForm(request.POST, prefix="bulk")
+    status = 200
+    if not form.is_valid():
+        feedback = [("error", _error_text(form))]
+        status = 400
+    else:
+        results = services.requests_bulk_approve(
+            approver=approver,
+            adjustment_ids=form.cleaned_data["adjustment"],
+            leave_ids=form.cleaned_data["leave"],
+            comment=form.cleaned_data["comment"],
+        )
+        approved = sum(1 for r in results if r.ok)
+        feedback = []
+        if approved:
+            count = ngettext("Approved %(count)d request.", "Approved %(count)d requests.", approved)
+            feedback.append(("success", count % {"count": approved}))
+        feedback += [
+            (
+                "error",
+                _("Request %(id)s: %(message)s")
+                % {"id": r.id, "message": text.service_message(DomainError(r.code, r.message))},
+            )
+            for r in results
+            if not r.ok
+        ]
+    if not htmx_partial(request):
+        for level, message in feedback:
+            messages.add_message(request, messages.SUCCESS if level == "success" else messages.ERROR, message)
+        return HttpResponseRedirect(_inbox_url())
+    return render(request, "attendance/_inbox.html", _inbox_context(approver, feedback=feedback), status=status)
