@@ -125,7 +125,7 @@ def punch_create(
             "VALIDATION_ERROR", "deviceId is longer than 128 characters.", {"field": "deviceId"}
         )
     if not member.is_active:
-        raise ValidationFailed("MEMBER_INACTIVE", "This member is deactivated.")
+        raise Conflict("MEMBER_INACTIVE", "This member is deactivated.")
     key = validate_idempotency_key(idempotency_key)
     place = _clean_location(location)
     request_fingerprint = fingerprint(
