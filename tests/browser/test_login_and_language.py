@@ -61,3 +61,16 @@ def test_the_login_page_fits_a_phone(mobile_page, live_server):
     # nothing wider than the screen: no sideways scrolling
     assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(mobile_page, "login-mobile")
+
+
+def test_after_too_many_failures_the_page_explains_the_lockout(page, live_server, approver, settings):
+    page.goto(f"{live_server.url}/accounts/login/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):  # the last failure is the one that locks
+        page.get_by_label("User name").fill("alan")
+        page.get_by_label("Password").fill("wrong")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Too many failed sign-in attempts")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to sign in")).to_be_visible()
+    screenshot(page, "locked-out")
