@@ -152,6 +152,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Workers log through LOGGING below (JSON lines with secrets redacted), not Celery's own plain format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Auth ----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

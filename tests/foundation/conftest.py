@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -66,10 +67,16 @@ def captured_log():
         handler.setStream(previous)
 
 
+@dataclass(frozen=True)
+class Worker:
+    queue: str
+    log: Path
+
+
 @pytest.fixture(scope="module")
-def celery_worker_process(request, django_db_setup, django_db_blocker):
+def celery_worker_process(tmp_path_factory, django_db_setup, django_db_blocker):
     """A real `celery worker` subprocess on its own queue, against the same Redis and (on PostgreSQL) the
-    test database. Yields the queue name; the worker is stopped whatever happens."""
+    test database. Yields its queue and log file; the worker is stopped whatever happens."""
     import uuid
     from urllib.parse import urlsplit, urlunsplit
 
@@ -79,45 +86,25 @@ def celery_worker_process(request, django_db_setup, django_db_blocker):
     if not settings.REDIS_URL:
         pytest.skip("needs a real Redis: set REDIS_URL (make test in CI does)")
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DJANGO_ENV": "test", "REDIS_URL": settings.REDIS_URL}
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {**os.environ, "DJANGO_ENV": "test", "REDIS_URL": settings.REDIS_URL, "LOG_LEVEL": "INFO"}
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith(("postgres://", "postgresql://")):
         with django_db_blocker.unblock():
             test_db = connection.settings_dict["NAME"]
         env["DATABASE_URL"] = urlunsplit(urlsplit(database_url)._replace(path=f"/{test_db}"))
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield queue
-    finally:
-        worker.terminate()
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "config", "--quiet", "worker", "-l", "INFO", "--pool=solo"),
+        *("-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+    ]
+    with log.open("w") as output:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
-            output, _ = worker.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        if request.node.session.testsfailed:
-            sys.stderr.write(f"--- celery worker output ({queue}) ---\n{output}\n")
+            yield Worker(queue=queue, log=log)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

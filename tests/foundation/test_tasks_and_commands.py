@@ -1,6 +1,7 @@
 """Celery configuration and tasks; `tokens purge`, `preflight` and `smoke`. The tests marked redis run a
 real worker process against Redis."""
 
+import json
 import os
 import uuid
 from datetime import timedelta
@@ -22,6 +23,7 @@ pytestmark = [
     pytest.mark.django_db,
     # send_task always goes through the broker, which is the point here; Celery warns that eager is ignored.
     pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
+    pytest.mark.filterwarnings("ignore:Results are not stored in backend:RuntimeWarning"),
 ]
 
 
@@ -141,16 +143,22 @@ def test_smoke_fails_naming_readyz_when_a_dependency_is_down(settings, closed_po
 
 @pytest.mark.redis
 def test_a_task_round_trips_through_redis_to_a_real_worker(celery_worker_process):
-    result = app.send_task(diagnostics_ping.name, args=["hello"], queue=celery_worker_process)
+    result = app.send_task(diagnostics_ping.name, args=["hello"], queue=celery_worker_process.queue)
     answer = result.get(timeout=60)
     assert answer["pong"] == "hello"
     assert result.state == "SUCCESS"
+    # The worker logs JSON lines through our LOGGING too (Celery does not replace the root handler).
+    # (Python's own warnings, such as running as root, are printed before logging starts.)
+    text = celery_worker_process.log.read_text()
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert any(result.id in line["message"] and "succeeded" in line["message"] for line in lines), lines
 
 
 @pytest.mark.redis
 def test_smoke_through_the_broker_passes_with_a_worker(celery_worker_process):
-    out = run("smoke", "--through-broker", "--queue", celery_worker_process, "--timeout", "60")
-    assert f"via queue '{celery_worker_process}'" in out and "Smoke test passed" in out
+    queue = celery_worker_process.queue
+    out = run("smoke", "--through-broker", "--queue", queue, "--timeout", "60")
+    assert f"via queue '{queue}'" in out and "Smoke test passed" in out
 
 
 @pytest.mark.redis
@@ -173,7 +181,7 @@ def test_purge_task_in_a_real_worker_deletes_committed_rows(celery_worker_proces
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         pytest.skip("the worker shares the test database only on PostgreSQL (set DATABASE_URL)")
     result = app.send_task(
-        tokens_purge_expired.name, kwargs={"older_than_days": 30}, queue=celery_worker_process
+        tokens_purge_expired.name, kwargs={"older_than_days": 30}, queue=celery_worker_process.queue
     )
     assert result.get(timeout=60) == 2
     assert ApiToken.objects.count() == 2
