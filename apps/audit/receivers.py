@@ -1,5 +1,6 @@
 """Sign-in events, recorded from Django's auth signals (the one place auth tells us about them)."""
 
+from axes import signals as axes_signals
 from django.contrib.auth import signals
 from django.dispatch import receiver
 
@@ -34,4 +35,14 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
         result=OperationLog.Result.DENIED,
         actor_label=username,
         details={"username": username, "reason": "bad credentials"},
+    )
+
+
+@receiver(axes_signals.user_locked_out, dispatch_uid="audit_login_lockout")
+def record_lockout(sender, request, username, ip_address, **kwargs):
+    audit_record(
+        action="access.session.lockout",
+        result=OperationLog.Result.DENIED,
+        actor_label=str(username or "")[:150],
+        details={"username": username, "address": ip_address, "reason": "too many failed sign-ins"},
     )

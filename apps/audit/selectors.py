@@ -1,5 +1,6 @@
 """Reads of the operation log, always scoped to one organization first."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -12,6 +13,7 @@ from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
 from apps.audit.models import OperationLog
 
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FILTER_PARAMS = ("actor", "action", "target", "result", "from", "to", "q")
 
 
@@ -37,7 +39,9 @@ def _moment(raw: str, name: str, organization: Organization, *, end: bool) -> da
     if not raw:
         return None
     try:
-        moment, day = parse_datetime(raw), parse_date(raw)
+        # A bare date is a day (Python would also read it as a midnight date-time).
+        day = parse_date(raw) if DATE_ONLY.match(raw) else None
+        moment = None if day else parse_datetime(raw)
     except ValueError:
         moment = day = None
     if moment is None:

@@ -224,7 +224,7 @@ def test_an_inactive_admin_does_not_count_as_the_remaining_admin(admin_api, admi
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_admins_removing_each_other_at_once_leave_one_admin(make_member):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (run with DATABASE_URL=postgres://...)")

@@ -150,7 +150,7 @@ def test_verify_of_an_unknown_organization_is_a_clear_error(org):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_in_one_organization_never_fork_the_chain(org):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (run with DATABASE_URL=postgres://...)")
