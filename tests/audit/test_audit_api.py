@@ -29,7 +29,7 @@ def log(org, other_org, admin_member, make_member):
     audit_record(action="access.role.assign", actor=admin_member, target=emma, details={"roles": ["x"]})
     audit_record(action="access.role.unassign", actor=admin_member, target=emma, result="failed")
     audit_record(action="imports.batch.rollback", actor=emma, details={"note": "payroll March"})
-    audit_record(action="access.member.create", actor_label="=HYPERLINK(\"http://evil\")", organization=org)
+    audit_record(action="access.member.create", actor_label='=HYPERLINK("http://evil")', organization=org)
     audit_record(action="access.role.assign", organization=other_org, details={"secret": "other org"})
     return emma
 
@@ -113,8 +113,12 @@ def test_export_streams_csv_with_formulas_escaped_and_is_itself_recorded(admin_a
     body = b"".join(response.streaming_content).decode("utf-8")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:4] == ["sequence", "created_at", "actor", "action"]
-    assert [row[3] for row in rows[1:]] == ["access.role.assign", "access.role.unassign", "access.member.create"]
-    assert rows[3][2] == "'=HYPERLINK(\"http://evil\")"
+    assert [row[3] for row in rows[1:]] == [
+        "access.role.assign",
+        "access.role.unassign",
+        "access.member.create",
+    ]
+    assert rows[3][2] == '\'=HYPERLINK("http://evil")'
     assert "other org" not in body
     exported = OperationLog.objects.get(action="audit.log.export")
     assert exported.details == {"action": "access."} and exported.actor_label == "boss"
@@ -133,7 +137,9 @@ def test_summary_counts_by_action_actor_and_result_over_a_window(admin_api, log,
     assert {"key": "access.role.assign", "count": 1} in body["byAction"]
     assert {"key": "boss", "count": 2} in body["byActor"]
     assert {row["key"]: row["count"] for row in body["byResult"]} == {"ok": 3, "failed": 1}
-    wide = admin_api.get(f"{BASE}/summary", {"from": (timezone.now() - timedelta(days=60)).date().isoformat()})
+    wide = admin_api.get(
+        f"{BASE}/summary", {"from": (timezone.now() - timedelta(days=60)).date().isoformat()}
+    )
     assert wide.json()["total"] == 5
 
 

@@ -12,7 +12,10 @@ URL = "/api/attendance-admin/settings/ip-allowlist"
 
 
 def allow(organization, *cidrs: str, all_api: bool = False) -> None:
-    organization.settings = {**organization.settings, "ipAllowlist": {"admin": list(cidrs), "allApi": all_api}}
+    organization.settings = {
+        **organization.settings,
+        "ipAllowlist": {"admin": list(cidrs), "allApi": all_api},
+    }
     organization.save()
 
 
@@ -28,7 +31,9 @@ def admin_client(admin_member):
 
 def test_saving_a_list_that_includes_my_address_normalises_it(admin_client, org):
     response = admin_client().put(
-        URL, {"admin": ["127.0.0.1", "10.1.2.3/8", "2001:DB8::/32", "10.0.0.0/8"], "allApi": True}, format="json"
+        URL,
+        {"admin": ["127.0.0.1", "10.1.2.3/8", "2001:DB8::/32", "10.0.0.0/8"], "allApi": True},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json() == {
@@ -41,7 +46,9 @@ def test_saving_a_list_that_includes_my_address_normalises_it(admin_client, org)
     entry = OperationLog.objects.get(action="access.ip_allowlist.update")
     assert entry.details["after"]["allApi"] is True and entry.details["clientIp"] == "127.0.0.1"
     # A retry saves the same list and records nothing new.
-    admin_client().put(URL, {"admin": ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"], "allApi": True}, format="json")
+    admin_client().put(
+        URL, {"admin": ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"], "allApi": True}, format="json"
+    )
     assert OperationLog.objects.filter(action="access.ip_allowlist.update").count() == 1
 
 
@@ -60,12 +67,15 @@ def test_a_list_without_my_address_is_refused_with_would_lock_out(admin_client, 
 
 def test_behind_a_trusted_proxy_my_address_is_the_forwarded_one(admin_client, org):
     client = admin_client("127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
-    assert client.put(URL, {"admin": ["127.0.0.1"]}, format="json").json()["error"]["code"] == "WOULD_LOCK_OUT"
+    assert (
+        client.put(URL, {"admin": ["127.0.0.1"]}, format="json").json()["error"]["code"] == "WOULD_LOCK_OUT"
+    )
     assert client.put(URL, {"admin": ["198.51.100.0/24"]}, format="json").status_code == 200
 
 
 @pytest.mark.parametrize(
-    "entries", [["300.1.1.1"], ["10.0.0.0/33"], ["example.com"], ["2001:db8::/129"], [""], ["127.0.0.1"] * 201]
+    "entries",
+    [["300.1.1.1"], ["10.0.0.0/33"], ["example.com"], ["2001:db8::/129"], [""], ["127.0.0.1"] * 201],
 )
 def test_invalid_entries_are_a_validation_error_and_nothing_is_saved(admin_client, org, entries):
     response = admin_client().put(URL, {"admin": entries}, format="json")
@@ -114,7 +124,9 @@ def test_bearer_tokens_are_held_to_the_list_too(org, admin_member):
         "/api/attendance-admin/users", HTTP_AUTHORIZATION=f"Bearer {raw}"
     )
     assert outside.status_code == 403 and outside.json()["error"]["code"] == "IP_RESTRICTED"
-    inside = APIClient(REMOTE_ADDR="10.0.0.9").get("/api/attendance-admin/users", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    inside = APIClient(REMOTE_ADDR="10.0.0.9").get(
+        "/api/attendance-admin/users", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert inside.status_code == 200
 
 

@@ -72,6 +72,8 @@ def test_production_session_cookies_are_secure_httponly_and_samesite():
         timeout=60,
         check=True,
     )
-    secure, httponly, samesite, csrf_secure, login_rate, cache = json.loads(result.stdout.strip().splitlines()[-1])
+    secure, httponly, samesite, csrf_secure, login_rate, cache = json.loads(
+        result.stdout.strip().splitlines()[-1]
+    )
     assert (secure, httponly, samesite, csrf_secure) == (True, True, "Lax", True)
     assert login_rate == "10/m" and cache == "django_redis.cache.RedisCache"  # counters shared through Redis

@@ -26,7 +26,9 @@ def assert_limited_envelope(response, group: str) -> None:
     assert error["details"]["retryAfterSeconds"] == int(response["Retry-After"])
 
 
-def test_admin_writes_are_limited_and_the_refused_one_changes_nothing(api_as, admin_member, make_member, limits):
+def test_admin_writes_are_limited_and_the_refused_one_changes_nothing(
+    api_as, admin_member, make_member, limits
+):
     limits(admin_write="3/m")
     client = api_as(admin_member)
     emma = make_member("emma")
@@ -39,7 +41,9 @@ def test_admin_writes_are_limited_and_the_refused_one_changes_nothing(api_as, ad
     client.post(url, {"roles": ["admin"]}, format="json")
     # One entry per window for the refusals, not one per refused request.
     block = OperationLog.objects.get(action="access.ratelimit.block")
-    assert block.result == "denied" and block.actor_label == "boss" and block.details["group"] == "admin_write"
+    assert (
+        block.result == "denied" and block.actor_label == "boss" and block.details["group"] == "admin_write"
+    )
     # Reads are not admin writes.
     assert client.get(f"{ADMIN}/users").status_code == 200
 
@@ -61,7 +65,7 @@ def test_audit_export_is_limited(api_as, admin_member, limits):
     assert_limited_envelope(client.get(f"{ADMIN}/audit-logs/export.csv"), "export")
 
 
-def login(client, username: str, password: str = "wrong", **extra):
+def login(client, username: str, password: str = "wrong", **extra):  # noqa: S107 - a wrong one on purpose
     return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
 
 
@@ -98,7 +102,9 @@ def make_probe(group: str):
     return GroupProbe.as_view()
 
 
-@pytest.mark.parametrize("group", ["import_upload", "import_prepare", "import_preview", "import_commit", "export"])
+@pytest.mark.parametrize(
+    "group", ["import_upload", "import_prepare", "import_preview", "import_commit", "export"]
+)
 def test_the_decorator_limits_a_drf_view_for_each_configured_group(group, limits, make_member):
     limits(**{group: "2/m"})
     view, user = make_probe(group), make_member("uploader", roles.IMPORTER).user
