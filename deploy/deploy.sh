@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Release TimeLedger on a VM run by systemd behind nginx (docs/deploy.md, "VM with systemd and nginx").
+#
+#   sudo deploy/deploy.sh <git ref>     build that ref as a new release, migrate, switch, restart
+#   sudo deploy/deploy.sh --rollback    switch back to the previous release's code and restart
+#
+# Layout under APP_ROOT (/srv/timeledger):
+#   repo.git/                 a mirror of the project's repository (REPO_URL), fetched on every deploy
+#   releases/<utc>-<sha>/     one directory per release, with its own .venv
+#   current -> releases/...   what systemd runs and nginx serves static files from
+#   shared/media/             uploads (MEDIA_ROOT in the env file); outlives releases
+#
+# Order, and why: install -> check --deploy -> migrate -> collectstatic (deploy/release.sh) -> switch
+# `current` -> restart web, worker, beat -> wait for /readyz. The script stops at the first failure
+# (set -euo pipefail): if the release step fails, `current` and the running services are untouched, so
+# new code never serves on an old schema and the old code keeps serving.
+set -euo pipefail
+
+APP_ROOT="${APP_ROOT:-/srv/timeledger}"
+REPO_URL="${REPO_URL:-}"
+ENV_FILE="${ENV_FILE:-/etc/timeledger/timeledger.env}"
+APP_USER="${APP_USER:-timeledger}"
+PYTHON="${PYTHON:-python3.11}"
+KEEP_RELEASES="${KEEP_RELEASES:-5}"
+SYSTEMCTL="${SYSTEMCTL:-systemctl}"
+READY_URL="${READY_URL:-http://127.0.0.1:8000/readyz}"
+READY_TIMEOUT="${READY_TIMEOUT:-90}"
+UNITS=(timeledger-web timeledger-worker timeledger-beat)
+
+log() { echo "deploy: $*"; }
+fail() { echo "deploy: $*" >&2; exit 1; }
+
+# The app user runs the release step with the production environment (the env file is KEY=value lines,
+# as systemd's EnvironmentFile reads them).
+as_app() {
+    local -a run=()
+    if [[ "$(id -un)" != "$APP_USER" ]]; then
+        run=(runuser -u "$APP_USER" --)
+    fi
+    # shellcheck disable=SC2016  # $1 and $@ belong to the inner shell
+    "${run[@]}" env -i PATH=/usr/bin:/bin HOME="$APP_ROOT" LANG=C.UTF-8 bash -c \
+        'set -euo pipefail; set -a; . "$1"; set +a; export DJANGO_ENV=production; shift; exec "$@"' \
+        _ "$ENV_FILE" "$@"
+}
+
+switch_to() {
+    # Atomic: a new symlink renamed over the old one; nginx and systemd never see a missing `current`.
+    ln -sfn "$1" "$APP_ROOT/current.next"
+    mv -Tf "$APP_ROOT/current.next" "$APP_ROOT/current"
+    log "current -> $1"
+}
+
+restart_and_wait() {
+    "$SYSTEMCTL" restart "${UNITS[@]}"
+    local deadline=$((SECONDS + READY_TIMEOUT))
+    until curl --silent --fail --max-time 5 --header "Host: localhost" "$READY_URL" >/dev/null; do
+        if ((SECONDS >= deadline)); then
+            fail "not ready after ${READY_TIMEOUT}s ($READY_URL); see journalctl -u timeledger-web. To go back: $0 --rollback"
+        fi
+        sleep 2
+    done
+    log "ready: $READY_URL"
+}
+
+[[ -r "$ENV_FILE" ]] || fail "cannot read $ENV_FILE (see deploy/timeledger.env.example)"
+mkdir -p "$APP_ROOT/releases" "$APP_ROOT/shared/media"
+
+if [[ "${1:-}" == "--rollback" ]]; then
+    active="$(readlink -f "$APP_ROOT/current")"
+    previous=""
+    for release in $(find "$APP_ROOT/releases" -mindepth 1 -maxdepth 1 -type d | sort); do
+        [[ "$release" == "$active" ]] && break
+        [[ -f "$release/.release-ok" ]] && previous="$release"
+    done
+    [[ -n "$previous" ]] || fail "no earlier successful release than $active"
+    # Code only: migrations are not reversed (they are written to suit the previous release).
+    switch_to "$previous"
+    restart_and_wait
+    exit 0
+fi
+
+REF="${1:-}"
+[[ -n "$REF" ]] || fail "usage: $0 <git ref> | --rollback"
+
+if [[ ! -d "$APP_ROOT/repo.git" ]]; then
+    [[ -n "$REPO_URL" ]] || fail "set REPO_URL for the first deploy"
+    git clone --mirror "$REPO_URL" "$APP_ROOT/repo.git"
+fi
+git -C "$APP_ROOT/repo.git" fetch --prune --quiet origin
+SHA="$(git -C "$APP_ROOT/repo.git" rev-parse --verify --quiet "$REF^{commit}")" || fail "unknown ref $REF"
+RELEASE="$APP_ROOT/releases/$(date -u +%Y%m%d%H%M%S)-${SHA:0:12}"
+
+log "1/4 install $SHA into $RELEASE"
+mkdir -p "$RELEASE"
+git -C "$APP_ROOT/repo.git" archive "$SHA" | tar -x -C "$RELEASE"
+"$PYTHON" -m venv "$RELEASE/.venv"
+"$RELEASE/.venv/bin/pip" install --quiet --disable-pip-version-check -c "$RELEASE/constraints.txt" -e "$RELEASE"
+# The code stays root's; only var/ (collected static files) is written by the app user.
+mkdir -p "$RELEASE/var"
+chown -R "$APP_USER": "$RELEASE/var"
+
+log "2/4 release step: check --deploy, migrate, collectstatic"
+as_app env PYTHON="$RELEASE/.venv/bin/python" "$RELEASE/deploy/release.sh"
+touch "$RELEASE/.release-ok"
+
+log "3/4 switch and restart"
+switch_to "$RELEASE"
+restart_and_wait
+
+log "4/4 keep the last $KEEP_RELEASES releases"
+find "$APP_ROOT/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -"$KEEP_RELEASES" | while read -r old; do
+    [[ "$old" == "$(readlink -f "$APP_ROOT/current")" ]] || rm -rf "$old"
+done
+log "$SHA is live"
