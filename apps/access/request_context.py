@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.http import HttpRequest
 
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def update(**changes) -> None:
 
 def request_id_from(request: HttpRequest) -> str:
     given = request.headers.get("X-Request-ID", "")
-    return given if REQUEST_ID_PATTERN.match(given) else uuid.uuid4().hex
+    return given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
 
 
 def _in_networks(address: str, networks: list[str]) -> bool:

@@ -66,7 +66,9 @@ def test_a_valid_request_id_passes_through(client, captured_log):
     assert request_lines(captured_log)[0]["request_id"] == "lb-7f3a.92_x"
 
 
-@pytest.mark.parametrize("given", [None, "", "has spaces", "x" * 65, "semi;colon", "ünïcode"])
+@pytest.mark.parametrize(
+    "given", [None, "", "has spaces", "x" * 65, "semi;colon", "ünïcode", "id-with-newline\n"]
+)
 def test_a_missing_or_invalid_request_id_is_replaced_by_a_fresh_one(client, captured_log, given):
     extra = {"HTTP_X_REQUEST_ID": given} if given is not None else {}
     first = client.get("/healthz", **extra)["X-Request-ID"]
