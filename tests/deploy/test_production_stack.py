@@ -6,10 +6,12 @@ Needs DATABASE_URL=postgres://..., REDIS_URL and nginx; skipped (with the reason
 
 from __future__ import annotations
 
+import getpass
 import http.client
 import json
 import re
 import secrets
+import shutil
 import socket
 import ssl
 import subprocess
@@ -87,6 +89,7 @@ def _closed() -> bytes:
 
 @dataclass
 class Stack:
+    gunicorn_port: int
     https_port: int
     http_port: int
     cert: Path
@@ -211,6 +214,7 @@ def stack(fresh_database, tmp_path_factory, tls_pair):
 
         harness.wait_for(gunicorn_answers, timeout=180, what="gunicorn to answer /healthz")
         built = Stack(
+            gunicorn_port=gunicorn_port,
             https_port=prefix.https_port,
             http_port=prefix.http_port,
             cert=cert,
@@ -415,3 +419,68 @@ def test_app_logs_are_json_lines(stack):
     records = [json.loads(line) for line in lines]
     assert {"time", "level", "logger", "message"} <= set(records[-1])
     assert not [line for line in stack.services["web"].output().splitlines() if re.match(r"^\[\d{4}-", line)]
+
+
+SYSTEMCTL_RECORDER = """#!/bin/sh
+echo "$@" >> "$(dirname "$0")/systemctl.log"
+"""
+
+
+def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, tmp_path):
+    """deploy/deploy.sh for real (git mirror, new release with its own venv, release step, switch), with
+    systemctl written down instead of run (no systemd here) and readiness asked of the running stack.
+    Then a second deploy whose migrate cannot reach its database: it stops, and nothing switches."""
+    python = shutil.which("python3.11") or sys._base_executable
+    recorder = tmp_path / "systemctl"
+    recorder.write_text(SYSTEMCTL_RECORDER)
+    recorder.chmod(0o755)
+    app_root = tmp_path / "srv"
+    keys = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX")
+    good = tmp_path / "good.env"
+    good.write_text(
+        "".join(f"{key}={stack.env[key]}\n" for key in keys) + f"MEDIA_ROOT={app_root}/shared/media\n"
+    )
+    broken = tmp_path / "broken.env"
+    missing = stack.env["DATABASE_URL"].rsplit("/", 1)[0] + f"/timeledger_missing_{secrets.token_hex(4)}"
+    broken.write_text(good.read_text().replace(stack.env["DATABASE_URL"], missing))
+    environment = {
+        **harness.base_environment(),
+        "APP_ROOT": str(app_root),
+        "REPO_URL": str(harness.REPO),
+        "APP_USER": getpass.getuser(),
+        "PYTHON": python,
+        "SYSTEMCTL": str(recorder),
+        "READY_URL": f"http://127.0.0.1:{stack.gunicorn_port}/readyz",
+    }
+    head = subprocess.run(
+        ["git", "-C", str(harness.REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    def deploy(env_file: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(harness.DEPLOY / "deploy.sh"), head],
+            env={**environment, "ENV_FILE": str(env_file)},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    first = deploy(good)
+
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    current = (app_root / "current").resolve()
+    assert current.parent == app_root / "releases" and current.name.endswith(head[:12])
+    assert (current / ".release-ok").exists()
+    assert (current / "var" / "static" / "staticfiles.json").exists()
+    assert (tmp_path / "systemctl.log").read_text().splitlines() == [
+        "restart timeledger-web timeledger-worker timeledger-beat"
+    ]
+
+    second = deploy(broken)
+
+    assert second.returncode != 0
+    assert "timeledger_missing_" in second.stderr
+    assert (app_root / "current").resolve() == current
+    failed = [r for r in (app_root / "releases").iterdir() if r != current]
+    assert len(failed) == 1 and not (failed[0] / ".release-ok").exists()
+    assert len((tmp_path / "systemctl.log").read_text().splitlines()) == 1
