@@ -1,6 +1,9 @@
 """Attendance fixtures: a default day shift, a night shift, a 2026 calendar and clients that punch at a
 given moment (the server clock is moved with time-machine; the API never takes a client's time)."""
 
+import json
+import urllib.error
+import urllib.request
 import uuid
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -124,3 +127,33 @@ requires_postgres = pytest.mark.skipif(
     reason="Concurrency test: SQLite serialises writers, so only PostgreSQL can show the race "
     "(run with DATABASE_URL=postgres://...).",
 )
+
+
+def http_json(base_url: str, method: str, path: str, *, token: str, body: dict | None = None, headers=None):
+    """One real HTTP request to the live server (each server thread has its own database connection)."""
+    data = json.dumps(body).encode() if body is not None else None
+    all_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})}
+    # The test server's listen backlog is small: in a burst, a connection can be reset before its request is
+    # read. A client then retries with the same Idempotency-Key, which is exactly what is under test.
+    for attempt in range(5):
+        request = urllib.request.Request(f"{base_url}{path}", data=data, method=method, headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+        except (ConnectionError, urllib.error.URLError):
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def bearer():
+    """`bearer(membership)` -> a raw API token for that member's organization."""
+    from apps.access.services import token_create
+
+    def issue(membership) -> str:
+        return token_create(user=membership.user, organization=membership.organization).raw
+
+    return issue

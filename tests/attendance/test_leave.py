@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 
 from apps.attendance import services
 from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, LeaveType
 from apps.audit.models import OperationLog
-from tests.attendance.conftest import at, client_for, get_record, requires_postgres
+from tests.attendance.conftest import at, client_for, get_record, http_json, requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -215,8 +214,8 @@ def test_lists_my_requests_and_the_team_inbox(leave_types, team):
 
 @requires_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_approvals_racing_for_the_last_day_end_with_exactly_one_approved(org, team):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_approvals_racing_for_the_last_day_end_with_exactly_one_approved(org, team, live_server, bearer):
     services.leave_type_create(organization=org, code="annual", name="Annual leave", yearly_allowance=1)
     services.leave_accrue_year(organization=org, year=2026)
     emma = client_for(team["emma"])
@@ -224,20 +223,22 @@ def test_two_approvals_racing_for_the_last_day_end_with_exactly_one_approved(org
         ask(emma, key="a", startDate="2026-04-02", endDate="2026-04-02").json()["id"],
         ask(emma, key="b", startDate="2026-04-03", endDate="2026-04-03").json()["id"],
     ]
+    tokens = {ids[0]: bearer(team["approver"]), ids[1]: bearer(team["admin"])}
     barrier = threading.Barrier(2)
 
     def approve(request_id):
-        try:
-            client = client_for(team["approver"] if request_id == ids[0] else team["admin"])
-            barrier.wait()
-            response = decide(client, request_id, "approve")
-            return response.status_code, response.json()
-        finally:
-            connection.close()
+        barrier.wait()
+        return http_json(
+            live_server.url,
+            "POST",
+            f"/api/attendance/leave-requests/{request_id}/approve",
+            token=tokens[request_id],
+            body={},
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(approve, ids))
-    assert sorted(status for status, _ in results) == [200, 409]
+    assert sorted(status for status, _ in results) == [200, 409], results
     assert [body["error"]["code"] for status, body in results if status == 409] == ["INSUFFICIENT_BALANCE"]
     assert LeaveRequest.objects.filter(status="approved").count() == 1
     assert LeaveLedgerEntry.objects.filter(kind="usage").count() == 1

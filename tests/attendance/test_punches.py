@@ -4,13 +4,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from apps.access import roles
 from apps.attendance import services
 from apps.attendance.models import AttendancePolicy, DailyRecord, Punch
 from apps.audit.models import OperationLog
-from tests.attendance.conftest import at, client_for, post_punch, requires_postgres
+from tests.attendance.conftest import at, client_for, http_json, post_punch, requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -166,26 +165,26 @@ def test_listing_punches_shows_own_only(emma, make_member):
 
 @requires_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_identical_punches_create_exactly_one(make_member, day_shift):
-    emma = make_member("emma", roles.EMPLOYEE)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_fifty_concurrent_identical_punches_create_exactly_one(make_member, day_shift, live_server, bearer):
+    token = bearer(make_member("emma", roles.EMPLOYEE))
     barrier = threading.Barrier(50)
 
     def punch(_):
-        try:
-            client = client_for(emma)
-            barrier.wait()
-            response = client.post(
-                "/api/attendance/punches", {"kind": "in"}, format="json", HTTP_IDEMPOTENCY_KEY="same-key"
-            )
-            return response.status_code, response.json()["id"]
-        finally:
-            connection.close()
+        barrier.wait()
+        return http_json(
+            live_server.url,
+            "POST",
+            "/api/attendance/punches",
+            token=token,
+            body={"kind": "in", "deviceId": "phone"},
+            headers={"Idempotency-Key": "same-key"},
+        )
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(punch, range(50)))
-    assert {status for status, _ in results} == {201}
-    assert len({punch_id for _, punch_id in results}) == 1
+    assert {status for status, _ in results} == {201}, results
+    assert len({body["id"] for _, body in results}) == 1
     assert Punch.objects.count() == 1
     assert DailyRecord.objects.get().version == 1
     assert OperationLog.objects.filter(action="attendance.punch.create").count() == 1
