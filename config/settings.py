@@ -331,6 +331,12 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=20_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=1000)
 CELERY_BEAT_SCHEDULE["imports-janitor"] = {"task": "imports.janitor", "schedule": 60 * 60}
+# Days nobody touched (absent, rest days) get their record from this run: each organization's yesterday,
+# recomputed every 3 hours so every timezone is covered soon after its midnight; safe to repeat.
+CELERY_BEAT_SCHEDULE["attendance-close-yesterday"] = {
+    "task": "attendance.records_close_yesterday",
+    "schedule": 3 * 60 * 60,
+}
 DEMO_DATA_ALLOWED = DJANGO_ENV in {"development", "test"}
 
 # --- Administration and security (docs/security.md, docs/audit.md) -------------------------------

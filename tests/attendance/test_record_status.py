@@ -2,7 +2,7 @@
 holiday, a makeup workday, a DST night in Berlin and a member with no shift. Punches go through the API at
 the moment the server clock shows; records are read back through the records API."""
 
-from datetime import time
+from datetime import date, time
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -303,3 +303,15 @@ def test_a_later_punch_updates_the_record_and_its_version(people):
     post_punch(client, at("2026-03-02 18:00", tz), "out")
     record = get_record(client, "2026-03-02")
     assert (record["status"], record["version"]) == ("normal", 2)
+
+
+def test_the_beat_task_closes_yesterday_for_every_member_and_can_run_twice(team):
+    import time_machine
+
+    from apps.attendance.tasks import records_close_yesterday
+
+    with time_machine.travel(at("2026-03-03 00:30"), tick=False):
+        first = records_close_yesterday.delay().get()
+        again = records_close_yesterday.delay().get()
+    assert first["acme"] == 5 and again["acme"] == 0
+    assert set(DailyRecord.objects.values_list("work_date", "status")) == {(date(2026, 3, 2), "absent")}

@@ -1,0 +1,25 @@
+"""Background work of the attendance app (Celery). Tasks take plain values and call services."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from apps.access.models import Membership, Organization
+from apps.attendance.services import records_recompute
+
+
+@shared_task(name="attendance.records_close_yesterday")
+def records_close_yesterday() -> dict[str, int]:
+    """Give every active member a record for yesterday (in each organization's timezone), so that days
+    nobody touched show absent / off / holiday / leave. Runs every few hours from beat; safe to repeat
+    (unchanged records are not written). Same as `manage.py attendance_recompute --org <slug>`."""
+    written: dict[str, int] = {}
+    for organization in Organization.objects.order_by("pk"):
+        yesterday = timezone.localdate(timezone.now(), organization.tzinfo) - timedelta(days=1)
+        member_ids = list(
+            Membership.objects.for_org(organization).filter(is_active=True).values_list("pk", flat=True)
+        )
+        result = records_recompute(organization=organization, member_ids=member_ids, dates=[yesterday])
+        written[organization.slug] = result.created + result.updated
+    return written
