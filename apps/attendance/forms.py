@@ -107,7 +107,11 @@ class AdjustmentForm(IdempotentForm):
             data["out_time"] = None
         if kind == self.Kind.MISSED_CHECK_IN and data.get("in_time") is None and "in_time" not in self.errors:
             self.add_error("in_time", _("Enter the time you arrived."))
-        if kind == self.Kind.MISSED_CHECK_OUT and data.get("out_time") is None and "out_time" not in self.errors:
+        if (
+            kind == self.Kind.MISSED_CHECK_OUT
+            and data.get("out_time") is None
+            and "out_time" not in self.errors
+        ):
             self.add_error("out_time", _("Enter the time you left."))
         if (
             kind == self.Kind.TIME_CORRECTION

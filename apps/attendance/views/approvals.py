@@ -79,7 +79,9 @@ def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
             status = 200
     if status == 200:
         done = (
-            _("Approved the request of %(name)s.") if verb == "approve" else _("Rejected the request of %(name)s.")
+            _("Approved the request of %(name)s.")
+            if verb == "approve"
+            else _("Rejected the request of %(name)s.")
         ) % {"name": target.member.name}
         if not htmx_partial(request):
             messages.success(request, done)
@@ -91,7 +93,10 @@ def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
         return HttpResponseRedirect(_inbox_url())
     target.refresh_from_db(fields=["status"])
     return render(
-        request, "attendance/_row.html", {"kind": kind, "item": target, "form": form, "org_tz": approver.organization.tzinfo}, status=status
+        request,
+        "attendance/_row.html",
+        {"kind": kind, "item": target, "form": form, "org_tz": approver.organization.tzinfo},
+        status=status,
     )
 
 
@@ -129,4 +134,6 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         for level, message in feedback:
             messages.add_message(request, messages.SUCCESS if level == "success" else messages.ERROR, message)
         return HttpResponseRedirect(_inbox_url())
-    return render(request, "attendance/_inbox.html", _inbox_context(approver, feedback=feedback), status=status)
+    return render(
+        request, "attendance/_inbox.html", _inbox_context(approver, feedback=feedback), status=status
+    )

@@ -121,7 +121,9 @@ def _section(request: HttpRequest, member: Membership, name: str) -> HttpRespons
     if name == "today":
         context = _today_context(member)
     elif name == "month":
-        context = _month_context(member, months.parse_month(request.GET.get("month", ""), local_today(member)))
+        context = _month_context(
+            member, months.parse_month(request.GET.get("month", ""), local_today(member))
+        )
     elif name == "requests":
         context = _requests_context(member)
     else:
@@ -170,13 +172,17 @@ def punch(request: HttpRequest) -> HttpResponse:
         else:
             moment = timezone.localtime(outcome.obj.occurred_at, member.organization.tzinfo)
             message = (
-                _("Clocked in at %(time)s.") if outcome.obj.kind == Punch.Kind.IN else _("Clocked out at %(time)s.")
+                _("Clocked in at %(time)s.")
+                if outcome.obj.kind == Punch.Kind.IN
+                else _("Clocked out at %(time)s.")
             )
             feedback, changed = ("success", message % {"time": f"{moment:%H:%M}"}), True
     if not htmx_partial(request):
         messages.add_message(request, messages.SUCCESS if changed else messages.ERROR, feedback[1])
         return HttpResponseRedirect(_home_url())
-    response = render(request, "attendance/_today.html", _today_context(member, feedback=feedback), status=status)
+    response = render(
+        request, "attendance/_today.html", _today_context(member, feedback=feedback), status=status
+    )
     return trigger_client_event(response, "records-changed") if changed else response
 
 
@@ -200,7 +206,9 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, notice)
                 return HttpResponseRedirect(_home_url("requests"))
             response = render(
-                request, "attendance/_adjustment_form.html", {"adjustment_form": AdjustmentForm(), "notice": notice}
+                request,
+                "attendance/_adjustment_form.html",
+                {"adjustment_form": AdjustmentForm(), "notice": notice},
             )
             return trigger_client_event(response, "requests-changed")
     if htmx_partial(request):
@@ -225,9 +233,14 @@ def leave_create(request: HttpRequest) -> HttpResponse:
             if not htmx_partial(request):
                 messages.success(request, notice)
                 return HttpResponseRedirect(_home_url("requests"))
-            context = {"leave_form": _leave_form(member, leave_types=list(form.leave_types.values())), "notice": notice}
+            context = {
+                "leave_form": _leave_form(member, leave_types=list(form.leave_types.values())),
+                "notice": notice,
+            }
             response = render(request, "attendance/_leave_form.html", context)
-            return trigger_client_event(trigger_client_event(response, "requests-changed"), "balances-changed")
+            return trigger_client_event(
+                trigger_client_event(response, "requests-changed"), "balances-changed"
+            )
     if htmx_partial(request):
         return render(request, "attendance/_leave_form.html", {"leave_form": form}, status=status)
     return _page(request, member, status=status, leave_form=form)

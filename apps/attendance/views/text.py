@@ -43,11 +43,11 @@ BALANCE_UNIT = {"day": _("days"), "hour": _("hours")}
 
 SERVICE_MESSAGES = {
     "PERIOD_LOCKED": _("This date is in a locked period; attendance for it can no longer change."),
-    "OUTSIDE_GEOFENCE": _(
-        "You are not at a work site, and this organization only accepts punches on site."
-    ),
+    "OUTSIDE_GEOFENCE": _("You are not at a work site, and this organization only accepts punches on site."),
     "MEMBER_INACTIVE": _("This member is deactivated."),
-    "IDEMPOTENCY_KEY_REUSED": _("This form was already sent with other values. Reload the page and try again."),
+    "IDEMPOTENCY_KEY_REUSED": _(
+        "This form was already sent with other values. Reload the page and try again."
+    ),
     "REQUEST_ALREADY_PENDING": _("An adjustment for this day is already waiting for a decision."),
     "REQUEST_NOT_PENDING": _("This request was already decided."),
     "DATE_IN_FUTURE": _("An adjustment can only be asked for a past day or today."),
