@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 
 from django.conf import settings
 
@@ -88,12 +89,8 @@ def run_pass(
     normalize = normalizer.normalize
     add = staging.add
 
-    def data_rows():
-        yield from head[header_index + 1 :]
-        yield from rows
-
     total = valid = 0
-    for line, cells in data_rows():
+    for line, cells in chain(head[header_index + 1 :], rows):
         total += 1
         if total > max_rows:
             raise Unprocessable(

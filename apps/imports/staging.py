@@ -15,6 +15,8 @@ from django.db import connection
 STAGING = "import_staging"
 REJECTS = "import_rejects"
 CHUNK = 20_000
+NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 _STAGING_COLUMNS = (
     "line integer, member_id bigint, work_date date, first_in_at {ts}, last_out_at {ts}, "
@@ -80,8 +82,11 @@ class Staging:
     def _write(self, cursor, table: str, rows: list[tuple], width: int) -> None:
         if self.postgres:
             with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                if table == STAGING:
+                    copy.write(self._copy_text(rows))
+                else:
+                    for row in rows:
+                        copy.write_row(row)
         else:
             dates = self._dates
             if table == STAGING:
@@ -91,6 +96,22 @@ class Staging:
                 ]
             marks = ", ".join(["%s"] * width)
             cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+    def _copy_text(self, rows: list[tuple]) -> str:
+        """COPY's text format, built with one f-string a row (faster than a row-by-row writer)."""
+        dates = self._dates
+        lines = []
+        append = lines.append
+        for line, member, day, first, last, worked, late, early, status, note in rows:
+            text_day = dates.get(day)
+            if text_day is None:
+                text_day = dates[day] = day.isoformat()
+            if note:
+                note = note.translate(_COPY_ESCAPES)
+            append(
+                f"{line}\t{member}\t{text_day}\t{first or NULL}\t{last or NULL}\t{worked}\t{late}\t{early}\t{status}\t{note}\n"
+            )
+        return "".join(lines)
 
     def discard(self, lines: Iterable[int]) -> None:
         """Remove staged lines (found to be in a locked period after the pass)."""

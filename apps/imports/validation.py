@@ -8,6 +8,7 @@ the database's own text format, ready for COPY (PostgreSQL) or a bulk insert (SQ
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from apps.access.errors import Unprocessable, ValidationFailed
@@ -172,6 +173,16 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _getter(columns: list[int]):
+    """A function cells -> tuple of those cells (hashable, for the memo dicts)."""
+    if not columns:
+        return lambda cells: ()
+    if len(columns) == 1:
+        index = columns[0]
+        return lambda cells: (cells[index],)
+    return itemgetter(*columns)
+
+
 class RowNormalizer:
     """normalize(line, cells) -> the staging tuple
     (line, member_id, work_date, first_in_at, last_out_at, worked, late, early, status, note)."""
@@ -187,6 +198,9 @@ class RowNormalizer:
         self._times: dict[str, tuple[int | None, int, date | None]] = {}
         self._instants: dict[tuple[date, int], tuple[str, int]] = {}
         self._numbers: dict[str, int] = {}
+        self._members: dict[tuple, int] = {}
+        self._spans: dict[tuple, tuple] = {}
+        self._statuses: dict[tuple, str] = {}
         col = self.columns.get
         self.date_col = col("work_date")
         self.member_cols = (col("user_id"), col("employee_no"), col("name"))
@@ -197,6 +211,8 @@ class RowNormalizer:
         self.late_col, self.early_col = col("late_minutes"), col("early_leave_minutes")
         self.worked_col, self.hours_col = col("worked_minutes"), col("worked_hours")
         self.formula_cols = sorted(self.columns.values())
+        self.member_key = _getter([c for c in self.member_cols if c is not None])
+        self.punch_key = _getter(self.in_cols + self.out_cols)
         self.width = max(self.formula_cols) + 1
 
     # --- cells --------------------------------------------------------------------------------
@@ -310,15 +326,52 @@ class RowNormalizer:
             cells = cells + [None] * (self.width - len(cells))
         for index in self.formula_cols:
             value = cells[index]
-            if value.__class__ is str and value.startswith("="):
+            if value.__class__ is str and value[:1] == "=":
                 raise RowError("CELL_FORMULA", "A cell holds a formula; paste values only.", str(index + 1))
-        work_date = self.work_date(cells[self.date_col])
+        raw_date = cells[self.date_col]
+        work_date = self._dates.get(raw_date) if raw_date.__class__ is str else None
+        if work_date is None:
+            work_date = self.work_date(raw_date)
+        # Whole-cell memos: real files repeat members, punch pairs and results on every day.
+        member_key = self.member_key(cells)
+        member_id = self._members.get(member_key)
+        if member_id is None:
+            member_id = self._resolve(cells)
+            if len(self._members) < CACHE_LIMIT:
+                self._members[member_key] = member_id
+        span_key = (work_date, self.punch_key(cells))
+        span = self._spans.get(span_key)
+        if span is None:
+            span = self._span(work_date, cells)
+            if len(self._spans) > CACHE_LIMIT:
+                self._spans.clear()
+            self._spans[span_key] = span
+        first_at, last_at, worked = span
+        if self.worked_col is not None and _text(cells[self.worked_col]):
+            worked = self.number(cells[self.worked_col])
+        elif self.hours_col is not None and _text(cells[self.hours_col]):
+            worked = self.number(cells[self.hours_col], hours=True)
+        status = self._statuses.get(
+            (cells[self.status_col] if self.status_col is not None else "", span[0] is None, span[1] is None)
+        )
+        if status is None:
+            status = self._status(cells, first_at, last_at)
+        late = self.number(cells[self.late_col]) if self.late_col is not None else 0
+        early = self.number(cells[self.early_col]) if self.early_col is not None else 0
+        note = _text(cells[self.note_col]) if self.note_col is not None else ""
+        if len(note) > NOTE_MAX:
+            raise RowError("FIELD_TOO_LONG", f"The note is longer than {NOTE_MAX} characters.", "note")
+        return (line, member_id, work_date, first_at, last_at, worked, late, early, status, note)
+
+    def _resolve(self, cells: list) -> int:
         user_col, no_col, name_col = self.member_cols
-        member_id = self.members.resolve(
+        return self.members.resolve(
             _text(cells[user_col]) if user_col is not None else "",
             _text(cells[no_col]) if no_col is not None else "",
             _text(cells[name_col]) if name_col is not None else "",
         )
+
+    def _span(self, work_date: date, cells: list) -> tuple[str | None, str | None, int]:
         first = self._bound(work_date, self.in_cols, cells, earliest=True, after=None)
         last = self._bound(work_date, self.out_cols, cells, earliest=False, after=first)
         first_at = last_at = None
@@ -333,11 +386,11 @@ class RowNormalizer:
                         "CHECK_OUT_BEFORE_CHECK_IN", "The check-out is before the check-in.", "time"
                     )
                 worked = (last_epoch - first_epoch) // 60
-        if self.worked_col is not None and _text(cells[self.worked_col]):
-            worked = self.number(cells[self.worked_col])
-        elif self.hours_col is not None and _text(cells[self.hours_col]):
-            worked = self.number(cells[self.hours_col], hours=True)
-        status_text = _text(cells[self.status_col]) if self.status_col is not None else ""
+        return first_at, last_at, worked
+
+    def _status(self, cells: list, first_at, last_at) -> str:
+        raw = cells[self.status_col] if self.status_col is not None else ""
+        status_text = _text(raw)
         if status_text:
             status = formats.status_from_label(status_text)
             if status is None:
@@ -346,12 +399,9 @@ class RowNormalizer:
             status = "normal"
         else:
             status = "partial" if first_at or last_at else "absent"
-        late = self.number(cells[self.late_col]) if self.late_col is not None else 0
-        early = self.number(cells[self.early_col]) if self.early_col is not None else 0
-        note = _text(cells[self.note_col]) if self.note_col is not None else ""
-        if len(note) > NOTE_MAX:
-            raise RowError("FIELD_TOO_LONG", f"The note is longer than {NOTE_MAX} characters.", "note")
-        return (line, member_id, work_date, first_at, last_at, worked, late, early, status, note)
+        if raw.__class__ is str and len(self._statuses) < 1000:
+            self._statuses[(raw, first_at is None, last_at is None)] = status
+        return status
 
     def _bound(
         self, work_date: date, columns: list[int], cells: list, *, earliest: bool, after
