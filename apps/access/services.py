@@ -47,6 +47,10 @@ def token_create(
     if not user.is_active:
         raise ValidationFailed("USER_INACTIVE", "Tokens can only be issued to active users.")
     secret = secrets.token_urlsafe(32)
+    while secret.startswith("-"):
+        # The prefix is typed on command lines (`tokens revoke <prefix>`), where a leading dash reads
+        # as an option; drawing again keeps the token uniformly random over the remaining values.
+        secret = secrets.token_urlsafe(32)
     raw = f"{TOKEN_PREFIX}{secret}"
     with transaction.atomic():
         token = ApiToken.objects.create(

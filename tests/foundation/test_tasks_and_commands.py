@@ -186,3 +186,12 @@ def test_purge_task_in_a_real_worker_deletes_committed_rows(celery_worker_proces
     assert result.get(timeout=60) == 2
     assert ApiToken.objects.count() == 2
     assert OperationLog.objects.filter(action="access.token.purge").count() == 1
+
+
+def test_a_token_prefix_never_starts_with_a_dash_so_the_command_line_takes_it(employee_member, monkeypatch):
+    # Randomness is the one thing replaced here: the first draw is one that starts with a dash.
+    draws = iter(["-dashfirst" + "a" * 33, "plainone" + "b" * 35])
+    monkeypatch.setattr("apps.access.services.secrets.token_urlsafe", lambda nbytes: next(draws))
+    token = token_create(user=employee_member.user).token
+    assert token.prefix == "plainone"
+    assert "Revoked" in run("tokens", "revoke", token.prefix)
