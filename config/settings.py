@@ -209,6 +209,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+if DJANGO_ENV == "test":
+    # Tests get static files from the finders, as in development, and WhiteNoise never scans STATIC_ROOT
+    # (a deploy test may be running collectstatic into it at that moment, and scanning is slow).
+    WHITENOISE_AUTOREFRESH = True
+    WHITENOISE_USE_FINDERS = True
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
