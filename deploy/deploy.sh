@@ -10,8 +10,8 @@
 #   current -> releases/...   what systemd runs and nginx serves static files from
 #   shared/media/             uploads (MEDIA_ROOT in the env file); outlives releases
 #
-# Order, and why: install -> check --deploy -> migrate -> collectstatic (deploy/release.sh) -> switch
-# `current` -> restart web, worker, beat -> wait for /readyz. The script stops at the first failure
+# Order, and why: install -> check --deploy -> migrate -> collectstatic -> preflight (deploy/release.sh)
+# -> switch `current` -> restart web, worker, beat -> wait for /readyz -> manage.py smoke. The script stops at the first failure
 # (set -euo pipefail): if the release step fails, `current` and the running services are untouched, so
 # new code never serves on an old schema and the old code keeps serving.
 set -euo pipefail
@@ -103,9 +103,11 @@ log "2/4 release step: check --deploy, migrate, collectstatic"
 as_app env PYTHON="$RELEASE/.venv/bin/python" "$RELEASE/deploy/release.sh"
 touch "$RELEASE/.release-ok"
 
-log "3/4 switch and restart"
+log "3/4 switch, restart, smoke test"
 switch_to "$RELEASE"
 restart_and_wait
+# Through the middleware stack, and a task's round trip through the broker to the restarted worker.
+as_app "$RELEASE/.venv/bin/python" "$RELEASE/manage.py" smoke
 
 log "4/4 keep the last $KEEP_RELEASES releases"
 find "$APP_ROOT/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -"$KEEP_RELEASES" | while read -r old; do

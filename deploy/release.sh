@@ -7,7 +7,8 @@
 #   1. check --deploy  refuses an unsafe production configuration (settings refuse default secrets too);
 #   2. migrate         brings the schema to the new code (migrations must also suit the previous release,
 #                      which keeps serving until the restart: see docs/deploy.md, "Upgrades");
-#   3. collectstatic   unless COLLECTSTATIC=0 (images that collected at build and serve with whitenoise).
+#   3. collectstatic   unless COLLECTSTATIC=0 (images that collected at build and serve with whitenoise);
+#   4. preflight       database, migrations, cache and broker answer (docs/runbook.md).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,6 +19,6 @@ PYTHON="${PYTHON:-python}"
 if [ "${COLLECTSTATIC:-1}" = "1" ]; then
     "$PYTHON" manage.py collectstatic --noinput --verbosity 1
 fi
-# Proof for the caller's log that the schema matches the code it is about to start.
-"$PYTHON" manage.py migrate --check
+# What /readyz will ask of the new processes, asked now: database, every migration applied, cache, broker.
+"$PYTHON" manage.py preflight
 echo "release step done"

@@ -4,7 +4,8 @@
 # Order (each step must succeed before the next; the script stops at the first failure):
 #   1. setup:   namespace, ConfigMap, storage, Services, Ingress, NetworkPolicies, HPAs, PDB;
 #   2. migrate: the release Job (check --deploy + migrate) with the NEW image, waited to completion;
-#   3. rollout: the web, worker and beat Deployments move to the new image; wait for each rollout.
+#   3. rollout: the web, worker and beat Deployments move to the new image; wait for each rollout;
+#      then `manage.py smoke` in a new web pod.
 # If step 2 fails, the old pods keep serving on the schema they know and nothing new starts.
 # Environment: NAMESPACE (timeledger), KUBECTL (kubectl), MIGRATE_TIMEOUT seconds (1800),
 # ROLLOUT_TIMEOUT (10m).
@@ -77,4 +78,6 @@ echo "deploy: 3/3 rollout of $IMAGE"
 for deployment in timeledger-web timeledger-worker timeledger-beat; do
     k rollout status "deployment/$deployment" --timeout "$ROLLOUT_TIMEOUT"
 done
+# Through the middleware stack, and a task's round trip through the broker to the new workers.
+k exec deployment/timeledger-web -- python manage.py smoke
 echo "deploy: $IMAGE is live"

@@ -263,6 +263,7 @@ def test_deploy_script_migrates_with_the_new_image_before_any_deployment_changes
     assert [c for c in calls if c.startswith("rollout status")] == [
         f"rollout status deployment/timeledger-{name} --timeout 10m" for name in ("web", "worker", "beat")
     ]
+    assert calls[-1] == "exec deployment/timeledger-web -- python manage.py smoke"
 
 
 def test_deploy_script_stops_before_the_rollout_when_the_migration_fails(recorded_deploy):
