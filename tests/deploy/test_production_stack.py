@@ -259,11 +259,14 @@ def test_readyz_reports_database_migrations_cache_and_broker_ok(stack):
 
     def ready():
         # Each check has a 2s budget; on a loaded machine one may miss it once, as a probe would.
-        answers.append(stack.request("/readyz"))
-        return answers[-1][0] == 200
+        status, _, body = stack.request("/readyz")
+        answers.append((status, body))
+        return body if status == 200 else None
 
-    harness.wait_for(ready, timeout=30, interval=1, what=f"/readyz to answer 200 (answers: {answers})")
-    status, _, body = answers[-1]
+    try:
+        body = harness.wait_for(ready, timeout=30, interval=1, what="/readyz to answer 200")
+    except AssertionError as error:
+        raise AssertionError(f"{error}; last answers: {answers[-3:]}") from None
     assert json.loads(body)["checks"] == {"database": "ok", "migrations": "ok", "cache": "ok", "broker": "ok"}
 
 
