@@ -468,6 +468,9 @@ class LeaveLedgerEntry(models.Model):
     created_by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Manual adjustments through the API are idempotent per member like the other writes.
+    idempotency_key = models.CharField(max_length=128, blank=True, default="")
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrgScopedQuerySet.as_manager()
@@ -487,6 +490,11 @@ class LeaveLedgerEntry(models.Model):
                 fields=["member", "leave_type", "accrual_year"],
                 condition=Q(kind="accrual"),
                 name="leaveledger_one_accrual_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="leaveledger_unique_idempotency_key",
             ),
         ]
 

@@ -211,3 +211,22 @@ def leave_balances(*, member: Membership) -> list[LeaveBalance]:
         LeaveBalance(leave_type=t, balance=sums.get(t.pk) or zero, pending=pending.get(t.pk) or zero)
         for t in types
     ]
+
+
+def leave_ledger_for(
+    *, member: Membership, leave_type: LeaveType | None = None
+) -> QuerySet[LeaveLedgerEntry]:
+    """A member's balance movements (of one type, or all), oldest first."""
+    entries = LeaveLedgerEntry.objects.for_org(member.organization).filter(member=member)
+    if leave_type is not None:
+        entries = entries.filter(leave_type=leave_type)
+    return entries.select_related("leave_type", "leave_request", "created_by__user").order_by(
+        "effective_date", "id"
+    )
+
+
+def leave_type_lookup(*, viewer: Membership, code: str) -> LeaveType:
+    leave_type = leave_types_for(viewer=viewer).filter(code=code).first()
+    if leave_type is None:
+        raise NotFound("NOT_FOUND", "No such leave type.")
+    return leave_type

@@ -25,10 +25,23 @@ def at(text: str, tz=SHANGHAI) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=tz)
 
 
+_clients: dict[int, APIClient] = {}
+
+
+@pytest.fixture(autouse=True)
+def _one_client_per_member():
+    """Each new client loads the whole middleware stack once; reuse one per member within a test."""
+    _clients.clear()
+    yield
+    _clients.clear()
+
+
 def client_for(membership) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=membership.user)
-    return client
+    if membership.pk not in _clients:
+        client = APIClient()
+        client.force_authenticate(user=membership.user)
+        _clients[membership.pk] = client
+    return _clients[membership.pk]
 
 
 def post_punch(client: APIClient, when: datetime | None, kind: str, key: str | None = None, **payload):

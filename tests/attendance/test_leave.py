@@ -244,3 +244,67 @@ def test_two_approvals_racing_for_the_last_day_end_with_exactly_one_approved(org
     assert LeaveLedgerEntry.objects.filter(kind="usage").count() == 1
     assert balances(emma)["annual"]["balance"] == "0.00"
     assert DailyRecord.objects.filter(status="leave").count() == 1
+
+
+def adjust(client, key="adj-1", **overrides):
+    body = {
+        "member": "emma",
+        "leaveType": "annual",
+        "amount": "1.5",
+        "note": "Carried over from 2025",
+        **overrides,
+    }
+    return client.post(
+        "/api/attendance/leave-balances/adjustments", body, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+def test_admin_adjusts_a_balance_once_however_often_the_call_is_retried(leave_types, team):
+    admin = client_for(team["admin"])
+    first = adjust(admin)
+    assert first.status_code == 201, first.json()
+    assert (first.json()["kind"], first.json()["amount"], first.json()["createdBy"]) == (
+        "adjustment",
+        "1.50",
+        "ada",
+    )
+    again = adjust(admin)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = adjust(admin, amount="2")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert balances(client_for(team["emma"]))["annual"]["balance"] == "11.50"
+    ledger = client_for(team["emma"]).get("/api/attendance/leave-ledger", {"leaveType": "annual"}).json()
+    assert [(e["kind"], e["amount"]) for e in ledger["results"]] == [
+        ("accrual", "10.00"),
+        ("adjustment", "1.50"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "overrides", "status", "code"),
+    [
+        ("approver", {}, 403, "FORBIDDEN"),
+        ("emma", {}, 403, "FORBIDDEN"),
+        ("admin", {"amount": "0"}, 400, "VALIDATION_ERROR"),
+        ("admin", {"amount": "lots"}, 400, "VALIDATION_ERROR"),
+        ("admin", {"note": ""}, 400, "VALIDATION_ERROR"),
+        ("admin", {"member": "nobody"}, 404, "NOT_FOUND"),
+        ("admin", {"leaveType": "nope"}, 404, "NOT_FOUND"),
+    ],
+)
+def test_bad_balance_adjustments_are_refused_and_write_nothing(
+    leave_types, team, who, overrides, status, code
+):
+    response = adjust(client_for(team[who]), **overrides)
+    assert response.status_code == status, response.json()
+    assert response.json()["error"]["code"] == code
+    assert not LeaveLedgerEntry.objects.filter(kind="adjustment").exists()
+
+
+def test_nobody_reads_the_ledger_of_someone_outside_their_scope(leave_types, team):
+    assert client_for(team["emma"]).get("/api/attendance/leave-ledger", {"member": "wang"}).status_code == 404
+    assert (
+        client_for(team["approver"]).get("/api/attendance/leave-ledger", {"member": "wang"}).status_code
+        == 200
+    )

@@ -4,7 +4,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, LeaveType, Punch
+from apps.attendance.models import (
+    AdjustmentRequest,
+    DailyRecord,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    LeaveType,
+    Punch,
+)
 
 
 class MemberRefOut(serializers.Serializer):
@@ -256,3 +263,40 @@ class BulkApproveOut(serializers.Serializer):
     approved = serializers.IntegerField()
     failed = serializers.IntegerField()
     results = BulkItemOut(many=True)
+
+
+class LeaveBalanceAdjustIn(serializers.Serializer):
+    member = serializers.CharField(max_length=150, help_text="Username or employee number.")
+    leave_type = serializers.SlugField(max_length=40)
+    amount = serializers.DecimalField(
+        max_digits=7, decimal_places=2, help_text="Positive adds, negative takes."
+    )
+    note = serializers.CharField(max_length=300)
+
+
+class LedgerEntryOut(serializers.ModelSerializer):
+    leave_type = serializers.CharField(source="leave_type.code")
+    leave_request = serializers.IntegerField(source="leave_request_id", allow_null=True)
+    created_by = serializers.CharField(source="created_by.user.username", allow_null=True, default=None)
+
+    class Meta:
+        model = LeaveLedgerEntry
+        fields = [
+            "id",
+            "leave_type",
+            "kind",
+            "amount",
+            "effective_date",
+            "accrual_year",
+            "leave_request",
+            "note",
+            "created_by",
+            "created_at",
+        ]
+
+
+class LedgerPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LedgerEntryOut(many=True)

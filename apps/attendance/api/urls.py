@@ -24,6 +24,12 @@ urlpatterns = [
     ),
     path("leave-types", views.LeaveTypesView.as_view(), name="attendance-leave-types"),
     path("leave-balances", views.LeaveBalancesView.as_view(), name="attendance-leave-balances"),
+    path(
+        "leave-balances/adjustments",
+        views.LeaveBalanceAdjustView.as_view(),
+        name="attendance-leave-balance-adjust",
+    ),
+    path("leave-ledger", views.LeaveLedgerView.as_view(), name="attendance-leave-ledger"),
     path("leave-requests", views.LeaveRequestsView.as_view(), name="attendance-leave-requests"),
     path("leave-requests/<int:pk>", views.LeaveRequestDetailView.as_view(), name="attendance-leave-request"),
     path(

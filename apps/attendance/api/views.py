@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.pagination import StandardPagination
-from apps.access.api.permissions import CanRead, CanWrite, HasMembership, require_membership
+from apps.access.api.permissions import CanRead, CanWrite, HasMembership, IsOrgAdmin, require_membership
 from apps.access.errors import ValidationFailed
 from apps.access.request_context import client_ip
 from apps.attendance import selectors, services
@@ -353,6 +353,62 @@ class LeaveBalancesView(APIView):
         membership = require_membership(request)
         member = _member_param(request, membership) or membership
         return Response(s.LeaveBalanceOut(selectors.leave_balances(member=member), many=True).data)
+
+
+class LeaveBalanceAdjustView(APIView):
+    permission_classes = [HasMembership, IsOrgAdmin]
+
+    @extend_schema(
+        operation_id="attendance_leave_balance_adjust",
+        tags=["attendance"],
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=s.LeaveBalanceAdjustIn,
+        responses={201: s.LedgerEntryOut, 403: OpenApiTypes.OBJECT, **ERRORS},
+        description="Admins: correct a member's balance by hand (a ledger entry of kind adjustment, with a note).",
+    )
+    def post(self, request):
+        membership = require_membership(request)
+        key = _idempotency_key(request)
+        data = s.LeaveBalanceAdjustIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = selectors.member_lookup(viewer=membership, identifier=data.validated_data["member"])
+        leave_type = selectors.leave_type_lookup(viewer=membership, code=data.validated_data["leave_type"])
+        outcome = services.leave_balance_adjust(
+            member=member,
+            leave_type=leave_type,
+            amount=data.validated_data["amount"],
+            note=data.validated_data["note"],
+            actor=membership,
+            idempotency_key=key,
+        )
+        return _created(outcome, s.LedgerEntryOut)
+
+
+class LeaveLedgerView(APIView):
+    permission_classes = [HasMembership, CanRead]
+
+    @extend_schema(
+        operation_id="attendance_leave_ledger",
+        tags=["attendance"],
+        parameters=[
+            OpenApiParameter(
+                "member", OpenApiTypes.STR, description="Username or employee number (default: you)."
+            ),
+            OpenApiParameter(
+                "leaveType", OpenApiTypes.STR, description="A leave type's code (default: all)."
+            ),
+        ],
+        responses={200: s.LedgerPageOut, 404: OpenApiTypes.OBJECT},
+        description="The balance movements (accruals, usage, reversals, manual adjustments), oldest first.",
+    )
+    def get(self, request):
+        membership = require_membership(request)
+        member = _member_param(request, membership) or membership
+        code = request.query_params.get("leaveType", "")
+        leave_type = selectors.leave_type_lookup(viewer=membership, code=code) if code else None
+        return _paginated(
+            request, self, selectors.leave_ledger_for(member=member, leave_type=leave_type), s.LedgerEntryOut
+        )
 
 
 class LeaveRequestsView(APIView):

@@ -121,9 +121,16 @@ def leave_accrue_year(*, organization: Organization, year: int, actor: Membershi
 
 
 def leave_balance_adjust(
-    *, member: Membership, leave_type: LeaveType, amount: Decimal, note: str, actor: Membership
-) -> LeaveLedgerEntry:
-    """A manual correction of a balance by an admin (positive or negative); the note says why."""
+    *,
+    member: Membership,
+    leave_type: LeaveType,
+    amount: Decimal,
+    note: str,
+    actor: Membership,
+    idempotency_key: str = "",
+) -> Outcome[LeaveLedgerEntry]:
+    """A manual correction of a balance by an admin (positive or negative); the note says why. With an
+    idempotency key, a retry returns the first entry instead of correcting twice."""
     note = clean_text(note, field="note", max_length=300, required=True)
     if leave_type.organization_id != member.organization_id:
         raise NotFound("NOT_FOUND", "No such leave type.")
@@ -132,8 +139,14 @@ def leave_balance_adjust(
     amount = _decimal(amount, "amount")
     if amount == 0:
         raise ValidationFailed("VALIDATION_ERROR", "amount must not be zero.", {"field": "amount"})
+    key = validate_idempotency_key(idempotency_key)
+    request_fingerprint = fingerprint({"leaveType": leave_type.code, "amount": amount, "note": note})
     with transaction.atomic():
         lock_member(member)
+        if key:
+            existing = LeaveLedgerEntry.objects.filter(member=member, idempotency_key=key).first()
+            if existing is not None:
+                return replay(existing, request_fingerprint)
         entry = LeaveLedgerEntry.objects.create(
             organization=member.organization,
             member=member,
@@ -143,6 +156,8 @@ def leave_balance_adjust(
             effective_date=timezone.localdate(timezone.now(), member.organization.tzinfo),
             note=note,
             created_by=actor,
+            idempotency_key=key,
+            request_fingerprint=request_fingerprint if key else "",
         )
         audit_record(
             action="attendance.leave.balance_adjust",
@@ -150,7 +165,7 @@ def leave_balance_adjust(
             target=entry,
             details={"member": member.pk, "leaveType": leave_type.code, "amount": amount},
         )
-    return entry
+    return Outcome(obj=entry)
 
 
 def _decimal(value, field: str) -> Decimal:
