@@ -315,3 +315,54 @@ def test_the_beat_task_closes_yesterday_for_every_member_and_can_run_twice(team)
         again = records_close_yesterday.delay().get()
     assert first["acme"] == 5 and again["acme"] == 0
     assert set(DailyRecord.objects.values_list("work_date", "status")) == {(date(2026, 3, 2), "absent")}
+
+
+def test_the_organization_timezone_decides_the_work_date(people):
+    member, tz = people["day"]
+    # 07:55 in Shanghai is still the previous day in UTC.
+    response = post_punch(client_for(member), at("2026-03-03 07:55", tz), "in")
+    assert response.json()["occurredAt"] == "2026-03-02T23:55:00Z"
+    assert response.json()["workDate"] == "2026-03-03"
+
+
+def test_assignments_by_date_range_and_weekday_pattern_override_the_default(org, people, night_shift):
+    member, tz = people["day"]
+    early = services.shift_create(
+        organization=org, name="Early", start_time=time(7), end_time=time(15), break_minutes=30
+    )
+    # Monday to Thursday on the early shift during one week; Friday of that week is then a rest day.
+    services.shift_assignment_create(
+        member=member,
+        shift=early,
+        weekdays=0b0001111,
+        start_date=date(2026, 3, 9),
+        end_date=date(2026, 3, 15),
+    )
+    client = client_for(member)
+    post_punch(client, at("2026-03-10 07:20", tz), "in")  # Tuesday: 20 minutes late for 07:00
+    post_punch(client, at("2026-03-17 09:00", tz), "in")  # next Tuesday: back on the default day shift
+    call_command(
+        "attendance_recompute", "--org", "acme", "--from", "2026-03-13", "--member", "dora", stdout=StringIO()
+    )
+    assert (get_record(client, "2026-03-10")["status"], get_record(client, "2026-03-10")["lateMinutes"]) == (
+        "partial",
+        20,
+    )
+    assert get_record(client, "2026-03-13")["status"] == "off"
+    assert (get_record(client, "2026-03-17")["status"], get_record(client, "2026-03-17")["lateMinutes"]) == (
+        "partial",
+        0,
+    )
+    # A higher priority assignment wins over a lower one covering the same day.
+    services.shift_assignment_create(
+        member=member,
+        shift=night_shift,
+        weekdays=0b0011111,
+        start_date=date(2026, 3, 10),
+        end_date=date(2026, 3, 10),
+        priority=5,
+    )
+    call_command(
+        "attendance_recompute", "--org", "acme", "--from", "2026-03-10", "--member", "dora", stdout=StringIO()
+    )
+    assert get_record(client, "2026-03-10")["lateMinutes"] == 0  # 07:20 is long before a 22:00 start
