@@ -3,7 +3,7 @@
 Import from here: `from apps.attendance.services import punch_create`.
 """
 
-from apps.attendance.services._common import Outcome, can_decide
+from apps.attendance.services._common import Outcome, can_decide, local_today
 from apps.attendance.services.adjustments import (
     adjustment_request_approve,
     adjustment_request_cancel,
@@ -53,6 +53,7 @@ __all__ = [
     "leave_request_reject",
     "leave_type_create",
     "leave_working_days",
+    "local_today",
     "policy_update",
     "punch_create",
     "recompute_days",
