@@ -184,6 +184,8 @@ function setBusy(busy) {
 }
 
 function resetSteps() {
+  commitButton.hidden = false;
+  $("ic-again").textContent = text.chooseAnother;
   state.upload = null;
   state.preview = null;
   state.commit = null;
@@ -515,7 +517,9 @@ function showResult(batch) {
       : null,
   );
   box.hidden = false;
-  commitButton.disabled = true;
+  commitButton.hidden = true;
+  $("ic-on-error").hidden = true;
+  $("ic-again").textContent = text.another;
 }
 
 commitButton.addEventListener("click", commit);
@@ -575,6 +579,8 @@ confirmButton.addEventListener("click", async () => {
     dialog.close();
     say(fill(text.rolledBack, { id: rollbackId }), "success");
     await refreshHistory();
+    // The button that opened the dialog is gone with the refresh: keep the keyboard user in the table.
+    $("ic-history-title").focus();
   } catch (error) {
     dialogError.replaceChildren(el("p", {}, error.message));
     const records = (error.details && error.details.records) || [];
