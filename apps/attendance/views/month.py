@@ -16,6 +16,12 @@ class DayCell:
     is_today: bool
     is_future: bool
 
+    @property
+    def at_work(self) -> bool:
+        """Clocked in today and not out yet: the day is under way, not "missing a punch"."""
+        record = self.record
+        return self.is_today and record is not None and bool(record.first_in_at) and not record.last_out_at
+
 
 def parse_month(value: str, default: date) -> date:
     """The first day of `YYYY-MM`, or of the default's month when the value is missing or not a month."""
