@@ -141,9 +141,9 @@ def test_the_page_query_count_does_not_grow_with_the_data(
         )
     client = signed_in(emma)
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(17):
         assert client.get(HOME).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         assert client.get(HOME, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="month").status_code == 200
 
 

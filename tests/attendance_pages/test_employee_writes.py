@@ -378,3 +378,38 @@ def test_a_post_without_the_csrf_token_is_refused(client, team):
 
     assert response.status_code == 403
     assert not Punch.objects.exists()
+
+
+# --- geofence -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def strict_geofence(org, team):
+    services.site_create(organization=org, name="Factory", latitude=31.2304, longitude=121.4737, radius_m=200)
+    services.policy_update(organization=org, geofence="strict")
+
+
+def test_a_geofenced_organization_asks_the_page_for_the_location(signed_in, team, strict_geofence):
+    page = signed_in(team["emma"]).get("/attendance/").content.decode()
+
+    assert "data-geolocate" in page and 'name="lat"' in page
+
+
+def test_a_punch_with_the_location_on_site_is_recorded_with_it(signed_in, team, strict_geofence):
+    data = {"kind": "in", "idempotency_key": "k", "lat": "31.2310", "lon": "121.4740", "accuracy": "15"}
+
+    response = post(signed_in(team["emma"]), PUNCH, data, htmx=True)
+
+    assert response.status_code == 200
+    punch = Punch.objects.get()
+    assert (punch.latitude, punch.longitude, punch.outside_geofence) == (31.231, 121.474, False)
+
+
+def test_a_punch_off_site_shows_the_geofence_refusal_and_writes_nothing(signed_in, team, strict_geofence):
+    data = {"kind": "in", "idempotency_key": "k", "lat": "31.3000", "lon": "121.5000"}
+
+    response = post(signed_in(team["emma"]), PUNCH, data, htmx=True)
+
+    assert response.status_code == 422
+    assert "You are not at a work site" in response.content.decode()
+    assert not Punch.objects.exists()

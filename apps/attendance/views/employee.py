@@ -24,7 +24,6 @@ from apps.attendance import selectors, services
 from apps.attendance.calendar import policy_for
 from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
 from apps.attendance.models import AttendancePolicy, Punch
-from apps.attendance.services._common import local_today
 from apps.attendance.views import month as months
 from apps.attendance.views import text
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
@@ -42,7 +41,7 @@ SECTION_TEMPLATES = {
 
 
 def _today_context(member: Membership, *, feedback: tuple[str, str] | None = None) -> dict:
-    today = local_today(member)
+    today = services.local_today(member)
     record = selectors.records_for(viewer=member, start=today, end=today, member=member).first()
     punches = list(selectors.punches_for(viewer=member, start=today, end=today, member=member))
     next_kind = Punch.Kind.OUT if punches and punches[-1].kind == Punch.Kind.IN else Punch.Kind.IN
@@ -68,7 +67,7 @@ def _month_context(member: Membership, first) -> dict:
         "month_param": f"{first:%Y-%m}",
         "previous_month": f"{months.previous_month(first):%Y-%m}",
         "next_month": f"{months.next_month(first):%Y-%m}",
-        "cells": months.month_cells(first=first, records=list(records), today=local_today(member)),
+        "cells": months.month_cells(first=first, records=list(records), today=services.local_today(member)),
         "first_weekday": first.isoweekday(),
         "weekdays": months.week_of(first),
         "org_tz": member.organization.tzinfo,
@@ -101,7 +100,7 @@ def _leave_form(member: Membership, data=None, *, leave_types=None) -> LeaveForm
 
 
 def _page(request: HttpRequest, member: Membership, *, status: int = 200, **forms) -> HttpResponse:
-    first = months.parse_month(request.GET.get("month", ""), local_today(member))
+    first = months.parse_month(request.GET.get("month", ""), services.local_today(member))
     balances = _balances_context(member)
     context = {
         "member": member,
@@ -122,7 +121,7 @@ def _section(request: HttpRequest, member: Membership, name: str) -> HttpRespons
         context = _today_context(member)
     elif name == "month":
         context = _month_context(
-            member, months.parse_month(request.GET.get("month", ""), local_today(member))
+            member, months.parse_month(request.GET.get("month", ""), services.local_today(member))
         )
     elif name == "requests":
         context = _requests_context(member)
