@@ -12,15 +12,17 @@ from apps.attendance.services.adjustments import (
 )
 from apps.attendance.services.bulk import BulkItemResult, requests_bulk_approve
 from apps.attendance.services.leave import (
-    leave_accrue_year,
-    leave_balance,
-    leave_balance_adjust,
     leave_request_approve,
     leave_request_cancel,
     leave_request_create,
     leave_request_reject,
-    leave_type_create,
     leave_working_days,
+)
+from apps.attendance.services.leave_balances import (
+    leave_accrue_year,
+    leave_balance,
+    leave_balance_adjust,
+    leave_type_create,
 )
 from apps.attendance.services.punches import Location, geofence_check, punch_create
 from apps.attendance.services.records import RecomputeResult, recompute_days, records_recompute

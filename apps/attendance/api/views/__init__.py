@@ -1,0 +1,43 @@
+"""The attendance API: thin views that validate input, call one service or selector, and render."""
+
+from apps.attendance.api.views.adjustments import (
+    AdjustmentApproveView,
+    AdjustmentCancelView,
+    AdjustmentDetailView,
+    AdjustmentRejectView,
+    AdjustmentsView,
+)
+from apps.attendance.api.views.bulk import BulkApproveView
+from apps.attendance.api.views.leave import (
+    LeaveApproveView,
+    LeaveBalanceAdjustView,
+    LeaveBalancesView,
+    LeaveCancelView,
+    LeaveLedgerView,
+    LeaveRejectView,
+    LeaveRequestDetailView,
+    LeaveRequestsView,
+    LeaveTypesView,
+)
+from apps.attendance.api.views.punches import PunchesView
+from apps.attendance.api.views.records import RecordsView
+
+__all__ = [
+    "AdjustmentApproveView",
+    "AdjustmentCancelView",
+    "AdjustmentDetailView",
+    "AdjustmentRejectView",
+    "AdjustmentsView",
+    "BulkApproveView",
+    "LeaveApproveView",
+    "LeaveBalanceAdjustView",
+    "LeaveBalancesView",
+    "LeaveCancelView",
+    "LeaveLedgerView",
+    "LeaveRejectView",
+    "LeaveRequestDetailView",
+    "LeaveRequestsView",
+    "LeaveTypesView",
+    "PunchesView",
+    "RecordsView",
+]

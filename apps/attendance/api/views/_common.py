@@ -1,0 +1,146 @@
+"""What the attendance API views share: the Idempotency-Key header, date ranges, member lookup, paging
+and the decision (approve / reject / cancel) view."""
+
+from datetime import date
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.access.api.pagination import StandardPagination
+from apps.access.api.permissions import HasMembership, require_membership
+from apps.access.errors import ValidationFailed
+from apps.attendance import selectors
+from apps.attendance.api import serializers as s
+from apps.attendance.models import RequestStatus
+from apps.attendance.services._common import local_today
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_RANGE_DAYS = 366
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A unique key per intended write (1-128 printable ASCII). A retry with the same key and "
+    "payload returns the first result (header Idempotent-Replayed: true); the same key with another payload "
+    "is 409 IDEMPOTENCY_KEY_REUSED.",
+)
+RANGE_PARAMETERS = [
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="First work date (default: first of this month)."
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last work date (default: today)."),
+    OpenApiParameter(
+        "member", OpenApiTypes.STR, description="Username or employee number (default: everyone you may see)."
+    ),
+]
+REQUEST_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "scope",
+        OpenApiTypes.STR,
+        enum=["mine", "team"],
+        description="Your own requests, or those you decide.",
+    ),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=RequestStatus.values),
+]
+ERRORS = {400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT}
+
+
+def idempotency_key(request) -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
+    if not key.strip():
+        raise ValidationFailed(
+            "IDEMPOTENCY_KEY_REQUIRED",
+            "Send an Idempotency-Key header so that a retry cannot write twice.",
+            {"field": IDEMPOTENCY_HEADER},
+        )
+    return key
+
+
+def created(outcome, serializer_class) -> Response:
+    response = Response(serializer_class(outcome.obj).data, status=status.HTTP_201_CREATED)
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _date_param(request, name: str, default: date) -> date:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", f"{name} must be a date as YYYY-MM-DD.", {"fields": {name: ["Not a date."]}}
+        ) from None
+
+
+def period(request, membership) -> tuple[date, date]:
+    today = local_today(membership)
+    start = _date_param(request, "from", today.replace(day=1))
+    end = _date_param(request, "to", max(today, start))
+    if end < start:
+        raise ValidationFailed(
+            "INVALID_DATE_RANGE", "to is before from.", {"fields": {"to": ["Before from."]}}
+        )
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise ValidationFailed("INVALID_DATE_RANGE", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+    return start, end
+
+
+def member_param(request, membership):
+    identifier = request.query_params.get("member", "")
+    return selectors.member_lookup(viewer=membership, identifier=identifier) if identifier else None
+
+
+def paginated(request, view, queryset, serializer_class, **extra) -> Response:
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    response = paginator.get_paginated_response(serializer_class(page, many=True).data)
+    response.data.update(extra)
+    return response
+
+
+def request_scope(request) -> tuple[str, str | None]:
+    scope = request.query_params.get("scope", "mine")
+    wanted = request.query_params.get("status") or None
+    if scope not in {"mine", "team"}:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "scope must be mine or team.", {"fields": {"scope": ["Invalid."]}}
+        )
+    if wanted is not None and wanted not in RequestStatus.values:
+        raise ValidationFailed("VALIDATION_ERROR", "Unknown status.", {"fields": {"status": ["Invalid."]}})
+    return scope, wanted
+
+
+class DecisionView(APIView):
+    permission_classes = [HasMembership]
+    getter = None
+    action_name = ""
+    serializer_class = None
+
+    def decide(self, membership, request_obj, comment: str):
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        membership = require_membership(request)
+        target = type(self).getter(viewer=membership, request_id=pk)
+        data = s.DecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = self.decide(membership, target, data.validated_data["comment"])
+        return Response(self.serializer_class(decided).data)
+
+
+def decision_schema(operation_id: str, out, description: str):
+    return extend_schema(
+        operation_id=operation_id,
+        tags=["attendance"],
+        request=s.DecisionIn,
+        responses={200: out, 403: OpenApiTypes.OBJECT, **ERRORS},
+        description=description,
+    )

@@ -1,0 +1,54 @@
+"""Daily records with the period summary."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.views import APIView
+
+from apps.access.api.permissions import CanRead, HasMembership, require_membership
+from apps.attendance import selectors
+from apps.attendance.api import serializers as s
+from apps.attendance.api.views._common import (
+    ERRORS,
+    RANGE_PARAMETERS,
+    member_param,
+    paginated,
+    period,
+)
+
+
+class RecordsView(APIView):
+    permission_classes = [HasMembership, CanRead]
+
+    @extend_schema(
+        operation_id="attendance_records_list",
+        tags=["attendance"],
+        parameters=RANGE_PARAMETERS,
+        responses={200: s.RecordsPageOut, **ERRORS},
+        description="Daily records with a summary of the whole period (all pages): counts by status, worked "
+        "hours, late minutes. Employees see their own, approvers their team, admins everyone; asking for "
+        "anyone else is 404.",
+    )
+    def get(self, request):
+        membership = require_membership(request)
+        start, end = period(request, membership)
+        records = selectors.records_for(
+            viewer=membership, start=start, end=end, member=member_param(request, membership)
+        )
+        summary = selectors.records_summary(records)
+        return paginated(
+            request,
+            self,
+            records,
+            s.RecordOut,
+            summary=s.RecordsSummaryOut(
+                {
+                    "start": start,
+                    "end": end,
+                    "days": summary.days,
+                    "by_status": summary.by_status,
+                    "worked_minutes": summary.worked_minutes,
+                    "worked_hours": summary.worked_hours,
+                    "late_minutes": summary.late_minutes,
+                    "early_leave_minutes": summary.early_leave_minutes,
+                }
+            ).data,
+        )
