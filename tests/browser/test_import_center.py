@@ -1,6 +1,8 @@
 """The Import Center in a real browser: a DingTalk export in GB18030 with title rows goes through upload,
 preview, async commit with its progress bar, shows up on the employee's page, and is rolled back."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -11,6 +13,7 @@ from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from apps.access import roles
+from apps.imports.services.jobs import import_job_execute
 from tests.browser.helpers import login, screenshot
 from tests.factories import PASSWORD
 
@@ -206,6 +209,44 @@ def test_dingtalk_file_from_upload_to_rollback(page, live_server, org, people):
     expect(page.get_by_test_id(f"day-{d2:%Y-%m-%d}").get_by_test_id("day-status")).to_have_count(0)
 
 
+def test_async_commit_polls_the_job_until_a_worker_finishes_it(page, live_server, org, people, monkeypatch):
+    """With a real queue the commit answers 202 at once; the page polls the job and shows its progress
+    until a worker (here: this test, doing what the Celery task does) has finished it."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    d1, _, _ = last_month_days(org)
+    data = dingtalk_file(
+        [f"{d1:%Y-%m-%d},E1,张三,白班,08:58,18:05,正常,", f"{d1:%Y-%m-%d},E2,李四,白班,09:00,18:00,正常,"],
+        d1,
+        d1,
+    )
+    login(page, live_server, "ivan", PASSWORD, next_url="/import-center/")
+    page.get_by_test_id("import-file").set_input_files(
+        {"name": "week.csv", "mimeType": "text/csv", "buffer": data}
+    )
+    expect(page.get_by_test_id("commit-button")).to_have_text("Import 2 rows")
+    with page.expect_response(lambda r: r.url.endswith("/api/attendance/import/commit")) as answer:
+        page.get_by_test_id("commit-button").click()
+    assert answer.value.status == 202
+    job_id = answer.value.json()["job"]["id"]
+
+    # Queued: the page keeps polling and says so.
+    with page.expect_response(lambda r: r.url.endswith(f"/api/attendance/import/jobs/{job_id}")):
+        pass
+    expect(page.locator("#ic-progress-text")).to_have_text(re.compile(r"^0 of \d+ rows \(0%\)$"))
+    expect(page.get_by_test_id("import-status")).to_contain_text("Importing")
+    expect(page.get_by_test_id("commit-result")).to_be_hidden()
+    expect(page.get_by_test_id("batch-row")).to_have_count(0)
+
+    import_job_execute(job_id=job_id)
+
+    expect(page.get_by_test_id("commit-result")).to_contain_text(re.compile(r"Batch #\d+ imported"))
+    expect(page.get_by_test_id("commit-progress")).to_have_attribute("aria-valuenow", "2")
+    expect(page.locator("#ic-progress-text")).to_have_text("2 of 2 rows (100%)")
+    expect(page.get_by_test_id("batch-row").first).to_have_attribute("data-status", "completed")
+
+
 def _import_through_api(member, data: bytes, key: str) -> int:
     api = APIClient()
     api.force_login(member.user)
@@ -244,6 +285,45 @@ def test_rollback_refused_because_a_later_batch_changed_the_records_names_them(
     expect(dialog.get_by_test_id("rollback-confirm")).to_be_disabled()
     dialog.get_by_role("button", name="Cancel").click()
     expect(row).to_have_attribute("data-status", "completed")
+
+
+def test_export_downloads_the_chosen_members_records_for_excel(page, live_server, org, people):
+    d1, d2, _ = last_month_days(org)
+    _import_through_api(
+        people["importer"],
+        dingtalk_file(
+            [
+                f"{d1:%Y-%m-%d},E1,张三,白班,08:58,18:05,正常,",
+                f"{d2:%Y-%m-%d},E2,李四,白班,09:20,18:00,迟到,",
+            ],
+            d1,
+            d2,
+        ),
+        "k-export",
+    )
+    login(page, live_server, "ivan", PASSWORD, next_url="/import-center/")
+    form = page.get_by_test_id("export-form")
+    form.get_by_label("From").fill(f"{d2:%Y-%m-%d}")
+    form.get_by_label("To").fill(f"{d1:%Y-%m-%d}")
+    form.get_by_test_id("export-button").click()
+    expect(page.get_by_test_id("import-status")).to_contain_text(
+        "The start date must not be after the end date."
+    )
+
+    form.get_by_label("From").fill(f"{d1:%Y-%m-%d}")
+    form.get_by_label("To").fill(f"{d2:%Y-%m-%d}")
+    with page.expect_response(lambda r: "/member" in r.url and "q=" in r.url):
+        form.get_by_label("Find a member").fill("E2")
+    expect(form.get_by_label("Member", exact=True).locator("option")).to_have_count(2)
+    form.get_by_label("Member", exact=True).select_option(label="李四 · E2")
+    with page.expect_download() as download:
+        form.get_by_test_id("export-button").click()
+    content = download.value.path().read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["日期", "工号", "姓名"]
+    assert [row[:3] for row in rows[1:]] == [[f"{d2:%Y-%m-%d}", "E2", "李四"]]
+    expect(page.get_by_test_id("import-status")).to_contain_text("Export downloaded")
 
 
 def test_a_file_that_is_not_an_import_gets_a_readable_message(page, live_server, people):
