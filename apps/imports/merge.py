@@ -121,6 +121,18 @@ def lock_organization(organization_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_100_001, organization_id])
 
 
+BULK_ROWS = 10_000
+
+
+def refresh_statistics(*, rows: int) -> None:
+    """After a large merge the planner's row counts are stale (autovacuum analyses later); a rollback
+    planned on them can pick a nested loop over the whole batch. ANALYZE samples, so it stays cheap."""
+    if connection.vendor == "postgresql" and rows >= BULK_ROWS:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE attendance_dailyrecord")
+            cursor.execute("ANALYZE imports_importitem")
+
+
 def merge_staging(*, batch_id: int, organization_id: int, now) -> int:
     """Merge the staging table; returns how many items saw a concurrent change (0 on success)."""
     params = {"batch": batch_id, "org": organization_id, "now": connection.ops.adapt_datetimefield_value(now)}

@@ -147,7 +147,8 @@ def batch_commit_run(*, job_id: int) -> ImportBatch:
     try:
         for attempt in range(3):
             try:
-                _validate_and_merge(job=job, batch=batch, started=started)
+                written = _validate_and_merge(job=job, batch=batch, started=started)
+                merge.refresh_statistics(rows=written)
                 break
             except RetryableMergeError:
                 if attempt == 2:
@@ -162,7 +163,8 @@ def batch_commit_run(*, job_id: int) -> ImportBatch:
     return batch
 
 
-def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> None:
+def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> int:
+    """Validate, stage and merge; returns how many records were written."""
     organization = job.organization
     options = batch.options
 
@@ -225,6 +227,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             throughput_rows_per_sec=round(result.total_rows / elapsed, 1),
             finished_at=finished,
         )
+    return counts["created"] + counts["updated"]
 
 
 def _fail(*, job: ImportJob, batch: ImportBatch, error: DomainError) -> None:

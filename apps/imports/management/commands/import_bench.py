@@ -184,8 +184,6 @@ class Command(BaseCommand):
                     ],
                     batch_size=2000,
                 )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE attendance_dailyrecord")
         return token_create(
             user=importer_user, organization=organization, name="import_bench", expires_days=1
         ).raw
