@@ -179,8 +179,9 @@ class ImportItem(models.Model):
 
     # No database constraint: items are written only by the merge, for a batch it just locked, and a
     # deferred foreign-key check per item would cost as much as the merge itself at 500,000 rows.
+    # (No index of its own either: the (batch, status, line) index below serves every lookup by batch.)
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="items", db_constraint=False
+        ImportBatch, on_delete=models.CASCADE, related_name="items", db_constraint=False, db_index=False
     )
     line = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices)

@@ -45,6 +45,8 @@ SCRIPT_TEXT = {
     "rowsProgress": _("{processed} of {total} rows ({percent}%)"),
     "importValid": _("Import {count} valid rows"),
     "importAll": _("Import {count} rows"),
+    "importNothing": _("Nothing to import"),
+    "errorsTruncated": _("Only the first errors are listed; the error file of the batch has them all."),
     "nothingToImport": _("No row of this file can be imported. Fix the errors and upload it again."),
     "rolledBack": _("Batch #{id} was rolled back."),
     "rollingBack": _("Rolling back…"),

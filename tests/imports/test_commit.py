@@ -111,6 +111,7 @@ def test_on_error_skip_imports_the_valid_rows_and_keeps_the_rejected_for_errors_
     response = imports.api.get(f"/api/attendance/import/batches/{batch['id']}/errors.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][3:] == ["日期", "UserId", "上班1打卡时间", "下班1打卡时间", "考勤结果", "异常原因"]
     assert rows[1][:3] == ["4", "UNKNOWN_MEMBER", rows[1][2]]
     assert rows[1][3:] == ["2026-03-03", "nobody", "09:00", "18:00", "正常", ""]
     assert rows[2][:2] == ["5", "DUPLICATE_ROW"]

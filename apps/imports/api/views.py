@@ -327,10 +327,7 @@ class BatchErrorsView(ImportView):
         def chunks():
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\r\n")
-            header_cells = []
-            if batch.upload is not None:
-                header_cells = batch.options.get("headers", [])
-            writer.writerow(["行号 line", "错误 code", "说明 message", *header_cells])
+            writer.writerow(["行号 line", "错误 code", "说明 message", *batch.options.get("headers", [])])
             yield export.BOM + buffer.getvalue().encode()
             for line, code, message, raw in rows.iterator(chunk_size=2000):
                 buffer.seek(0)

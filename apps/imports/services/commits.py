@@ -213,6 +213,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             unchanged_count=counts["unchanged"],
             skipped_count=counts["skipped"],
             failed_count=counts["failed"],
+            options={**options, "headers": result.detection.headers},  # for errors.csv
             completed_at=finished,
         )
         if not done:

@@ -266,7 +266,8 @@ async function runPreview() {
   }
   state.preview = body;
   renderPreview(body);
-  say(fill(text.checked, { rows: number.format(body.summary.totalRows) }), "success");
+  if (body.summary.valid === 0) say(text.nothingToImport, "warning");
+  else say(fill(text.checked, { rows: number.format(body.summary.totalRows) }), "success");
   $("ic-preview").hidden = false;
   $("ic-commit").hidden = false;
   $("ic-preview-title").focus({ preventScroll: true });
@@ -336,9 +337,11 @@ function renderPreview(preview) {
   $("ic-rows").replaceChildren(...preview.rows.map(previewRow));
   const note = $("ic-rows-note");
   const hidden = summary.totalRows - preview.rows.length;
-  note.hidden = hidden <= 0 && !preview.errorsTruncated;
-  note.textContent =
-    hidden > 0 ? fill(text.moreRows, { shown: preview.rows.length, total: number.format(summary.totalRows) }) : "";
+  const notes = [];
+  if (hidden > 0) notes.push(fill(text.moreRows, { shown: preview.rows.length, total: number.format(summary.totalRows) }));
+  if (preview.errorsTruncated) notes.push(text.errorsTruncated);
+  note.textContent = notes.join(" ");
+  note.hidden = notes.length === 0;
 
   const skip = root.querySelector("input[name=on_error][value=skip]");
   const reject = root.querySelector("input[name=on_error][value=reject]");
@@ -412,9 +415,7 @@ function canCommit() {
 function syncCommitButton() {
   const { valid, invalid } = state.preview.summary;
   commitButton.textContent =
-    valid === 0
-      ? text.nothingToImport
-      : fill(invalid ? text.importValid : text.importAll, { count: number.format(valid) });
+    valid === 0 ? text.importNothing : fill(invalid ? text.importValid : text.importAll, { count: number.format(valid) });
   commitButton.disabled = state.busy || !canCommit();
 }
 
