@@ -48,10 +48,11 @@ class WorkCalendar:
         self.default_shift = default if default is not None and default.is_active else None
         # One day either side: a punch's work date looks at the day before, a night shift at the day after.
         self.start, self.end = start - timedelta(days=1), end + timedelta(days=1)
+        self.member_ids = frozenset(member_ids)
         self._assignments: dict[int, list[ShiftAssignment]] = defaultdict(list)
         rows = (
             ShiftAssignment.objects.for_org(organization)
-            .filter(member_id__in=list(member_ids), shift__is_active=True)
+            .filter(member_id__in=list(self.member_ids), shift__is_active=True)
             .filter(Q(start_date__isnull=True) | Q(start_date__lte=self.end))
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start))
             .select_related("shift")
@@ -64,6 +65,10 @@ class WorkCalendar:
             h.date: h
             for h in Holiday.objects.for_org(organization).filter(date__range=(self.start, self.end))
         }
+
+    def covers(self, *, member_ids: Iterable[int], start: date, end: date) -> bool:
+        """True when this calendar already holds what a question about these members and dates needs."""
+        return self.start <= start and end <= self.end and self.member_ids.issuperset(member_ids)
 
     def day(self, member_id: int, day: date) -> DaySchedule:
         covering = [a for a in self._assignments.get(member_id, ()) if a.covers(day)]

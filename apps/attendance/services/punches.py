@@ -190,7 +190,13 @@ def punch_create(
                 if not key:
                     raise
                 return replay(Punch.objects.get(member=member, idempotency_key=key), request_fingerprint)
-            recompute_days(organization=organization, member_ids=[member.pk], dates=[work_date])
+            recompute_days(
+                organization=organization,
+                member_ids=[member.pk],
+                dates=[work_date],
+                members=[member],
+                calendar=calendar,
+            )
             audit_record(
                 action="attendance.punch.create",
                 actor=actor or member,

@@ -35,15 +35,24 @@ def _apply(record: DailyRecord, values: DayValues) -> None:
 
 
 def recompute_days(
-    *, organization: Organization, member_ids: Iterable[int], dates: Iterable[date]
+    *,
+    organization: Organization,
+    member_ids: Iterable[int],
+    dates: Iterable[date],
+    members: list[Membership] | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> RecomputeResult:
     """Recompute the records of `member_ids` x `dates` with a fixed number of queries. Must run inside a
-    transaction (existing records are row-locked). Locked dates are left alone and counted."""
+    transaction (existing records are row-locked). Locked dates are left alone and counted.
+
+    A caller that already holds the members or a calendar covering them passes them in to save queries.
+    """
     dates = sorted(set(dates))
     member_ids = sorted(set(member_ids))
     if not dates or not member_ids:
         return RecomputeResult()
-    members = list(Membership.objects.for_org(organization).filter(pk__in=member_ids).order_by("pk"))
+    if members is None or {m.pk for m in members} != set(member_ids):
+        members = list(Membership.objects.for_org(organization).filter(pk__in=member_ids).order_by("pk"))
     ids = [m.pk for m in members]
     first, last = dates[0], dates[-1]
     existing = {
@@ -53,7 +62,8 @@ def recompute_days(
         .filter(member_id__in=ids, work_date__in=dates)
         .order_by("pk")
     }
-    calendar = WorkCalendar(organization=organization, member_ids=ids, start=first, end=last)
+    if calendar is None or not calendar.covers(member_ids=ids, start=first, end=last):
+        calendar = WorkCalendar(organization=organization, member_ids=ids, start=first, end=last)
     punches = defaultdict(list)
     for punch in Punch.objects.for_org(organization).filter(member_id__in=ids, work_date__in=dates):
         punches[punch.member_id, punch.work_date].append(punch)
