@@ -74,5 +74,6 @@ def audit_record(
         details=_scrub(details or {}),
         created_at=timezone.now(),
     )
-    with transaction.atomic():
+    # No savepoint of its own: inside a service's transaction a failed append fails that transaction anyway.
+    with transaction.atomic(savepoint=False):
         return chain_append(entry)

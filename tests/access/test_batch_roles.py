@@ -136,3 +136,36 @@ def test_bad_batch_input_is_refused_and_changes_nothing(admin_api, people, paylo
     response = admin_api.post(f"{BASE}/batch-assign", payload, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == code
     assert holders(roles.ADMIN) == {"boss"}
+
+
+def test_a_thousand_distinct_users_in_one_request_with_a_constant_query_count(
+    admin_api, org, django_assert_max_num_queries
+):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"bulk{i:04d}", email=f"bulk{i:04d}@acme.example") for i in range(1000)]
+    )
+    Membership.objects.bulk_create(
+        [Membership(organization=org, user=user, employee_no=f"B{i:04d}") for i, user in enumerate(users)]
+    )
+    identifiers = [
+        f"bulk{i:04d}" if i % 3 == 0 else f"B{i:04d}" if i % 3 == 1 else f"BULK{i:04d}@ACME.EXAMPLE"
+        for i in range(1000)
+    ]
+    # 17 as for three users, plus SQLite splitting the one bulk insert into statements of 500 rows.
+    with django_assert_max_num_queries(19):
+        response = admin_api.post(
+            f"{BASE}/batch-assign", {"users": identifiers, "roles": ["employee"]}, format="json"
+        )
+    assert response.json()["summary"] == {"changed": 1000}
+    assert (
+        Membership.roles.through.objects.filter(
+            group__name=roles.EMPLOYEE, membership__user__in=users
+        ).count()
+        == 1000
+    )
+    again = admin_api.post(
+        f"{BASE}/batch-assign", {"users": identifiers, "roles": ["employee"]}, format="json"
+    )
+    assert again.json()["summary"] == {"unchanged": 1000}
