@@ -7,6 +7,8 @@ from apps.audit.models import OperationLog
 class OperationLogAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
+        "chain",
+        "sequence",
         "organization",
         "actor_label",
         "action",
@@ -16,7 +18,7 @@ class OperationLogAdmin(admin.ModelAdmin):
         "ip",
     ]
     list_filter = ["result", "organization", "action"]
-    search_fields = ["action", "actor_label", "target_id", "request_id"]
+    search_fields = ["action", "actor_label", "target_id", "request_id", "entry_hash"]
     date_hierarchy = "created_at"
 
     # The log is evidence: nobody edits or deletes it from the admin.

@@ -248,3 +248,38 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin(make_member):
         thread.join()
     assert sorted(outcomes) == ["LAST_ADMIN", "ok"]
     assert Membership.objects.filter(roles__name=roles.ADMIN).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_duplicate_provisioning_creates_one_member(org, admin_member):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (run with DATABASE_URL=postgres://...)")
+    from apps.access.provisioning import member_provision
+
+    start, outcomes = threading.Barrier(4), []
+
+    def provision():
+        try:
+            start.wait()
+            result = member_provision(
+                organization=org,
+                actor=admin_member,
+                username="twin",
+                email="twin@acme.example",
+                roles=["approver"],
+            )
+            outcomes.append(result.status)
+        except Exception as error:
+            outcomes.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=provision) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["created", "unchanged", "unchanged", "unchanged"]
+    assert Membership.objects.filter(user__username="twin").count() == 1
+    assert OperationLog.objects.filter(action="access.member.create").count() == 1
