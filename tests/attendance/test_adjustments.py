@@ -201,3 +201,31 @@ def test_bulk_approve_reports_each_request(team, partial_day):
         (999999, False, "NOT_FOUND"),
     ]
     assert AdjustmentRequest.objects.get(pk=outsider_id).status == "pending"
+
+
+def test_bulk_approve_retried_changes_nothing_more_and_bad_input_is_400(team, partial_day):
+    request_id = create(client_for(team["emma"])).json()["id"]
+    approver = client_for(team["approver"])
+    with time_machine.travel(NOW, tick=False):
+        first = approver.post(
+            "/api/attendance/requests/bulk-approve", {"adjustmentIds": [request_id]}, format="json"
+        )
+        again = approver.post(
+            "/api/attendance/requests/bulk-approve", {"adjustmentIds": [request_id]}, format="json"
+        )
+        bad = approver.post(
+            "/api/attendance/requests/bulk-approve", {"adjustmentIds": ["one"]}, format="json"
+        )
+    assert first.json()["approved"] == 1
+    assert again.json()["results"] == [
+        {
+            "requestType": "adjustment",
+            "id": request_id,
+            "ok": False,
+            "code": "REQUEST_NOT_PENDING",
+            "message": "This request is already approved.",
+        }
+    ]
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert DailyRecord.objects.get().version == 2
+    assert Punch.objects.filter(source="adjustment").count() == 1

@@ -168,7 +168,10 @@ def test_approving_twice_is_409_and_charges_once(leave_types, team):
     assert decide(client_for(team["approver"]), request_id, "approve").status_code == 200
     again = decide(client_for(team["approver"]), request_id, "approve")
     assert again.status_code == 409 and again.json()["error"]["code"] == "REQUEST_NOT_PENDING"
+    rejected = decide(client_for(team["approver"]), request_id, "reject", "Changed my mind")
+    assert rejected.status_code == 409 and rejected.json()["error"]["code"] == "REQUEST_NOT_PENDING"
     assert LeaveLedgerEntry.objects.filter(kind="usage").count() == 1
+    assert LeaveRequest.objects.get().status == "approved"
     assert OperationLog.objects.filter(action="attendance.leave.approve", result="ok").count() == 1
 
 
