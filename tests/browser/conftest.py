@@ -26,11 +26,8 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a thread
-# with a running loop unless told that this one is fine (it is: the loop never runs our code).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("BROWSER_EXECUTABLE", "/usr/bin/chromium")
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,18 +56,49 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason}; set REQUIRE_BROWSER=1 to make this a failure")
 
 
-@pytest.fixture(scope="session")
+def _test_thread_connections() -> dict:
+    from django.db import connections
+
+    return {alias: connections[alias] for alias in connections}
+
+
+def _keep_connections(kept: dict) -> None:
+    """Under a running event loop Django keeps connections per async context, not per thread, so the test
+    thread would get fresh connections that know nothing of the test database's state (the serialized
+    rows that restore it, the open transaction). Hand it back the connections it had."""
+    from django.db import connections
+
+    for alias, connection in kept.items():
+        connections[alias] = connection
+
+
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Playwright stops after the module so that its event loop does not
+    stay marked as running for the rest of the session's (non-browser) tests."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
         _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    kept = _test_thread_connections()
+    # Playwright's sync API marks its event loop as running in the test thread while it lives; Django
+    # refuses ORM calls under a running loop unless told that this one is fine (it is: the loop never runs
+    # our code). Only for as long as the browser lives.
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            _keep_connections(kept)
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
 @pytest.fixture(autouse=True)
