@@ -6,7 +6,7 @@ manager they are); an admin sees everyone in the organization. Anything else is 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from apps.access import roles
 from apps.access.errors import NotFound
 from apps.access.models import Membership
+from apps.attendance.calendar import DaySchedule, WorkCalendar
 from apps.attendance.models import (
     AdjustmentRequest,
     DailyRecord,
@@ -230,3 +231,9 @@ def leave_type_lookup(*, viewer: Membership, code: str) -> LeaveType:
     if leave_type is None:
         raise NotFound("NOT_FOUND", "No such leave type.")
     return leave_type
+
+
+def member_schedule(*, member: Membership, start: date, end: date) -> list[DaySchedule]:
+    """The member's day-by-day schedule (shift, holiday, makeup workday) over start..end; three queries."""
+    calendar = WorkCalendar(organization=member.organization, member_ids=[member.pk], start=start, end=end)
+    return [calendar.day(member.pk, start + timedelta(days=n)) for n in range((end - start).days + 1)]

@@ -366,3 +366,21 @@ def test_assignments_by_date_range_and_weekday_pattern_override_the_default(org,
         "attendance_recompute", "--org", "acme", "--from", "2026-03-10", "--member", "dora", stdout=StringIO()
     )
     assert get_record(client, "2026-03-10")["lateMinutes"] == 0  # 07:20 is long before a 22:00 start
+
+
+def test_schedule_api_shows_shifts_holidays_and_makeup_days(people):
+    member, _ = people["night"]
+    response = client_for(member).get("/api/attendance/schedule", {"from": "2026-03-06", "to": "2026-03-07"})
+    assert response.status_code == 200
+    friday, makeup_saturday = response.json()
+    assert friday["workDate"] == "2026-03-06" and friday["isWorkday"] is True
+    assert (friday["shift"]["name"], friday["shift"]["crossesMidnight"]) == ("Night", True)
+    assert makeup_saturday["makeupWorkday"] is True
+    day_member, _ = people["day"]
+    holiday = (
+        client_for(day_member)
+        .get("/api/attendance/schedule", {"from": "2026-04-06", "to": "2026-04-06"})
+        .json()[0]
+    )
+    assert (holiday["isWorkday"], holiday["holiday"], holiday["shift"]["name"]) == (False, "Qingming", "Day")
+    assert client_for(day_member).get("/api/attendance/schedule", {"member": "sam"}).status_code == 404

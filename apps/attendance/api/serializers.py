@@ -11,6 +11,7 @@ from apps.attendance.models import (
     LeaveRequest,
     LeaveType,
     Punch,
+    Shift,
 )
 
 
@@ -300,3 +301,29 @@ class LedgerPageOut(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = LedgerEntryOut(many=True)
+
+
+class ShiftOut(serializers.ModelSerializer):
+    crosses_midnight = serializers.BooleanField()
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "name",
+            "start_time",
+            "end_time",
+            "crosses_midnight",
+            "break_minutes",
+            "late_grace_minutes",
+            "early_grace_minutes",
+            "required_minutes",
+        ]
+
+
+class ScheduleDayOut(serializers.Serializer):
+    work_date = serializers.DateField()
+    is_workday = serializers.BooleanField()
+    shift = ShiftOut(allow_null=True)
+    holiday = serializers.CharField(source="holiday.name", allow_null=True, default=None)
+    makeup_workday = serializers.BooleanField()

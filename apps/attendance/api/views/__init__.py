@@ -20,7 +20,7 @@ from apps.attendance.api.views.leave import (
     LeaveTypesView,
 )
 from apps.attendance.api.views.punches import PunchesView
-from apps.attendance.api.views.records import RecordsView
+from apps.attendance.api.views.records import RecordsView, ScheduleView
 
 __all__ = [
     "AdjustmentApproveView",
@@ -40,4 +40,5 @@ __all__ = [
     "LeaveTypesView",
     "PunchesView",
     "RecordsView",
+    "ScheduleView",
 ]

@@ -1,6 +1,7 @@
 """Daily records with the period summary."""
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanRead, HasMembership, require_membership
@@ -51,4 +52,24 @@ class RecordsView(APIView):
                     "early_leave_minutes": summary.early_leave_minutes,
                 }
             ).data,
+        )
+
+
+class ScheduleView(APIView):
+    permission_classes = [HasMembership, CanRead]
+
+    @extend_schema(
+        operation_id="attendance_schedule",
+        tags=["attendance"],
+        parameters=RANGE_PARAMETERS,
+        responses={200: s.ScheduleDayOut(many=True), **ERRORS},
+        description="Day by day: the shift a member works, holidays and makeup workdays (default: you, this "
+        "month up to today).",
+    )
+    def get(self, request):
+        membership = require_membership(request)
+        start, end = period(request, membership)
+        member = member_param(request, membership) or membership
+        return Response(
+            s.ScheduleDayOut(selectors.member_schedule(member=member, start=start, end=end), many=True).data
         )
