@@ -125,12 +125,16 @@ BULK_ROWS = 10_000
 
 
 def refresh_statistics(*, rows: int) -> None:
-    """After a large merge the planner's row counts are stale (autovacuum analyses later); a rollback
-    planned on them can pick a nested loop over the whole batch. ANALYZE samples, so it stays cheap."""
-    if connection.vendor == "postgresql" and rows >= BULK_ROWS:
-        with connection.cursor() as cursor:
+    """After a merge that wrote a large share of the records table, the planner's row counts are stale
+    until autovacuum analyses it; a rollback planned on them can take a nested loop over the whole batch.
+    ANALYZE samples, so it stays cheap, and it only runs when the share is large."""
+    if connection.vendor != "postgresql" or rows < BULK_ROWS:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'attendance_dailyrecord'::regclass")
+        known = cursor.fetchone()[0]
+        if known < 0 or rows >= 0.1 * known:
             cursor.execute("ANALYZE attendance_dailyrecord")
-            cursor.execute("ANALYZE imports_importitem")
 
 
 def merge_staging(*, batch_id: int, organization_id: int, now) -> int:

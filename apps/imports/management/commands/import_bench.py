@@ -98,6 +98,8 @@ class Command(BaseCommand):
         try:
             client = ApiClient(port, raw_token)
             client.wait_ready()
+            for _ in range(4 * web_workers):  # load the URLconf and views in every web worker first
+                client.get("/template")
             figures = self._run(client, plain, changed, rows)
             web_peak = max(_peak_mb(pid) for pid in [web.pid, *_children(web.pid)])
             worker_peak = _peak_mb(worker.pid)

@@ -415,7 +415,9 @@ function canCommit() {
 function syncCommitButton() {
   const { valid, invalid } = state.preview.summary;
   commitButton.textContent =
-    valid === 0 ? text.importNothing : fill(invalid ? text.importValid : text.importAll, { count: number.format(valid) });
+    valid === 0
+      ? text.importNothing
+      : fill(text[`import${invalid ? "Valid" : "All"}${valid === 1 ? "One" : ""}`], { count: number.format(valid) });
   commitButton.disabled = state.busy || !canCommit();
 }
 
@@ -542,6 +544,11 @@ async function refreshHistory(page) {
       headers: { "HX-Request": "true", "HX-Target": "batch-history" },
       credentials: "same-origin",
     });
+    if (response.redirected) {
+      // The session ended: the server answered with the sign-in page. Let the browser go there.
+      window.location.reload();
+      return;
+    }
     if (!response.ok) return;
     history.innerHTML = await response.text();
     if (window.htmx) window.htmx.process(history);
