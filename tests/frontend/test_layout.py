@@ -231,3 +231,25 @@ def test_the_switch_needs_a_signed_in_user_a_post_and_the_csrf_token(client, two
     assert without_token.status_code == 403
     assert ACTIVE_ORG_SESSION_KEY not in client.session
     assert not OperationLog.objects.filter(action="access.session.switch_organization").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "text"),
+    [
+        ("errors/500.html", "Something went wrong"),
+        ("400.html", "The request could not be understood"),
+        ("403_csrf.html", "This form has expired"),
+    ],
+)
+def test_failure_pages_render_without_a_request_or_the_database(template, text, django_assert_num_queries):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with django_assert_num_queries(0):
+        english = render_to_string(template)
+        with translation.override("zh-hans"):
+            chinese = render_to_string(template)
+
+    assert text in english
+    assert text not in chinese
+    assert '<link rel="stylesheet" href="/static/css/app.css">' in english
