@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -27,18 +26,6 @@ HEADER = "日期,工号,姓名,考勤组,上班1打卡时间,下班1打卡时间
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(transactional_db):
-    """The four role groups, as the migration makes them. The browser conftest asks for serialized rollback
-    to restore them after each test's flush, but from the second browser test of a session on they are
-    gone (the test sees a connection without the serialized copy), so a member would get no roles."""
-    for role, codenames in roles.ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="access", codename__in=codenames)
-        )
 
 
 @pytest.fixture
