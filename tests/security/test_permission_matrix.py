@@ -56,6 +56,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # managed by the approver). Empty bodies: 400 means "allowed, but the body is wrong".
     ("attendance-punches", "GET"):                    (401, 200, 200, 200, 200, 200),
     ("attendance-punches", "POST"):                   (401, 400, 400, 400, 400, 400),
+    ("attendance-schedule", "GET"):                   (401, 200, 200, 200, 200, 200),
     ("attendance-records", "GET"):                    (401, 200, 200, 200, 200, 200),
     ("records-export", "GET"):                        (401, 403, 403, 200, 200, 200),
     ("attendance-adjustments", "GET"):                (401, 200, 200, 200, 200, 200),
