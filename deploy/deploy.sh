@@ -6,7 +6,8 @@
 #
 # Layout under APP_ROOT (/srv/timeledger):
 #   repo.git/                 a mirror of the project's repository (REPO_URL), fetched on every deploy
-#   releases/<utc>-<sha>/     one directory per release, with its own .venv
+#   releases/<utc>-<sha>/     one directory per release; .venv -> venvs/<hash of its dependencies>
+#   venvs/<hash>/             virtualenvs, shared by releases with the same dependencies
 #   current -> releases/...   what systemd runs and nginx serves static files from
 #   shared/media/             uploads (MEDIA_ROOT in the env file); outlives releases
 #
@@ -93,8 +94,20 @@ RELEASE="$APP_ROOT/releases/$(date -u +%Y%m%d%H%M%S)-${SHA:0:12}"
 log "1/4 install $SHA into $RELEASE"
 mkdir -p "$RELEASE"
 git -C "$APP_ROOT/repo.git" archive "$SHA" | tar -x -C "$RELEASE"
-"$PYTHON" -m venv "$RELEASE/.venv"
-"$RELEASE/.venv/bin/pip" install --quiet --disable-pip-version-check -c "$RELEASE/constraints.txt" -e "$RELEASE"
+# One venv per set of dependencies (constraints.txt, pyproject.toml, Python version), shared by the releases
+# that have the same: a deploy that changes only code installs nothing. The code itself is not installed:
+# it runs from the release directory (PYTHONPATH in the units, as in the image).
+deps="$(cat "$RELEASE/constraints.txt" "$RELEASE/pyproject.toml" <("$PYTHON" -VV) | sha256sum | cut -c1-16)"
+VENV="$APP_ROOT/venvs/$deps"
+if [[ ! -f "$VENV/.complete" ]]; then
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -c "import tomllib, sys; print('\n'.join(tomllib.load(open(sys.argv[1], 'rb'))['project']['dependencies']))" \
+        "$RELEASE/pyproject.toml" >"$VENV/requirements.txt"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -c "$RELEASE/constraints.txt" -r "$VENV/requirements.txt"
+    touch "$VENV/.complete"
+fi
+ln -s "$VENV" "$RELEASE/.venv"
 # The code stays root's; only var/ (collected static files) is written by the app user.
 mkdir -p "$RELEASE/var"
 chown -R "$APP_USER": "$RELEASE/var"
@@ -112,5 +125,13 @@ as_app "$RELEASE/.venv/bin/python" "$RELEASE/manage.py" smoke
 log "4/4 keep the last $KEEP_RELEASES releases"
 find "$APP_ROOT/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -"$KEEP_RELEASES" | while read -r old; do
     [[ "$old" == "$(readlink -f "$APP_ROOT/current")" ]] || rm -rf "$old"
+done
+# Venvs no kept release uses.
+for venv in "$APP_ROOT"/venvs/*; do
+    in_use=""
+    for release in "$APP_ROOT"/releases/*; do
+        [[ "$(readlink -f "$release/.venv")" == "$venv" ]] && in_use=1 && break
+    done
+    [[ -n "$in_use" ]] || rm -rf "$venv"
 done
 log "$SHA is live"

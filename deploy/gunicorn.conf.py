@@ -89,19 +89,20 @@ proc_name = "timeledger-web"
 # Prometheus: with several worker processes each keeps its own counters; in multiprocess mode
 # (PROMETHEUS_MULTIPROC_DIR set for the web process only) /metrics adds them up across workers.
 _metrics_dir = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if _metrics_dir:
+    # Before preload_app imports the app, whose metrics open their files here at once.
+    Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
 
 
 def on_starting(server):
-    """Start from an empty metrics directory: files left by a previous run would be counted again."""
+    """Start from an empty metrics directory: files left by a previous run would be counted again. (Runs
+    once per start, after the preload: the master's own files go too, and it never serves a request.)"""
     if _metrics_dir:
-        directory = Path(_metrics_dir)
-        if directory.is_dir():
-            for entry in directory.iterdir():
-                if entry.is_dir():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-        directory.mkdir(parents=True, exist_ok=True)
+        for entry in Path(_metrics_dir).iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 def child_exit(server, worker):

@@ -261,5 +261,5 @@ def unit_environment(unit: str) -> dict[str, str]:
     for line in (DEPLOY / "systemd" / unit).read_text().splitlines():
         if line.startswith("Environment="):
             key, _, value = line.removeprefix("Environment=").partition("=")
-            env[key] = value
+            env[key] = value.replace("/srv/timeledger/current", str(REPO))
     return env

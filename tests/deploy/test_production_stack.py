@@ -6,16 +6,22 @@ Needs DATABASE_URL=postgres://..., REDIS_URL and nginx; skipped (with the reason
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import getpass
 import http.client
 import json
+import os
 import re
 import secrets
+import shlex
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,14 +158,17 @@ def stack(fresh_database, tmp_path_factory, tls_pair):
     logs.mkdir()
     env = production_environment(fresh_database, workdir)
 
-    # 1. The release step, as every deploy runs it, before anything serves.
-    release = subprocess.run(
-        [str(harness.DEPLOY / "release.sh")],
-        env={**env, "PYTHON": sys.executable},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    # 1. The release step, as every deploy runs it, before anything serves. Test processes that each
+    # build a stack take turns: collectstatic may write to the same STATIC_ROOT (the repo's var/static).
+    with open(Path(tempfile.gettempdir()) / "timeledger-deploy-release.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        release = subprocess.run(
+            [str(harness.DEPLOY / "release.sh")],
+            env={**env, "PYTHON": sys.executable},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert release.returncode == 0, release.stdout[-3000:] + release.stderr[-3000:]
     # Where collectstatic wrote is the settings' STATIC_ROOT (the repo's var/static if not configurable).
     static_root = Path(_settings_value(env, "settings.STATIC_ROOT"))
@@ -169,7 +178,8 @@ def stack(fresh_database, tmp_path_factory, tls_pair):
     try:
         # 2. gunicorn, worker and beat, each with its systemd unit's command and Environment= lines.
         gunicorn_port = harness.free_port()
-        metrics_dir = workdir / "prometheus"
+        # Not created here: gunicorn.conf.py must make it (compose's /tmp/prometheus starts missing).
+        metrics_dir = workdir / "prometheus" / "web"
         web_env = {
             **env,
             **harness.unit_environment("timeledger-web.service"),
@@ -182,7 +192,6 @@ def stack(fresh_database, tmp_path_factory, tls_pair):
             "GUNICORN_MAX_REQUESTS": "6",
             "GUNICORN_MAX_REQUESTS_JITTER": "0",
         }
-        metrics_dir.mkdir()
         services["web"] = harness.start(
             "web", harness.unit_command("timeledger-web.service", state_dir=workdir), env=web_env, logs=logs
         )
@@ -431,20 +440,62 @@ def test_app_logs_are_json_lines(stack):
     assert not [line for line in stack.services["web"].output().splitlines() if re.match(r"^\[\d{4}-", line)]
 
 
-SYSTEMCTL_RECORDER = """#!/bin/sh
-echo "$@" >> "$(dirname "$0")/systemctl.log"
+# Stands in for systemctl (no systemd here): writes each call down, and on `restart timeledger-web` runs
+# the web unit's real ExecStart from APP_ROOT/current, with the env file and the unit's Environment= lines,
+# as systemd would. The worker and beat of the running stack serve the smoke test's task.
+SYSTEMCTL = """#!{python}
+import json, os, pathlib, signal, subprocess, sys
+here = pathlib.Path(sys.argv[0]).parent
+with open(here / "systemctl.log", "a") as log:
+    print(*sys.argv[1:], file=log)
+if sys.argv[1] == "restart" and "timeledger-web" in sys.argv[2:]:
+    pidfile = here / "web.pid"
+    if pidfile.exists():
+        try:
+            os.killpg(int(pidfile.read_text()), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    env = dict(line.split("=", 1) for line in open(os.environ["ENV_FILE"]).read().splitlines() if line)
+    env.update(json.loads(os.environ["WEB_UNIT_ENV"]))
+    env["PATH"] = "/usr/bin:/bin"
+    with open(here / "web.log", "ab") as out:
+        process = subprocess.Popen(json.loads(os.environ["WEB_UNIT_COMMAND"]), env=env,
+                                   cwd=os.environ["APP_ROOT"] + "/current", stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    pidfile.write_text(str(process.pid))
 """
 
 
+def _unit_for(app_root: Path, unit: str) -> tuple[list[str], dict[str, str]]:
+    """A unit's ExecStart and Environment= with /srv/timeledger moved to app_root (and nothing else)."""
+    text = (harness.DEPLOY / "systemd" / unit).read_text().replace("/srv/timeledger/", f"{app_root}/")
+    (line,) = [x for x in text.splitlines() if x.startswith("ExecStart=")]
+    env = dict(
+        x.removeprefix("Environment=").split("=", 1)
+        for x in text.splitlines()
+        if x.startswith("Environment=")
+    )
+    return shlex.split(line.removeprefix("ExecStart=")), env
+
+
 def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, tmp_path):
-    """deploy/deploy.sh for real (git mirror, new release with its own venv, release step, switch), with
-    systemctl written down instead of run (no systemd here) and readiness asked of the running stack.
-    Then a second deploy whose migrate cannot reach its database: it stops, and nothing switches."""
+    """deploy/deploy.sh for real: git mirror, new release and its venv, release step, switch, the web unit's
+    command started from the new release, readiness, smoke. Then a second deploy whose migrate cannot reach
+    its database: it stops, nothing switches or restarts, and the first release keeps serving."""
     python = shutil.which("python3.11") or sys._base_executable
-    recorder = tmp_path / "systemctl"
-    recorder.write_text(SYSTEMCTL_RECORDER)
-    recorder.chmod(0o755)
+    systemctl = tmp_path / "systemctl"
+    systemctl.write_text(SYSTEMCTL.format(python=sys.executable))
+    systemctl.chmod(0o755)
     app_root = tmp_path / "srv"
+    web_port = harness.free_port()
+    command, unit_env = _unit_for(app_root, "timeledger-web.service")
+    unit_env.update(
+        {
+            "GUNICORN_BIND": f"127.0.0.1:{web_port}",
+            "GUNICORN_WORKERS": "1",
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        }
+    )
     keys = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX")
     good = tmp_path / "good.env"
     good.write_text(
@@ -459,8 +510,11 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
         "REPO_URL": str(harness.REPO),
         "APP_USER": getpass.getuser(),
         "PYTHON": python,
-        "SYSTEMCTL": str(recorder),
-        "READY_URL": f"http://127.0.0.1:{stack.gunicorn_port}/readyz",
+        "SYSTEMCTL": str(systemctl),
+        "READY_URL": f"http://127.0.0.1:{web_port}/readyz",
+        "READY_TIMEOUT": "180",
+        "WEB_UNIT_COMMAND": json.dumps(command),
+        "WEB_UNIT_ENV": json.dumps(unit_env),
     }
     head = subprocess.run(
         ["git", "-C", str(harness.REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
@@ -475,22 +529,39 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
             timeout=900,
         )
 
-    first = deploy(good)
+    def web_answers() -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", web_port, timeout=10)
+        connection.request("GET", "/healthz", headers={"Host": "localhost"})
+        return connection.getresponse().status
 
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    current = (app_root / "current").resolve()
-    assert current.parent == app_root / "releases" and current.name.endswith(head[:12])
-    assert (current / ".release-ok").exists()
-    assert (current / "var" / "static" / "staticfiles.json").exists()
-    assert (tmp_path / "systemctl.log").read_text().splitlines() == [
-        "restart timeledger-web timeledger-worker timeledger-beat"
-    ]
+    try:
+        first = deploy(good)
 
-    second = deploy(broken)
+        log = (tmp_path / "web.log").read_text(errors="replace") if (tmp_path / "web.log").exists() else ""
+        assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:] + log[-3000:]
+        current = (app_root / "current").resolve()
+        assert current.parent == app_root / "releases" and current.name.endswith(head[:12])
+        assert (current / ".release-ok").exists()
+        assert (current / "var" / "static" / "staticfiles.json").exists()
+        assert (tmp_path / "systemctl.log").read_text().splitlines() == [
+            "restart timeledger-web timeledger-worker timeledger-beat"
+        ]
+        assert "Smoke test passed." in first.stdout
 
-    assert second.returncode != 0
-    assert "timeledger_missing_" in second.stderr
-    assert (app_root / "current").resolve() == current
-    failed = [r for r in (app_root / "releases").iterdir() if r != current]
-    assert len(failed) == 1 and not (failed[0] / ".release-ok").exists()
-    assert len((tmp_path / "systemctl.log").read_text().splitlines()) == 1
+        second = deploy(broken)
+
+        assert second.returncode != 0
+        assert "timeledger_missing_" in second.stderr
+        assert (app_root / "current").resolve() == current
+        failed = [r for r in (app_root / "releases").iterdir() if r != current]
+        assert len(failed) == 1 and not (failed[0] / ".release-ok").exists()
+        assert len((tmp_path / "systemctl.log").read_text().splitlines()) == 1
+        assert web_answers() == 200  # the first release still serves
+        # Same dependencies, same venv: the second deploy installed nothing.
+        assert [v.name for v in (app_root / "venvs").iterdir()] == [(current / ".venv").resolve().name]
+        assert (failed[0] / ".venv").resolve() == (current / ".venv").resolve()
+    finally:
+        pidfile = tmp_path / "web.pid"
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int(pidfile.read_text()), signal.SIGTERM)
