@@ -11,6 +11,29 @@ from tests.factories import MembershipFactory, OrganizationFactory
 
 os.environ.setdefault("DJANGO_ENV", "test")
 
+_DJANGO_DB_ARGS = ("transaction", "reset_sequences", "databases", "serialized_rollback", "available_apps")
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test (live_server, transaction=True) uses serialized rollback.
+
+    A transactional test empties the database when it ends. Without serialized rollback the next test starts
+    without the rows the migrations made (the role groups above all); with it, they are put back. Applying the
+    rule here means no test can forget it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = dict(zip(_DJANGO_DB_ARGS, marker.args, strict=False)) | marker.kwargs if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            options.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
+        )
+        if transactional and not options.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(**(options | {"transaction": True, "serialized_rollback": True})),
+                append=False,
+            )
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
