@@ -54,26 +54,32 @@ _OLD_TUPLE = (
     "d.first_in_at, d.last_out_at, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.status, d.note"
 )
 
+# The items' RETURNING feeds the outcome counts and the race check in the same statement, so the items
+# are not read back. A row changed by someone else between our read of the old values and our write would
+# leave a wrong snapshot; its version tells (created rows start at 1, updated ones are one above the
+# snapshot).
 _PG_MERGE = f"""
 WITH old AS ({_SELECT_OLD}),
 merged AS (
     {_INSERT_NEW.format(old=_OLD_TUPLE, distinct="IS DISTINCT FROM")}
     RETURNING d.id, d.member_id, d.work_date, d.version
+),
+items AS (
+    INSERT INTO imports_importitem ({_ITEM_COLUMNS})
+    SELECT %(batch)s, o.line, 'imported',
+           CASE WHEN m.id IS NULL THEN 'unchanged' WHEN o.id IS NULL THEN 'created' ELSE 'updated' END,
+           COALESCE(m.id, o.id), o.member_id, o.work_date, '', '', NULL, m.version, {_OLD_VALUES}
+    FROM old o LEFT JOIN merged m ON m.member_id = o.member_id AND m.work_date = o.work_date
+    RETURNING outcome, version_after, prev_version
 )
-INSERT INTO imports_importitem ({_ITEM_COLUMNS})
-SELECT %(batch)s, o.line, 'imported',
-       CASE WHEN m.id IS NULL THEN 'unchanged' WHEN o.id IS NULL THEN 'created' ELSE 'updated' END,
-       COALESCE(m.id, o.id), o.member_id, o.work_date, '', '', NULL, m.version, {_OLD_VALUES}
-FROM old o LEFT JOIN merged m ON m.member_id = o.member_id AND m.work_date = o.work_date
+SELECT outcome, count(*),
+       count(*) FILTER (WHERE (outcome = 'created' AND version_after <> 1)
+                           OR (outcome = 'updated' AND version_after <> prev_version + 1))
+FROM items GROUP BY outcome
 """
-
-# A row changed by someone else between our read of the old values and our write would leave a wrong
-# snapshot; its version tells (created rows start at 1, updated ones are one above the snapshot).
-_PG_RACES = """
-SELECT count(*) FROM imports_importitem
-WHERE batch_id = %s AND status = 'imported'
-  AND ((outcome = 'created' AND version_after <> 1) OR (outcome = 'updated' AND version_after <> prev_version + 1))
-"""
+# Enough memory for the merge's sorts and joins of a 500,000-row file to stay off disk (this transaction
+# only).
+_PG_WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 _SQLITE_OLD = "import_old"
 _SQLITE_STEPS = (
@@ -137,31 +143,37 @@ def refresh_statistics(*, rows: int) -> None:
             cursor.execute("ANALYZE attendance_dailyrecord")
 
 
-def merge_staging(*, batch_id: int, organization_id: int, now) -> int:
-    """Merge the staging table; returns how many items saw a concurrent change (0 on success)."""
+def merge_staging(*, batch_id: int, organization_id: int, now) -> tuple[dict[str, int], int]:
+    """Merge the staging table; returns the items' outcome counts and how many of them saw a concurrent
+    change (0 on success)."""
     params = {"batch": batch_id, "org": organization_id, "now": connection.ops.adapt_datetimefield_value(now)}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute(_PG_WORK_MEM)
             cursor.execute(_PG_MERGE, params)
-            cursor.execute(_PG_RACES, [batch_id])
-            return cursor.fetchone()[0]
+            races = 0
+            for outcome, count, raced in cursor.fetchall():
+                counts[outcome] = count
+                races += raced
+            return counts, races
         for statement in _SQLITE_STEPS:
             cursor.execute(statement, params if "%(" in statement else None)
-    return 0
+        cursor.execute(_COUNTS, [batch_id])
+        for _status, outcome, count in cursor.fetchall():
+            counts[outcome] += count
+    return counts, 0
 
 
-def store_rejects(*, batch_id: int) -> None:
+def store_rejects(*, batch_id: int) -> dict[str, int]:
+    """Write the rejected lines as items; returns how many were skipped and failed."""
     raw = "raw::jsonb" if connection.vendor == "postgresql" else "raw"
+    counts = {"skipped": 0, "failed": 0}
     with connection.cursor() as cursor:
         cursor.execute(_REJECTS_TO_ITEMS.format(raw=raw), [batch_id])
-
-
-def item_counts(*, batch_id: int) -> dict[str, int]:
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTS, [batch_id])
-        for status, outcome, count in cursor.fetchall():
-            counts[outcome or status] += count
+        if cursor.rowcount:
+            cursor.execute(f"SELECT status, count(*) FROM {REJECTS} GROUP BY status")
+            counts.update(dict(cursor.fetchall()))
     return counts
 
 

@@ -193,10 +193,10 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         merge.lock_organization(organization.pk)
         if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).count() == 0:
             raise BatchAlreadyFinished
-        if merge.merge_staging(batch_id=batch.pk, organization_id=organization.pk, now=now):
+        merged, races = merge.merge_staging(batch_id=batch.pk, organization_id=organization.pk, now=now)
+        if races:
             raise RetryableMergeError
-        merge.store_rejects(batch_id=batch.pk)
-        counts = merge.item_counts(batch_id=batch.pk)
+        counts = {**merged, **merge.store_rejects(batch_id=batch.pk)}
         audit_record(
             action="imports.batch.commit",
             actor=job.created_by,
