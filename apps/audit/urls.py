@@ -1,2 +1,21 @@
+"""The Admin Center pages (`/admin-center/`). The attendance settings pages are mounted separately
+(`/admin-center/settings/attendance/`, apps/attendance) because this app may not import attendance."""
+
+from django.urls import path
+
+from apps.audit import views
+
 app_name = "admin_center"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("users/", views.users, name="users"),
+    path("users/batch/", views.batch, name="batch"),
+    path("users/<int:user_id>/", views.user_detail, name="user"),
+    path("audit/", views.audit, name="audit"),
+    path("audit/chain/", views.chain_status, name="chain"),
+    path("audit/<int:entry_id>/", views.audit_entry, name="audit-entry"),
+    path("settings/", views.settings_home, name="settings"),
+    path("settings/ip-allowlist/", views.settings_ip_allowlist, name="settings-ip-allowlist"),
+    path("settings/retention/", views.settings_retention, name="settings-retention"),
+]

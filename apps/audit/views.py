@@ -1,0 +1,402 @@
+"""The Admin Center pages (`/admin-center/`): thin views over the access provisioning services, the
+operation log selectors and the organization security settings. Admins only; importers who open it are
+sent to the Import Center; anyone else gets the 403 page.
+
+Every write is a POST that calls one service and redirects (post/redirect/get), so a reload or a retried
+submit repeats an idempotent service call, never a second effect. A DomainError becomes the message on
+the page; nothing was written.
+"""
+
+import csv
+import io
+import json
+from datetime import datetime, time, timedelta
+from functools import wraps
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.access import provisioning, request_context
+from apps.access import roles as role_names
+from apps.access.errors import DomainError
+from apps.access.ip_allowlist import ip_allowlist, ip_allowlist_update
+from apps.access.models import Membership
+from apps.access.selectors import member_for_user_id, members_search
+from apps.audit.chain import chain_verify
+from apps.audit.models import OperationLog, chain_key
+from apps.audit.retention import LIMITS, retention_policy, retention_policy_update
+from apps.audit.selectors import FILTER_PARAMS, audit_log_entries, parse_log_filters
+
+USERS_PAGE_SIZE = 25
+LOG_PAGE_SIZE = 50
+BATCH_MAX_BYTES = 512 * 1024
+CHAIN_CACHE_SECONDS = 7 * 24 * 3600
+# Model diffs written within this window of an operation-log entry belong to the same change.
+DIFF_WINDOW = timedelta(seconds=5)
+ROLE_LABELS = {
+    role_names.EMPLOYEE: "Employee",
+    role_names.APPROVER: "Approver",
+    role_names.IMPORTER: "Importer",
+    role_names.ADMIN: "Administrator",
+}
+
+
+def admin_page(view):
+    """Let active admins in; send importers to the Import Center; refuse anyone else (403 page)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if membership and membership.can(role_names.ADMINISTER):
+            return view(request, membership, *args, **kwargs)
+        if membership and membership.can(role_names.IMPORT) and request.method == "GET":
+            return redirect("imports:center")
+        raise PermissionDenied
+
+    return wrapped
+
+
+def _url(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None  # that section is not installed
+
+
+def _chain_cache_key(organization) -> str:
+    return f"admin-center:chain-status:{organization.pk}"
+
+
+def _member(admin: Membership, user_id) -> Membership:
+    try:
+        return member_for_user_id(organization=admin.organization, user_id=user_id)
+    except DomainError as error:
+        raise Http404(error.message) from error
+
+
+# --- Home ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_page
+def home(request: HttpRequest, admin: Membership) -> HttpResponse:
+    organization = admin.organization
+    members = Membership.objects.for_org(organization).filter(is_active=True)
+    today = datetime.combine(timezone.localdate(timezone=organization.tzinfo), time.min, organization.tzinfo)
+    sections = [
+        {"key": "users", "title": _("User Access"), "url": _url("admin_center:users"),
+         "text": _("Find people, change their roles, provision many at once.")},
+        {"key": "audit", "title": _("Audit"), "url": _url("admin_center:audit"),
+         "text": _("Who did what and when; export it; check the log has not been tampered with.")},
+        {"key": "settings", "title": _("Settings"), "url": _url("admin_center:settings"),
+         "text": _("IP allowlist, retention, and the attendance rules of the organization.")},
+        {"key": "imports", "title": _("Import Center"), "url": _url("imports:center"),
+         "text": _("Bring attendance in from DingTalk or the template, and roll batches back.")},
+    ]  # fmt: skip
+    context = {
+        "sections": [section for section in sections if section["url"]],
+        "figures": {
+            "members": members.count(),
+            "admins": members.filter(roles__name=role_names.ADMIN).distinct().count(),
+            "entries_today": OperationLog.objects.for_org(organization).filter(created_at__gte=today).count(),
+        },
+        "chain": cache.get(_chain_cache_key(organization)),
+    }
+    return render(request, "admin_center/home.html", context)
+
+
+# --- User Access --------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_page
+def users(request: HttpRequest, admin: Membership) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    page = Paginator(members_search(organization=admin.organization, q=q), USERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"q": q, "page": page, "query": urlencode({"q": q}) if q else ""}
+    if request.headers.get("HX-Target") == "user-results":
+        return render(request, "admin_center/_user_results.html", context)
+    return render(request, "admin_center/users.html", context)
+
+
+def _role_rows(member: Membership) -> list[dict]:
+    held = set(member.role_names)
+    return [
+        {"name": name, "label": _(ROLE_LABELS[name]), "held": name in held} for name in role_names.ROLE_NAMES
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def user_detail(request: HttpRequest, admin: Membership, user_id: int) -> HttpResponse:
+    member = _member(admin, user_id)
+    if request.method == "POST":
+        _user_action(request, admin, member)
+        return redirect("admin_center:user", user_id=member.user_id)
+    context = {"member": member, "roles": _role_rows(member), "is_self": member.pk == admin.pk}
+    return render(request, "admin_center/user_detail.html", context)
+
+
+def _user_action(request: HttpRequest, admin: Membership, member: Membership) -> None:
+    action = request.POST.get("action", "")
+    role = request.POST.get("role", "")
+    common = {"organization": admin.organization, "actor": admin, "member": member}
+    try:
+        if action in {"assign", "unassign"}:
+            if role not in role_names.ROLE_NAMES:
+                messages.error(request, _("Choose one of the roles."))
+                return
+            service = provisioning.roles_assign if action == "assign" else provisioning.roles_unassign
+            change = service(**common, roles=[role])
+            label = _(ROLE_LABELS[role])
+            if not change.roles:
+                messages.info(request, _("Nothing changed: %(role)s was already so.") % {"role": label})
+            elif action == "assign":
+                messages.success(request, _("%(role)s role given.") % {"role": label})
+            else:
+                messages.success(request, _("%(role)s role taken away.") % {"role": label})
+        elif action == "deactivate":
+            result = provisioning.member_deactivate(**common)
+            messages.success(
+                request,
+                _("Deactivated: %(sessions)s sessions ended, %(tokens)s API tokens revoked.")
+                % {"sessions": result.sessions_ended, "tokens": result.tokens_revoked}
+                if result.changed
+                else _("Already deactivated."),
+            )
+        elif action == "reactivate":
+            provisioning.member_reactivate(**common)
+            messages.success(request, _("Reactivated."))
+        elif action == "invite":
+            provisioning.member_invite(**common)
+            messages.success(request, _("Invitation sent."))
+        else:
+            messages.error(request, _("Unknown action."))
+    except DomainError as error:
+        messages.error(request, error.message)
+
+
+def _batch_users(request: HttpRequest) -> list[str]:
+    """One user per line of the text box, or the first column of each row of the uploaded CSV."""
+    upload = request.FILES.get("file")
+    if upload:
+        if upload.size > BATCH_MAX_BYTES:
+            raise ValueError(_("The file is larger than 512 KB."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValueError(_("The file is not UTF-8 text.")) from error
+        rows = [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+        if rows and rows[0].lower() in {"user", "username", "email", "employee_no"}:
+            rows = rows[1:]  # a header row
+        return rows
+    return [line.strip() for line in request.POST.get("users", "").splitlines() if line.strip()]
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def batch(request: HttpRequest, admin: Membership) -> HttpResponse:
+    context = {
+        "roles": [{"name": n, "label": _(ROLE_LABELS[n])} for n in role_names.ROLE_NAMES],
+        "chosen": request.POST.getlist("roles"),
+        "users_text": request.POST.get("users", ""),
+        "operation": request.POST.get("operation", "assign"),
+        "atomic": bool(request.POST.get("atomic")),
+    }
+    if request.method == "POST":
+        try:
+            users_list = _batch_users(request)
+            if not users_list:
+                raise ValueError(_("List at least one user, or upload a CSV file."))
+            if not context["chosen"]:
+                raise ValueError(_("Choose at least one role."))
+        except ValueError as error:
+            context["error"] = str(error)
+            return render(request, "admin_center/batch.html", context, status=400)
+        unassign = context["operation"] == "unassign"
+        service = provisioning.roles_batch_unassign if unassign else provisioning.roles_batch_assign
+        try:
+            report = service(
+                organization=admin.organization,
+                actor=admin,
+                users=users_list,
+                roles=context["chosen"],
+                atomic=context["atomic"],
+            )
+            context.update(items=report.items, summary=report.summary)
+        except DomainError as error:
+            context["error"] = error.message
+            context["items"] = error.details.get("items", [])
+            return render(request, "admin_center/batch.html", context, status=error.status_code)
+    return render(request, "admin_center/batch.html", context)
+
+
+# --- Audit --------------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_page
+def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
+    organization = admin.organization
+    values = {name: request.GET.get(name, "") for name in FILTER_PARAMS}
+    filter_query = urlencode({k: v for k, v in values.items() if v})
+    context = {"values": values, "results": OperationLog.Result.values, "filter_query": filter_query}
+    try:
+        filters = parse_log_filters(request.GET, organization)
+    except DomainError as error:
+        context["error"] = error.message
+        return render(request, "admin_center/audit.html", context, status=400)
+    entries = audit_log_entries(organization=organization, filters=filters).order_by("-sequence")
+    # Keyset pages on the chain sequence (unique per organization): no skipped or repeated entries
+    # while new ones arrive.
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(sequence__lt=int(before))
+    page = list(entries.select_related(None)[: LOG_PAGE_SIZE + 1])
+    more = len(page) > LOG_PAGE_SIZE
+    page = page[:LOG_PAGE_SIZE]
+    context.update(
+        entries=page,
+        org_tz=organization.tzinfo,
+        next_query=urlencode({**{k: v for k, v in values.items() if v}, "before": page[-1].sequence})
+        if more
+        else "",
+        export_url=_url("admin-audit-logs-export") or "" + (f"?{filter_query}" if filter_query else ""),
+    )
+    return render(request, "admin_center/audit.html", context)
+
+
+def _model_diffs(entry: OperationLog) -> list[LogEntry]:
+    """django-auditlog's field diffs of the entry's target written around the same moment."""
+    app_label, _dot, model = entry.target_type.partition(".")
+    if not (model and entry.target_id):
+        return []
+    return list(
+        LogEntry.objects.filter(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            object_pk=entry.target_id,
+            timestamp__gte=entry.created_at - DIFF_WINDOW,
+            timestamp__lte=entry.created_at + DIFF_WINDOW,
+        )
+        .select_related("actor")
+        .order_by("timestamp")[:20]
+    )
+
+
+@require_GET
+@admin_page
+def audit_entry(request: HttpRequest, admin: Membership, entry_id: int) -> HttpResponse:
+    entry = OperationLog.objects.for_org(admin.organization).filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404("No such entry in this organization.")
+    diffs = [
+        {"entry": diff, "changes": sorted((diff.changes_dict or {}).items())} for diff in _model_diffs(entry)
+    ]
+    context = {
+        "entry": entry,
+        "org_tz": admin.organization.tzinfo,
+        "details": json.dumps(entry.details, indent=2, ensure_ascii=False, sort_keys=True),
+        "diffs": diffs,
+    }
+    return render(request, "admin_center/audit_entry.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def chain_status(request: HttpRequest, admin: Membership) -> HttpResponse:
+    """Verifying walks the organization's whole chain, so it runs when asked (POST), and the latest
+    result is kept for the home page and this page."""
+    key = _chain_cache_key(admin.organization)
+    if request.method == "POST":
+        report = chain_verify(chain_key(admin.organization.pk))
+        status = {
+            "ok": report.ok,
+            "checked": report.checked,
+            "first": report.first_sequence,
+            "last": report.last_sequence,
+            "problem": report.problem.message if report.problem else "",
+            "problem_sequence": report.problem.sequence if report.problem else None,
+            "at": timezone.now(),
+        }
+        cache.set(key, status, CHAIN_CACHE_SECONDS)
+        if request.headers.get("HX-Request"):
+            return render(
+                request, "admin_center/_chain.html", {"chain": status, "org_tz": admin.organization.tzinfo}
+            )
+        return redirect("admin_center:chain")
+    context = {"chain": cache.get(key), "org_tz": admin.organization.tzinfo}
+    return render(request, "admin_center/chain.html", context)
+
+
+# --- Settings -----------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_page
+def settings_home(request: HttpRequest, admin: Membership) -> HttpResponse:
+    organization = admin.organization
+    allowlist = ip_allowlist(organization)
+    address = request_context.client_ip(request)
+    context = {
+        "allowlist": allowlist,
+        "allowlist_text": "\n".join(allowlist.admin),
+        "address": address,
+        "address_allowed": allowlist.allows(address) if allowlist.admin else None,
+        "retention": retention_policy(organization),
+        "limits": {key: {"low": low, "high": high} for key, (low, high) in LIMITS.items()},
+        "attendance_settings": _url("admin_settings:home"),
+    }
+    return render(request, "admin_center/settings.html", context)
+
+
+@require_POST
+@admin_page
+def settings_ip_allowlist(request: HttpRequest, admin: Membership) -> HttpResponse:
+    entries = [line.strip() for line in request.POST.get("admin", "").splitlines() if line.strip()]
+    try:
+        ip_allowlist_update(
+            organization=admin.organization,
+            actor=admin,
+            admin=entries,
+            all_api=bool(request.POST.get("all_api")),
+            client_ip=request_context.client_ip(request),
+        )
+    except DomainError as error:
+        problems = (error.details.get("fields") or {}).get("admin") or []
+        messages.error(request, " ".join([error.message, *problems]))
+    else:
+        messages.success(request, _("IP allowlist saved."))
+    return redirect("admin_center:settings")
+
+
+@require_POST
+@admin_page
+def settings_retention(request: HttpRequest, admin: Membership) -> HttpResponse:
+    values = {}
+    for field, key in (("operation_log_days", "operationLogDays"), ("attendance_days", "attendanceDays")):
+        raw = request.POST.get(field, "").strip()
+        if raw:
+            values[key] = int(raw) if raw.isdigit() else raw  # the service refuses a non-number
+    try:
+        retention_policy_update(organization=admin.organization, actor=admin, values=values)
+    except DomainError as error:
+        fields = error.details.get("fields") or {}
+        messages.error(request, " ".join([error.message, *(m for ms in fields.values() for m in ms)]))
+    else:
+        messages.success(request, _("Retention saved."))
+    return redirect("admin_center:settings")
