@@ -275,9 +275,16 @@ def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
         next_query=urlencode({**{k: v for k, v in values.items() if v}, "before": page[-1].sequence})
         if more
         else "",
-        export_url=_url("admin-audit-logs-export") or "" + (f"?{filter_query}" if filter_query else ""),
+        export_url=_export_url(filter_query),
     )
     return render(request, "admin_center/audit.html", context)
+
+
+def _export_url(filter_query: str) -> str:
+    url = _url("admin-audit-logs-export")
+    if url and filter_query:
+        url += f"?{filter_query}"
+    return url or ""
 
 
 def _model_diffs(entry: OperationLog) -> list[LogEntry]:
