@@ -34,6 +34,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("attendance/", include("apps.attendance.urls")),
     path("import-center/", include("apps.imports.urls")),
+    path("admin-center/settings/attendance/", include("apps.attendance.admin_center_urls")),
     path("admin-center/", include("apps.audit.urls")),
     path("django-admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/attendance/", permanent=False), name="home"),

@@ -1,0 +1,100 @@
+"""Attendance settings in the Admin Center: the holiday calendar and leave types. Thin pages over the
+setup services (apps/attendance/services), admins only (the Admin Center's own guard)."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.access.errors import DomainError
+from apps.access.models import Membership
+from apps.attendance.models import Holiday, LeaveType
+from apps.attendance.services.leave_balances import leave_type_create
+from apps.attendance.services.settings_admin import holiday_remove as holiday_remove_service
+from apps.attendance.services.setup import holiday_set
+from apps.audit.views import admin_page
+
+
+class HolidayForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Holiday.Kind.choices)
+
+
+class LeaveTypeForm(forms.Form):
+    code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=LeaveType.Unit.choices)
+    yearly_allowance = forms.DecimalField(
+        label=gettext_lazy("Yearly allowance"), min_value=0, max_value=9999, decimal_places=2, initial=0
+    )
+    is_paid = forms.BooleanField(label=gettext_lazy("Paid"), required=False, initial=True)
+
+
+def _year(request: HttpRequest, admin: Membership) -> int:
+    raw = request.GET.get("year", "")
+    today = timezone.localdate(timezone=admin.organization.tzinfo)
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def holidays(request: HttpRequest, admin: Membership) -> HttpResponse:
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["day"]
+        try:
+            holiday_set(organization=admin.organization, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(day)s saved in the calendar.") % {"day": day.isoformat()})
+            return redirect(f"{request.path}?year={day.year}")
+    year = _year(request, admin)
+    context = {
+        "form": form,
+        "year": year,
+        "years": (year - 1, year + 1),
+        "holidays": Holiday.objects.for_org(admin.organization)
+        .filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31))
+        .order_by("date"),
+    }
+    return render(request, "admin_center/settings_holidays.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@admin_page
+def holiday_remove(request: HttpRequest, admin: Membership) -> HttpResponse:
+    try:
+        day = date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        messages.error(request, _("Choose a date to remove."))
+        return redirect("admin_settings:home")
+    if holiday_remove_service(organization=admin.organization, day=day, actor=admin):
+        messages.success(request, _("%(day)s removed from the calendar.") % {"day": day.isoformat()})
+    return redirect(f"{reverse('admin_settings:home')}?year={day.year}")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def leave_types(request: HttpRequest, admin: Membership) -> HttpResponse:
+    form = LeaveTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            leave_type_create(organization=admin.organization, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Leave type saved."))
+            return redirect("admin_settings:leave-types")
+    context = {"form": form, "leave_types": LeaveType.objects.for_org(admin.organization).order_by("code")}
+    return render(
+        request, "admin_center/settings_leave_types.html", context, status=400 if form.errors else 200
+    )

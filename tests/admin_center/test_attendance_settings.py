@@ -1,0 +1,61 @@
+from datetime import date
+
+from apps.access import roles
+from apps.attendance.models import Holiday, LeaveType
+from apps.audit.models import OperationLog
+
+URL = "/admin-center/settings/attendance/"
+
+
+def test_adding_a_holiday_and_a_makeup_workday(admin, admin_client):
+    response = admin_client.post(URL, {"day": "2026-10-01", "name": "National Day", "kind": "holiday"})
+    assert response.status_code == 302
+    admin_client.post(URL, {"day": "2026-09-27", "name": "Makeup", "kind": "makeup_workday"})
+    listed = admin_client.get(URL, {"year": "2026"}).context["holidays"]
+    assert [(h.date, h.kind) for h in listed] == [
+        (date(2026, 9, 27), "makeup_workday"),
+        (date(2026, 10, 1), "holiday"),
+    ]
+
+
+def test_a_holiday_without_a_name_shows_the_error_and_writes_nothing(admin, admin_client):
+    response = admin_client.post(URL, {"day": "2026-10-01", "name": "", "kind": "holiday"})
+    assert response.status_code == 400
+    assert b'data-testid="field-error"' in response.content
+    assert not Holiday.objects.exists()
+
+
+def test_removing_a_holiday_twice_is_harmless(admin, admin_client):
+    admin_client.post(URL, {"day": "2026-10-01", "name": "National Day", "kind": "holiday"})
+    admin_client.post(URL + "holidays/remove/", {"day": "2026-10-01"})
+    admin_client.post(URL + "holidays/remove/", {"day": "2026-10-01"})
+    assert not Holiday.objects.exists()
+    assert OperationLog.objects.filter(action="attendance.holiday.remove").count() == 1
+
+
+def test_removing_leaves_another_organizations_calendar_alone(admin, admin_client, other_org):
+    Holiday.objects.create(organization=other_org, date=date(2026, 10, 1), name="Theirs")
+    admin_client.post(URL + "holidays/remove/", {"day": "2026-10-01"})
+    assert Holiday.objects.filter(organization=other_org).exists()
+
+
+def test_a_leave_type_is_added_once(admin, admin_client):
+    data = {
+        "code": "annual",
+        "name": "Annual leave",
+        "unit": "day",
+        "yearly_allowance": "10",
+        "is_paid": "on",
+    }
+    admin_client.post(URL + "leave-types/", data)
+    admin_client.post(URL + "leave-types/", data)
+    assert LeaveType.objects.filter(organization=admin.organization, code="annual").count() == 1
+    response = admin_client.post(URL + "leave-types/", {**data, "code": "not a slug"})
+    assert response.status_code == 400
+
+
+def test_the_attendance_settings_are_admins_only(make_member, client_as):
+    client = client_as(make_member("emma", roles.EMPLOYEE))
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"day": "2026-10-01", "name": "X", "kind": "holiday"}).status_code == 403
+    assert not Holiday.objects.exists()
