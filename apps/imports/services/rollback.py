@@ -24,11 +24,17 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
                 f"Only a completed batch can be rolled back; this one is {batch.status}.",
                 {"status": batch.status},
             )
-        _ensure_not_superseded(batch)
-        deleted, restored = merge.undo(batch_id=batch.pk, now=timezone.now())
-        if deleted != batch.created_count or restored != batch.updated_count:
-            # A record changed between the check and the write: refuse (the transaction rolls back)
-            # rather than undo part of the batch.
+        # Undo first and look for later changes only when the counts say there are some: every record
+        # the batch created or updated is touched only if its version is still the batch's, so full
+        # counts prove nothing changed since, and the common case skips a pass over the items.
+        with transaction.atomic():
+            deleted, restored = merge.undo(batch_id=batch.pk, now=timezone.now())
+            complete = deleted == batch.created_count and restored == batch.updated_count
+            if not complete:
+                transaction.set_rollback(True)
+        if not complete:
+            _ensure_not_superseded(batch)
+            # A record changed between the check and the write: refuse rather than undo part of the batch.
             raise Conflict("BATCH_SUPERSEDED", "Records of this batch changed while rolling back; try again.")
         batch.status = ImportBatch.Status.ROLLED_BACK
         batch.rolled_back_at = timezone.now()
