@@ -43,7 +43,7 @@ LOG_PAGE_SIZE = 50
 BATCH_MAX_BYTES = 512 * 1024
 CHAIN_CACHE_SECONDS = 7 * 24 * 3600
 # Model diffs written within this window of an operation-log entry belong to the same change.
-DIFF_WINDOW = timedelta(seconds=5)
+DIFF_WINDOW = timedelta(seconds=2)
 ROLE_LABELS = {
     role_names.EMPLOYEE: "Employee",
     role_names.APPROVER: "Approver",
@@ -305,15 +305,24 @@ def _model_diffs(entry: OperationLog) -> list[LogEntry]:
     )
 
 
+def _diff_rows(diff: LogEntry) -> list[tuple[str, str, str]]:
+    """(field, before, after); a many-to-many change reads (field, "add"/"delete", the objects)."""
+    rows = []
+    for field, change in sorted((diff.changes_dict or {}).items()):
+        if isinstance(change, dict) and change.get("type") == "m2m":
+            rows.append((field, change.get("operation", ""), ", ".join(map(str, change.get("objects", [])))))
+        elif isinstance(change, list | tuple) and len(change) == 2:
+            rows.append((field, change[0], change[1]))
+    return rows
+
+
 @require_GET
 @admin_page
 def audit_entry(request: HttpRequest, admin: Membership, entry_id: int) -> HttpResponse:
     entry = OperationLog.objects.for_org(admin.organization).filter(pk=entry_id).first()
     if entry is None:
         raise Http404("No such entry in this organization.")
-    diffs = [
-        {"entry": diff, "changes": sorted((diff.changes_dict or {}).items())} for diff in _model_diffs(entry)
-    ]
+    diffs = [{"entry": diff, "changes": _diff_rows(diff)} for diff in _model_diffs(entry)]
     context = {
         "entry": entry,
         "org_tz": admin.organization.tzinfo,

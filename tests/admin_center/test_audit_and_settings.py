@@ -37,12 +37,13 @@ def test_a_bad_date_filter_shows_a_message(admin_client):
 
 def test_an_entry_shows_its_details_and_the_model_diffs(admin, admin_client, make_member):
     emma = make_member("emma", roles.EMPLOYEE)
-    admin_client.post(f"/admin-center/users/{emma.user_id}/", {"action": "assign", "role": roles.APPROVER})
-    entry = OperationLog.objects.filter(action="access.role.assign").get()
+    admin_client.post(f"/admin-center/users/{emma.user_id}/", {"action": "deactivate"})
+    entry = OperationLog.objects.filter(action="access.member.deactivate").get()
     response = admin_client.get(f"/admin-center/audit/{entry.pk}/")
     assert response.status_code == 200
-    assert "attendance_approver" in response.context["details"]
-    assert response.context["diffs"], "the Membership roles diff from django-auditlog"
+    assert '"username": "emma"' in response.context["details"]
+    rows = [row for diff in response.context["diffs"] for row in diff["changes"]]
+    assert ("is_active", "True", "False") in rows
 
 
 def test_another_organizations_entry_is_404(admin_client, other_org):

@@ -1,0 +1,88 @@
+"""The Admin Center in a real browser: an admin finds a person, toggles a role on and off, provisions a
+batch with one unknown user, filters the audit log and opens an entry, checks the chain, edits the IP
+allowlist (seeing their own address) and adds a holiday. Screenshots go to output/playwright/."""
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.access import roles
+from tests.browser.helpers import login, screenshot
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def people(make_member):
+    return {
+        "admin": make_member("ada", roles.ADMIN, display_name="Ada Admin", employee_no="A001"),
+        "emma": make_member("emma", roles.EMPLOYEE, display_name="Emma Employee", employee_no="E100"),
+        "li": make_member("li", roles.EMPLOYEE, display_name="李四", employee_no="E200"),
+    }
+
+
+def test_an_admin_works_through_the_admin_center(page, live_server, people):
+    login(page, live_server, "ada", PASSWORD, next_url="/admin-center/")
+    expect(page.get_by_test_id("figure-members")).to_have_text("3")
+    screenshot(page, "admin-center")
+
+    # User Access: live search, then a person's roles.
+    page.get_by_test_id("section-users").click()
+    page.get_by_test_id("user-q").fill("E100")
+    expect(page.get_by_test_id("user-row")).to_have_count(1)
+    screenshot(page, "admin-users")
+    page.get_by_test_id("user-row").get_by_role("link", name="Emma Employee").click()
+    toggle = page.get_by_test_id("toggle-attendance_approver")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(page.get_by_text("Approver role given.")).to_be_visible()
+    expect(page.get_by_test_id("toggle-attendance_approver")).to_have_attribute("aria-pressed", "true")
+    screenshot(page, "admin-user-detail")
+    page.get_by_test_id("toggle-attendance_approver").click()
+    expect(page.get_by_test_id("toggle-attendance_approver")).to_have_attribute("aria-pressed", "false")
+
+    # Batch provisioning with one unknown user.
+    page.goto(f"{live_server.url}/admin-center/users/batch/")
+    page.get_by_test_id("batch-users").fill("emma\nE200\nnobody")
+    page.get_by_test_id("batch-role-attendance_importer").check()
+    page.get_by_test_id("batch-submit").click()
+    rows = page.get_by_test_id("batch-row")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_have_attribute("data-status", "changed")
+    expect(rows.nth(1)).to_have_attribute("data-status", "changed")
+    expect(rows.nth(2)).to_have_attribute("data-status", "not_found")
+    screenshot(page, "admin-batch")
+
+    # Audit: filter by action prefix, open an entry, check the chain.
+    page.get_by_test_id("admin-tabs").get_by_role("link", name="Audit").click()
+    page.get_by_test_id("filter-action").fill("access.role.")
+    page.get_by_test_id("filter-submit").click()
+    expect(page.get_by_test_id("audit-row")).to_have_count(3)  # assign, unassign, batch assign
+    screenshot(page, "admin-audit")
+    page.get_by_test_id("audit-entry-link").last.click()
+    expect(page.get_by_test_id("entry-details")).to_contain_text("attendance_approver")
+    screenshot(page, "admin-audit-entry")
+    page.goto(f"{live_server.url}/admin-center/audit/chain/")
+    page.get_by_test_id("chain-check").click()
+    expect(page.locator("#chain-result [data-status=ok]")).to_be_visible()
+
+    # Settings: the allowlist shows the visitor's own address.
+    page.get_by_test_id("admin-tabs").get_by_role("link", name="Settings").click()
+    expect(page.get_by_test_id("your-address")).to_contain_text("127.0.0.1")
+    page.get_by_test_id("allowlist").fill("127.0.0.1\n10.0.0.0/8")
+    page.get_by_test_id("allowlist-save").click()
+    expect(page.get_by_text("IP allowlist saved.")).to_be_visible()
+    expect(page.get_by_test_id("your-address")).to_contain_text("it is in the list")
+    screenshot(page, "admin-settings")
+
+    # A holiday.
+    page.get_by_test_id("attendance-settings-link").click()
+    form = page.get_by_test_id("holiday-form")
+    form.locator("input[name=day]").fill("2030-10-01")
+    form.locator("input[name=name]").fill("National Day")
+    page.get_by_test_id("holiday-save").click()
+    expect(page.get_by_test_id("holiday-row")).to_contain_text("National Day")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/admin-center/")
+    screenshot(page, "admin-center-mobile")
