@@ -1,5 +1,6 @@
 """The base layout: navigation by role, the organization switch, messages, and the CSP-safe markup."""
 
+import json
 import re
 
 import pytest
@@ -112,7 +113,12 @@ def test_pages_carry_the_strict_csp_and_no_inline_script_style_or_handler(
     assert not re.search(r"<style\b", html), "inline <style>"
     assert not re.search(r"\sstyle\s*=", html), "style attribute"
     assert not re.search(r"\son[a-z]+\s*=", html), "on* handler"
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in html
+    # htmx must not write inline styles (indicator CSS, settled style attributes) nor evaluate code.
+    config = json.loads(re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', html).group(1))
+    assert config["includeIndicatorStyles"] is False
+    assert "style" not in config["attributesToSettle"]
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
 
 
 # --- Switching organization -----------------------------------------------------------------------
