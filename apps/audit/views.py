@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.access import provisioning, request_context
@@ -45,10 +46,10 @@ CHAIN_CACHE_SECONDS = 7 * 24 * 3600
 # Model diffs written within this window of an operation-log entry belong to the same change.
 DIFF_WINDOW = timedelta(seconds=2)
 ROLE_LABELS = {
-    role_names.EMPLOYEE: "Employee",
-    role_names.APPROVER: "Approver",
-    role_names.IMPORTER: "Importer",
-    role_names.ADMIN: "Administrator",
+    role_names.EMPLOYEE: gettext_lazy("Employee"),
+    role_names.APPROVER: gettext_lazy("Approver"),
+    role_names.IMPORTER: gettext_lazy("Importer"),
+    role_names.ADMIN: gettext_lazy("Administrator"),
 }
 
 
@@ -136,7 +137,8 @@ def users(request: HttpRequest, admin: Membership) -> HttpResponse:
 def _role_rows(member: Membership) -> list[dict]:
     held = set(member.role_names)
     return [
-        {"name": name, "label": _(ROLE_LABELS[name]), "held": name in held} for name in role_names.ROLE_NAMES
+        {"name": name, "label": str(ROLE_LABELS[name]), "held": name in held}
+        for name in role_names.ROLE_NAMES
     ]
 
 
@@ -162,7 +164,7 @@ def _user_action(request: HttpRequest, admin: Membership, member: Membership) ->
                 return
             service = provisioning.roles_assign if action == "assign" else provisioning.roles_unassign
             change = service(**common, roles=[role])
-            label = _(ROLE_LABELS[role])
+            label = str(ROLE_LABELS[role])
             if not change.roles:
                 messages.info(request, _("Nothing changed: %(role)s was already so.") % {"role": label})
             elif action == "assign":
@@ -211,7 +213,7 @@ def _batch_users(request: HttpRequest) -> list[str]:
 @admin_page
 def batch(request: HttpRequest, admin: Membership) -> HttpResponse:
     context = {
-        "roles": [{"name": n, "label": _(ROLE_LABELS[n])} for n in role_names.ROLE_NAMES],
+        "roles": [{"name": n, "label": str(ROLE_LABELS[n])} for n in role_names.ROLE_NAMES],
         "chosen": request.POST.getlist("roles"),
         "users_text": request.POST.get("users", ""),
         "operation": request.POST.get("operation", "assign"),
