@@ -7,4 +7,7 @@ class AccessConfig(AppConfig):
     verbose_name = "Access: organizations, members and roles"
 
     def ready(self) -> None:
-        from apps.access import sessions  # noqa: F401 - connects the session bookkeeping receivers
+        from apps.access import (
+            personal_data,  # noqa: F401 - registers access's personal-data handler
+            sessions,  # noqa: F401 - connects the session bookkeeping receivers
+        )

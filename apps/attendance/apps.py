@@ -10,7 +10,7 @@ class AttendanceConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from apps.access.hooks import register_demo_seeder
-        from apps.attendance import models
+        from apps.attendance import models, personal_data, retention  # noqa: F401 - register their handlers
         from apps.attendance.demo import seed_demo_attendance
 
         register_demo_seeder(seed_demo_attendance)

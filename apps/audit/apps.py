@@ -11,7 +11,10 @@ class AuditConfig(AppConfig):
 
         from apps.access.hooks import register_operation_recorder
         from apps.access.models import ApiToken, Membership, Organization
-        from apps.audit import receivers  # noqa: F401 - connects the auth signal receivers
+        from apps.audit import (
+            personal_data,  # noqa: F401 - registers audit's personal-data handler
+            receivers,  # noqa: F401 - connects the auth signal receivers
+        )
         from apps.audit.services import audit_record
 
         register_operation_recorder(audit_record)

@@ -1,0 +1,95 @@
+"""Attendance-data retention: the purger `manage.py audit_retention` runs for each organization.
+
+Deleted once older than the organization's `attendanceDays` (work dates before the cutoff, read in the
+organization's timezone): punches, daily records, decided adjustment and leave requests, and leave ledger
+entries. Pending requests stay whatever their age: someone still has to decide them.
+
+Locked payroll periods are not spared: a lock stops edits to figures payroll has paid, while retention ends
+the duty to keep them; past the retention period (7 years by default, the statutory minimum for payroll
+records) nothing needs them any more. See docs/privacy.md.
+
+Each table is emptied oldest first in batches of `batch_size` rows, one transaction per batch, so a long
+purge never holds long locks; an interrupted run leaves whole batches behind and the next run carries on.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from apps.access.models import Organization
+from apps.attendance.models import (
+    AdjustmentRequest,
+    DailyRecord,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    Punch,
+    RequestStatus,
+)
+from apps.audit.hooks import register_retention_purger
+from apps.audit.services import audit_record
+
+
+def _expired(organization: Organization, cutoff: datetime) -> dict:
+    """The querysets of rows past retention, in the order they must go (ledger entries protect their
+    leave request, so they go first)."""
+    cutoff_date = cutoff.astimezone(organization.tzinfo).date()
+    org = {"organization": organization}
+    decided = ~_pending()
+    return {
+        "punches": Punch.objects.filter(work_date__lt=cutoff_date, **org),
+        "daily_records": DailyRecord.objects.filter(work_date__lt=cutoff_date, **org),
+        "adjustment_requests": AdjustmentRequest.objects.filter(decided, work_date__lt=cutoff_date, **org),
+        "leave_ledger_entries": LeaveLedgerEntry.objects.filter(effective_date__lt=cutoff_date, **org),
+        "leave_requests": LeaveRequest.objects.filter(decided, end_date__lt=cutoff_date, **org).filter(
+            ledger_entries__isnull=True
+        ),
+    }
+
+
+def _pending():
+    from django.db.models import Q
+
+    return Q(status=RequestStatus.PENDING)
+
+
+def _delete_in_batches(queryset, batch_size: int) -> int:
+    removed = 0
+    model = queryset.model
+    while True:
+        with transaction.atomic():
+            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return removed
+            removed += model.objects.filter(pk__in=ids).delete()[1].get(model._meta.label, 0)
+
+
+def attendance_purge(*, organization: Organization, cutoff: datetime, dry_run: bool, batch_size: int) -> int:
+    """Delete (or, in a dry run, count) the organization's attendance rows past retention."""
+    expired = _expired(organization, cutoff)
+    if dry_run:
+        # Leave requests wait for their ledger entries, which this run would delete first.
+        counts = {name: queryset.count() for name, queryset in expired.items() if name != "leave_requests"}
+        counts["leave_requests"] = (
+            LeaveRequest.objects.filter(
+                ~_pending(),
+                organization=organization,
+                end_date__lt=cutoff.astimezone(organization.tzinfo).date(),
+            )
+            .exclude(ledger_entries__effective_date__gte=cutoff.astimezone(organization.tzinfo).date())
+            .count()
+        )
+        return sum(counts.values())
+    counts = {name: _delete_in_batches(queryset, batch_size) for name, queryset in expired.items()}
+    total = sum(counts.values())
+    if total:
+        audit_record(
+            action="attendance.data.purge",
+            organization=organization,
+            actor_label="retention",
+            details={"counts": counts, "cutoff": cutoff.isoformat()},
+        )
+    return total
+
+
+# Imported once from AppConfig.ready().
+register_retention_purger("attendance", attendance_purge)
