@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.holidays, name="home"),
     path("holidays/remove/", views.holiday_remove, name="holiday-remove"),
     path("leave-types/", views.leave_types, name="leave-types"),
+    path("shifts-and-sites/", views.rules, name="rules"),
 ]

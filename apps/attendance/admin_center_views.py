@@ -1,4 +1,4 @@
-"""Attendance settings in the Admin Center: the holiday calendar and leave types. Thin pages over the
+"""Attendance settings in the Admin Center: the holiday calendar, leave types, shifts, sites and policy. Thin pages over the
 setup services (apps/attendance/services), admins only (the Admin Center's own guard)."""
 
 from datetime import date
@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.access.errors import DomainError
 from apps.access.models import Membership
-from apps.attendance.models import Holiday, LeaveType
+from apps.attendance.models import AttendancePolicy, Holiday, LeaveType, Shift, Site
 from apps.attendance.services.leave_balances import leave_type_create
 from apps.attendance.services.settings_admin import holiday_remove as holiday_remove_service
-from apps.attendance.services.setup import holiday_set
+from apps.attendance.services.setup import holiday_set, policy_update, shift_create, site_create
 from apps.audit.views import admin_page
 
 
@@ -98,3 +98,79 @@ def leave_types(request: HttpRequest, admin: Membership) -> HttpResponse:
     return render(
         request, "admin_center/settings_leave_types.html", context, status=400 if form.errors else 200
     )
+
+
+class ShiftForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    start_time = forms.TimeField(label=gettext_lazy("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=gettext_lazy("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    break_minutes = forms.IntegerField(
+        label=gettext_lazy("Break (minutes)"), min_value=0, max_value=720, initial=0
+    )
+    late_grace_minutes = forms.IntegerField(
+        label=gettext_lazy("Late grace (minutes)"), min_value=0, max_value=240, initial=0
+    )
+
+
+class SiteForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    latitude = forms.FloatField(label=gettext_lazy("Latitude"), min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=gettext_lazy("Longitude"), min_value=-180, max_value=180)
+    radius_m = forms.IntegerField(
+        label=gettext_lazy("Radius (metres)"), min_value=10, max_value=100_000, initial=200
+    )
+
+
+class PolicyForm(forms.Form):
+    default_shift = forms.ModelChoiceField(
+        label=gettext_lazy("Default shift"), queryset=Shift.objects.none(), required=False
+    )
+    geofence = forms.ChoiceField(label=gettext_lazy("Geofence"), choices=AttendancePolicy.Geofence.choices)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_shift"].queryset = Shift.objects.for_org(organization).order_by("name")
+
+
+RULE_FORMS = {"shift": ShiftForm, "site": SiteForm}
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def rules(request: HttpRequest, admin: Membership) -> HttpResponse:
+    """Shifts, geofence sites and the policy (default shift, geofence mode) on one page."""
+    organization = admin.organization
+    policy = AttendancePolicy.objects.filter(organization=organization).first()
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    forms_ = {
+        "shift": ShiftForm(request.POST if which == "shift" else None, prefix="shift"),
+        "site": SiteForm(request.POST if which == "site" else None, prefix="site"),
+        "policy": PolicyForm(
+            request.POST if which == "policy" else None,
+            organization=organization,
+            initial={"default_shift": policy.default_shift_id if policy else None,
+                     "geofence": policy.geofence if policy else AttendancePolicy.Geofence.OFF},
+        ),
+    }  # fmt: skip
+    form = forms_.get(which)
+    if form is not None and form.is_valid():
+        service = {"shift": shift_create, "site": site_create, "policy": policy_update}[which]
+        values = {key: value for key, value in form.cleaned_data.items() if value is not None}
+        try:
+            service(organization=organization, actor=admin, **values)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("admin_settings:rules")
+    elif request.method == "POST" and form is None:
+        messages.error(request, _("Unknown form."))
+        return redirect("admin_settings:rules")
+    context = {
+        **{f"{key}_form": value for key, value in forms_.items()},
+        "shifts": Shift.objects.for_org(organization).order_by("name"),
+        "sites": Site.objects.for_org(organization).order_by("name"),
+        "policy": policy,
+    }
+    failed = form is not None and bool(form.errors)
+    return render(request, "admin_center/settings_rules.html", context, status=400 if failed else 200)

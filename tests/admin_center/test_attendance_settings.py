@@ -1,7 +1,7 @@
-from datetime import date
+from datetime import date, time
 
 from apps.access import roles
-from apps.attendance.models import Holiday, LeaveType
+from apps.attendance.models import AttendancePolicy, Holiday, LeaveType, Shift, Site
 from apps.audit.models import OperationLog
 
 URL = "/admin-center/settings/attendance/"
@@ -59,3 +59,46 @@ def test_the_attendance_settings_are_admins_only(make_member, client_as):
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"day": "2026-10-01", "name": "X", "kind": "holiday"}).status_code == 403
     assert not Holiday.objects.exists()
+
+
+RULES = URL + "shifts-and-sites/"
+
+
+def test_adding_a_shift_and_making_it_the_default(admin, admin_client):
+    data = {"form": "shift", "shift-name": "Day", "shift-start_time": "09:00", "shift-end_time": "18:00",
+            "shift-break_minutes": "60", "shift-late_grace_minutes": "5"}  # fmt: skip
+    assert admin_client.post(RULES, data).status_code == 302
+    admin_client.post(RULES, data)  # a retry
+    shift = Shift.objects.get(organization=admin.organization)
+    assert shift.required_minutes == 480
+    assert OperationLog.objects.filter(action="attendance.shift.create").count() == 1
+    admin_client.post(RULES, {"form": "policy", "default_shift": shift.pk, "geofence": "strict"})
+    policy = AttendancePolicy.objects.get(organization=admin.organization)
+    assert (policy.default_shift_id, policy.geofence) == (shift.pk, "strict")
+
+
+def test_a_break_longer_than_the_shift_shows_the_message_and_writes_nothing(admin, admin_client):
+    data = {"form": "shift", "shift-name": "Odd", "shift-start_time": "09:00", "shift-end_time": "10:00",
+            "shift-break_minutes": "90", "shift-late_grace_minutes": "0"}  # fmt: skip
+    response = admin_client.post(RULES, data)
+    assert response.status_code == 400
+    assert "The break must be shorter than the shift." in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_another_organizations_shift_cannot_be_the_default(admin, admin_client, other_org):
+    theirs = Shift.objects.create(
+        organization=other_org, name="X", start_time=time(9), end_time=time(17), required_minutes=480
+    )
+    response = admin_client.post(RULES, {"form": "policy", "default_shift": theirs.pk, "geofence": "off"})
+    assert response.status_code == 400
+    assert not AttendancePolicy.objects.filter(organization=admin.organization, default_shift=theirs).exists()
+
+
+def test_adding_a_site_and_refusing_an_impossible_one(admin, admin_client):
+    data = {"form": "site", "site-name": "HQ", "site-latitude": "31.23", "site-longitude": "121.47",
+            "site-radius_m": "200"}  # fmt: skip
+    assert admin_client.post(RULES, data).status_code == 302
+    assert admin_client.post(RULES, {**data, "site-latitude": "91"}).status_code == 400
+    assert list(Site.objects.for_org(admin.organization).values_list("name", flat=True)) == ["HQ"]
+    assert b'data-testid="site-row"' in admin_client.get(RULES).content
