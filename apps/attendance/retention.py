@@ -12,9 +12,10 @@ Each table is emptied oldest first in batches of `batch_size` rows, one transact
 purge never holds long locks; an interrupted run leaves whole batches behind and the next run carries on.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from apps.access.models import Organization
 from apps.attendance.models import (
@@ -28,28 +29,22 @@ from apps.attendance.models import (
 from apps.audit.hooks import register_retention_purger
 from apps.audit.services import audit_record
 
+DECIDED = ~Q(status=RequestStatus.PENDING)
 
-def _expired(organization: Organization, cutoff: datetime) -> dict:
+
+def _expired(organization: Organization, cutoff_date: date) -> dict:
     """The querysets of rows past retention, in the order they must go (ledger entries protect their
     leave request, so they go first)."""
-    cutoff_date = cutoff.astimezone(organization.tzinfo).date()
     org = {"organization": organization}
-    decided = ~_pending()
     return {
         "punches": Punch.objects.filter(work_date__lt=cutoff_date, **org),
         "daily_records": DailyRecord.objects.filter(work_date__lt=cutoff_date, **org),
-        "adjustment_requests": AdjustmentRequest.objects.filter(decided, work_date__lt=cutoff_date, **org),
+        "adjustment_requests": AdjustmentRequest.objects.filter(DECIDED, work_date__lt=cutoff_date, **org),
         "leave_ledger_entries": LeaveLedgerEntry.objects.filter(effective_date__lt=cutoff_date, **org),
-        "leave_requests": LeaveRequest.objects.filter(decided, end_date__lt=cutoff_date, **org).filter(
+        "leave_requests": LeaveRequest.objects.filter(DECIDED, end_date__lt=cutoff_date, **org).filter(
             ledger_entries__isnull=True
         ),
     }
-
-
-def _pending():
-    from django.db.models import Q
-
-    return Q(status=RequestStatus.PENDING)
 
 
 def _delete_in_batches(queryset, batch_size: int) -> int:
@@ -65,27 +60,21 @@ def _delete_in_batches(queryset, batch_size: int) -> int:
 
 def attendance_purge(*, organization: Organization, cutoff: datetime, dry_run: bool, batch_size: int) -> int:
     """Delete (or, in a dry run, count) the organization's attendance rows past retention."""
-    expired = _expired(organization, cutoff)
+    cutoff_date = cutoff.astimezone(organization.tzinfo).date()
+    expired = _expired(organization, cutoff_date)
     if dry_run:
-        # Leave requests wait for their ledger entries, which this run would delete first.
-        counts = {name: queryset.count() for name, queryset in expired.items() if name != "leave_requests"}
-        counts["leave_requests"] = (
-            LeaveRequest.objects.filter(
-                ~_pending(),
-                organization=organization,
-                end_date__lt=cutoff.astimezone(organization.tzinfo).date(),
-            )
-            .exclude(ledger_entries__effective_date__gte=cutoff.astimezone(organization.tzinfo).date())
-            .count()
-        )
-        return sum(counts.values())
+        # A leave request goes once its ledger entries have, and this run deletes the old ones first.
+        expired["leave_requests"] = LeaveRequest.objects.filter(
+            DECIDED, organization=organization, end_date__lt=cutoff_date
+        ).exclude(ledger_entries__effective_date__gte=cutoff_date)
+        return sum(queryset.count() for queryset in expired.values())
     counts = {name: _delete_in_batches(queryset, batch_size) for name, queryset in expired.items()}
     total = sum(counts.values())
     if total:
         audit_record(
             action="attendance.data.purge",
             organization=organization,
-            actor_label="retention",
+            actor_label="system:retention",
             details={"counts": counts, "cutoff": cutoff.isoformat()},
         )
     return total
