@@ -11,4 +11,9 @@ urlpatterns = [
     path("holidays/remove/", views.holiday_remove, name="holiday-remove"),
     path("leave-types/", views.leave_types, name="leave-types"),
     path("shifts-and-sites/", views.rules, name="rules"),
+    path("sites/<int:site_id>/retire/", views.site_retire, name="site-retire"),
+    path(
+        "leave-types/<int:leave_type_id>/allowance/", views.leave_type_allowance, name="leave-type-allowance"
+    ),
+    path("timezone/", views.organization_timezone, name="timezone"),
 ]

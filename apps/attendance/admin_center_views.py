@@ -2,10 +2,12 @@
 setup services (apps/attendance/services), admins only (the Admin Center's own guard)."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
+from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,14 @@ from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.attendance.models import AttendancePolicy, Holiday, LeaveType, Shift, Site
 from apps.attendance.services.leave_balances import leave_type_create
-from apps.attendance.services.settings_admin import holiday_remove as holiday_remove_service
+from apps.attendance.services.settings_admin import (
+    holiday_remove as holiday_remove_service,
+)
+from apps.attendance.services.settings_admin import (
+    leave_type_allowance_update,
+    organization_timezone_update,
+    site_deactivate,
+)
 from apps.attendance.services.setup import holiday_set, policy_update, shift_create, site_create
 from apps.audit.views import admin_page
 
@@ -174,3 +183,60 @@ def rules(request: HttpRequest, admin: Membership) -> HttpResponse:
     }
     failed = form is not None and bool(form.errors)
     return render(request, "admin_center/settings_rules.html", context, status=400 if failed else 200)
+
+
+def _refusal(request: HttpRequest, error: DomainError) -> None:
+    fields = error.details.get("fields") or {}
+    messages.error(request, " ".join([error.message, *(m for ms in fields.values() for m in ms)]))
+
+
+@require_POST
+@admin_page
+def site_retire(request: HttpRequest, admin: Membership, site_id: int) -> HttpResponse:
+    try:
+        site_deactivate(organization=admin.organization, site_id=site_id, actor=admin)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    messages.success(request, _("The site no longer counts for punches."))
+    return redirect("admin_settings:rules")
+
+
+@require_POST
+@admin_page
+def leave_type_allowance(request: HttpRequest, admin: Membership, leave_type_id: int) -> HttpResponse:
+    try:
+        allowance = Decimal(request.POST.get("yearly_allowance", "").strip())
+    except InvalidOperation:
+        messages.error(request, _("The yearly allowance must be a number."))
+        return redirect("admin_settings:leave-types")
+    try:
+        leave_type_allowance_update(
+            organization=admin.organization,
+            leave_type_id=leave_type_id,
+            yearly_allowance=allowance,
+            actor=admin,
+        )
+    except DomainError as error:
+        if error.status_code == 404:
+            raise Http404(error.message) from error
+        _refusal(request, error)
+    else:
+        messages.success(request, _("Allowance saved."))
+    return redirect("admin_settings:leave-types")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_page
+def organization_timezone(request: HttpRequest, admin: Membership) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            organization_timezone_update(
+                organization=admin.organization, timezone_name=request.POST.get("timezone", ""), actor=admin
+            )
+        except DomainError as error:
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Timezone saved."))
+        return redirect("admin_settings:timezone")
+    context = {"current": admin.organization.timezone, "zones": sorted(available_timezones())}
+    return render(request, "admin_center/settings_timezone.html", context)

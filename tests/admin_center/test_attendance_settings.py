@@ -1,6 +1,8 @@
 from datetime import date, time
+from decimal import Decimal
 
 from apps.access import roles
+from apps.access.models import Organization
 from apps.attendance.models import AttendancePolicy, Holiday, LeaveType, Shift, Site
 from apps.audit.models import OperationLog
 
@@ -102,3 +104,55 @@ def test_adding_a_site_and_refusing_an_impossible_one(admin, admin_client):
     assert admin_client.post(RULES, {**data, "site-latitude": "91"}).status_code == 400
     assert list(Site.objects.for_org(admin.organization).values_list("name", flat=True)) == ["HQ"]
     assert b'data-testid="site-row"' in admin_client.get(RULES).content
+
+
+def test_changing_the_timezone_and_refusing_an_unknown_one(admin, admin_client):
+    admin_client.post(URL + "timezone/", {"timezone": "Europe/Berlin"})
+    admin_client.post(URL + "timezone/", {"timezone": "Europe/Berlin"})  # a retry
+    assert Organization.objects.get(pk=admin.organization.pk).timezone == "Europe/Berlin"
+    assert OperationLog.objects.filter(action="attendance.organization_timezone.update").count() == 1
+    response = admin_client.post(URL + "timezone/", {"timezone": "Mars/Olympus"}, follow=True)
+    assert "Choose a timezone from the list" in response.content.decode()
+    assert Organization.objects.get(pk=admin.organization.pk).timezone == "Europe/Berlin"
+
+
+def test_retiring_a_site_once_and_another_organizations_site_is_404(admin, admin_client, other_org):
+    site = Site.objects.create(
+        organization=admin.organization, name="HQ", latitude=1, longitude=1, radius_m=100
+    )
+    theirs = Site.objects.create(organization=other_org, name="X", latitude=1, longitude=1, radius_m=100)
+    admin_client.post(f"{URL}sites/{site.pk}/retire/")
+    admin_client.post(f"{URL}sites/{site.pk}/retire/")
+    assert not Site.objects.get(pk=site.pk).is_active
+    assert OperationLog.objects.filter(action="attendance.site.deactivate").count() == 1
+    assert admin_client.post(f"{URL}sites/{theirs.pk}/retire/").status_code == 404
+    assert Site.objects.get(pk=theirs.pk).is_active
+
+
+def test_editing_a_leave_type_allowance(admin, admin_client, other_org):
+    annual = LeaveType.objects.create(organization=admin.organization, code="annual", name="Annual")
+    theirs = LeaveType.objects.create(organization=other_org, code="annual", name="Annual")
+    admin_client.post(f"{URL}leave-types/{annual.pk}/allowance/", {"yearly_allowance": "12.5"})
+    assert LeaveType.objects.get(pk=annual.pk).yearly_allowance == Decimal("12.50")
+    response = admin_client.post(
+        f"{URL}leave-types/{annual.pk}/allowance/", {"yearly_allowance": "-1"}, follow=True
+    )
+    assert "between 0 and 9999" in response.content.decode()
+    response = admin_client.post(
+        f"{URL}leave-types/{annual.pk}/allowance/", {"yearly_allowance": "x"}, follow=True
+    )
+    assert "must be a number" in response.content.decode()
+    assert LeaveType.objects.get(pk=annual.pk).yearly_allowance == Decimal("12.50")
+    assert (
+        admin_client.post(f"{URL}leave-types/{theirs.pk}/allowance/", {"yearly_allowance": "3"}).status_code
+        == 404
+    )
+    assert LeaveType.objects.get(pk=theirs.pk).yearly_allowance == 0
+
+
+def test_the_holiday_list_query_count_is_flat(admin, admin_client, django_assert_max_num_queries):
+    for day in range(1, 29):
+        Holiday.objects.create(organization=admin.organization, date=date(2026, 2, day), name=f"H{day}")
+    with django_assert_max_num_queries(8):
+        response = admin_client.get(URL, {"year": "2026"})
+    assert len(response.context["holidays"]) == 28

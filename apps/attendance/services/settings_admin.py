@@ -1,11 +1,15 @@
-"""Admin Center writes that the setup services do not cover: removing a calendar date."""
+"""Admin Center writes that the setup services do not cover: removing a calendar date, the organization's
+timezone, retiring a site, a leave type's allowance."""
 
 from datetime import date
+from decimal import Decimal
+from zoneinfo import available_timezones
 
 from django.db import transaction
 
+from apps.access.errors import NotFound, ValidationFailed
 from apps.access.models import Membership, Organization
-from apps.attendance.models import Holiday
+from apps.attendance.models import Holiday, LeaveType, Site
 from apps.audit.services import audit_record
 
 
@@ -27,3 +31,80 @@ def holiday_remove(*, organization: Organization, day: date, actor: Membership |
             details=details,
         )
     return True
+
+
+def organization_timezone_update(
+    *, organization: Organization, timezone_name: str, actor: Membership | None = None
+) -> Organization:
+    """Change the organization's timezone (an IANA name). Work dates of new punches follow it; existing
+    records keep their dates. Setting the zone it already has records nothing."""
+    name = (timezone_name or "").strip()
+    if name not in available_timezones():
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            "Choose a timezone from the list (an IANA name such as Asia/Shanghai).",
+            {"fields": {"timezone": ["Not a known timezone."]}},
+        )
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        before = organization.timezone
+        if before != name:
+            organization.timezone = name
+            organization.save(update_fields=["timezone"])
+            audit_record(
+                action="attendance.organization_timezone.update",
+                actor=actor,
+                organization=organization,
+                target=organization,
+                details={"before": before, "after": name},
+            )
+    return organization
+
+
+def site_deactivate(*, organization: Organization, site_id: int, actor: Membership | None = None) -> Site:
+    """Stop counting punches at a site (kept for the records that name it). A second call records nothing."""
+    with transaction.atomic():
+        site = Site.objects.for_org(organization).select_for_update().filter(pk=site_id).first()
+        if site is None:
+            raise NotFound("SITE_NOT_FOUND", "No site of this organization has that id.")
+        if site.is_active:
+            site.is_active = False
+            site.save(update_fields=["is_active"])
+            audit_record(
+                action="attendance.site.deactivate", actor=actor, organization=organization, target=site
+            )
+    return site
+
+
+def leave_type_allowance_update(
+    *,
+    organization: Organization,
+    leave_type_id: int,
+    yearly_allowance: Decimal,
+    actor: Membership | None = None,
+) -> LeaveType:
+    """Change a leave type's yearly allowance (from the next accrual on; balances already granted stay)."""
+    if not Decimal(0) <= yearly_allowance <= Decimal(9999):
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            "The yearly allowance must be between 0 and 9999.",
+            {"fields": {"yearlyAllowance": ["Out of range."]}},
+        )
+    with transaction.atomic():
+        leave_type = (
+            LeaveType.objects.for_org(organization).select_for_update().filter(pk=leave_type_id).first()
+        )
+        if leave_type is None:
+            raise NotFound("LEAVE_TYPE_NOT_FOUND", "No leave type of this organization has that id.")
+        before = leave_type.yearly_allowance
+        if before != yearly_allowance:
+            leave_type.yearly_allowance = yearly_allowance
+            leave_type.save(update_fields=["yearly_allowance"])
+            audit_record(
+                action="attendance.leave_type.update",
+                actor=actor,
+                organization=organization,
+                target=leave_type,
+                details={"yearlyAllowance": {"before": before, "after": yearly_allowance}},
+            )
+    return leave_type
