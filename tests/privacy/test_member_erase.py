@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 
 from apps.access.models import ApiToken, Membership
@@ -131,3 +132,31 @@ def test_the_last_admin_of_an_organization_cannot_be_erased(olga):
 
     assert _snapshot(olga) == before
     assert Membership.objects.get(pk=olga.pk).is_active
+
+
+def test_erase_ends_the_members_sessions_once_confirmed_and_not_in_a_dry_run(
+    emma, client, django_capture_on_commit_callbacks
+):
+    client.force_login(emma.user)
+    assert client.session.session_key
+
+    _erase("emma.stone", "--org", "acme")
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
+
+    # The sessions end when the erase commits (the test's own transaction never does).
+    with django_capture_on_commit_callbacks(execute=True):
+        _erase("emma.stone", "--org", "acme", "--confirm")
+    assert not Session.objects.exists()
+
+
+def test_a_user_who_also_works_for_another_organization_keeps_the_account(emma, other_org, make_member):
+    Membership.objects.create(
+        user=emma.user, organization=other_org, employee_no="G-1", display_name="Emma S"
+    )
+
+    _erase("emma.stone", "--org", "acme", "--confirm")
+
+    user = get_user_model().objects.get(pk=emma.user_id)
+    assert (user.username, user.email, user.is_active) == (EMMA["username"], EMMA["email"], True)
+    assert Membership.objects.get(pk=emma.pk).display_name.startswith("Erased member ")
+    assert Membership.objects.get(user=user, organization=other_org).display_name == "Emma S"
