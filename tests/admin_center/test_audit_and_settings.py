@@ -99,3 +99,9 @@ def test_retention_saves_and_refuses_out_of_range(admin, admin_client):
     assert "between 30 and 3650" in response.content.decode()
     stored = Organization.objects.get(pk=admin.organization.pk).settings["retention"]
     assert stored == {"operationLogDays": 400, "attendanceDays": 800}
+
+
+def test_saving_the_same_allowlist_twice_records_one_change(admin, admin_client):
+    for _ in range(2):
+        admin_client.post("/admin-center/settings/ip-allowlist/", {"admin": "127.0.0.1"})
+    assert OperationLog.objects.filter(action="access.ip_allowlist.update").count() == 1

@@ -139,3 +139,12 @@ def test_a_batch_without_users_or_roles_is_refused_and_writes_nothing(admin, adm
     assert response.status_code == 400
     assert "Choose at least one role." in response.content.decode()
     assert OperationLog.objects.count() == before
+
+
+def test_repeating_a_batch_changes_nothing_more(admin, admin_client, make_member):
+    make_member("emma", roles.EMPLOYEE)
+    data = {"users": "emma", "roles": [roles.APPROVER], "operation": "assign"}
+    admin_client.post("/admin-center/users/batch/", data)
+    response = admin_client.post("/admin-center/users/batch/", data)
+    assert [item["status"] for item in response.context["items"]] == ["unchanged"]
+    assert _log(admin.organization, "access.role.batch_assign").count() == 1
