@@ -1,6 +1,6 @@
 """The Admin Center in a real browser: an admin finds a person, toggles a role on and off, provisions a
 batch with one unknown user, filters the audit log and opens an entry, checks the chain, edits the IP
-allowlist (seeing their own address) and adds a holiday. Screenshots go to output/playwright/."""
+allowlist (seeing their own address), adds a holiday and a default shift. Screenshots go to output/playwright/."""
 
 import pytest
 from playwright.sync_api import expect
@@ -82,6 +82,21 @@ def test_an_admin_works_through_the_admin_center(page, live_server, people):
     form.locator("input[name=name]").fill("National Day")
     page.get_by_test_id("holiday-save").click()
     expect(page.get_by_test_id("holiday-row")).to_contain_text("National Day")
+
+    # A shift, made the default.
+    page.get_by_test_id("attendance-settings-tabs").get_by_role("link", name="Shifts and sites").click()
+    form = page.get_by_test_id("shift-form")
+    form.locator("input[name=shift-name]").fill("Day")
+    form.locator("input[name=shift-start_time]").fill("09:00")
+    form.locator("input[name=shift-end_time]").fill("18:00")
+    form.locator("input[name=shift-break_minutes]").fill("60")
+    form.get_by_role("button").click()
+    expect(page.get_by_test_id("shift-row")).to_contain_text("09:00")
+    page.get_by_test_id("policy-form").locator("select[name=default_shift]").select_option(
+        index=1
+    )  # the only shift, after the empty choice
+    page.get_by_test_id("policy-save").click()
+    expect(page.get_by_test_id("shift-row")).to_contain_text("default")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/admin-center/")
