@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from apps.access import views as access_views
 from apps.imports.api.views import RecordsExportView
-from config import errors, health
+from config import api_docs, errors, health
 
 api_urlpatterns = [
     path("", include("apps.access.api.urls")),
@@ -16,8 +16,8 @@ api_urlpatterns = [
     path("attendance-admin/", include("apps.audit.api.urls")),
     path("payroll/", include("apps.payroll_cycles.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", api_docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", api_docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Anything else under /api/ is a 404 in the envelope, never an HTML page.
     re_path(r"^.*$", errors.api_not_found),
 ]
