@@ -77,9 +77,6 @@ SELECT outcome, count(*),
                            OR (outcome = 'updated' AND version_after <> prev_version + 1))
 FROM items GROUP BY outcome
 """
-# Enough memory for the merge's sorts and joins of a 500,000-row file to stay off disk (this transaction
-# only).
-_PG_WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 _SQLITE_OLD = "import_old"
 _SQLITE_STEPS = (
@@ -150,7 +147,6 @@ def merge_staging(*, batch_id: int, organization_id: int, now) -> tuple[dict[str
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_PG_WORK_MEM)
             cursor.execute(_PG_MERGE, params)
             races = 0
             for outcome, count, raced in cursor.fetchall():
