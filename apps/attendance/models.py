@@ -452,11 +452,13 @@ class LeaveLedgerEntry(models.Model):
         USAGE = "usage", "Usage"
         REVERSAL = "reversal", "Usage reversed (approved leave cancelled)"
         ADJUSTMENT = "adjustment", "Manual adjustment"
+        # Retention deletes old entries; their sum is carried into one entry so no balance ever moves.
+        CARRY_FORWARD = "carry_forward", "Carried forward (older entries removed by retention)"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="leave_ledger")
     leave_type = models.ForeignKey(LeaveType, on_delete=models.PROTECT, related_name="ledger")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.DecimalField(max_digits=7, decimal_places=2)
     effective_date = models.DateField()
     # The year a yearly accrual is for; at most one accrual per member, type and year.

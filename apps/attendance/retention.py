@@ -2,7 +2,9 @@
 
 Deleted once older than the organization's `attendanceDays` (work dates before the cutoff, read in the
 organization's timezone): punches, daily records, decided adjustment and leave requests, and leave ledger
-entries. Pending requests stay whatever their age: someone still has to decide them.
+entries. Pending requests stay whatever their age: someone still has to decide them. A balance is the sum of
+its ledger entries, so the deleted entries' sum is carried, in the same transaction, into one `carry_forward`
+entry per member and leave type dated on the cutoff: no balance moves.
 
 Locked payroll periods are not spared: a lock stops edits to figures payroll has paid, while retention ends
 the duty to keep them; past the retention period (7 years by default, the statutory minimum for payroll
@@ -12,10 +14,12 @@ Each table is emptied oldest first in batches of `batch_size` rows, one transact
 purge never holds long locks; an interrupted run leaves whole batches behind and the next run carries on.
 """
 
+from collections import defaultdict
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from apps.access.models import Organization
 from apps.attendance.models import (
@@ -58,6 +62,39 @@ def _delete_in_batches(queryset, batch_size: int) -> int:
             removed += model.objects.filter(pk__in=ids).delete()[1].get(model._meta.label, 0)
 
 
+def _delete_ledger_in_batches(queryset, batch_size: int, cutoff_date: date) -> int:
+    """Like _delete_in_batches, but each batch's amounts move into the carry-forward entries first."""
+    removed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                queryset.order_by("pk").values_list(
+                    "pk", "organization_id", "member_id", "leave_type_id", "amount"
+                )[:batch_size]
+            )
+            if not batch:
+                return removed
+            carried: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+            for _pk, organization_id, member_id, leave_type_id, amount in batch:
+                carried[(organization_id, member_id, leave_type_id)] += amount
+            LeaveLedgerEntry.objects.filter(pk__in=[row[0] for row in batch]).delete()
+            for (organization_id, member_id, leave_type_id), amount in carried.items():
+                entry, created = LeaveLedgerEntry.objects.select_for_update().get_or_create(
+                    organization_id=organization_id,
+                    member_id=member_id,
+                    leave_type_id=leave_type_id,
+                    kind=LeaveLedgerEntry.Kind.CARRY_FORWARD,
+                    effective_date=cutoff_date,
+                    defaults={
+                        "amount": amount,
+                        "note": f"Balance of entries before {cutoff_date.isoformat()}",
+                    },
+                )
+                if not created:
+                    LeaveLedgerEntry.objects.filter(pk=entry.pk).update(amount=F("amount") + amount)
+            removed += len(batch)
+
+
 def attendance_purge(*, organization: Organization, cutoff: datetime, dry_run: bool, batch_size: int) -> int:
     """Delete (or, in a dry run, count) the organization's attendance rows past retention."""
     cutoff_date = cutoff.astimezone(organization.tzinfo).date()
@@ -68,7 +105,12 @@ def attendance_purge(*, organization: Organization, cutoff: datetime, dry_run: b
             DECIDED, organization=organization, end_date__lt=cutoff_date
         ).exclude(ledger_entries__effective_date__gte=cutoff_date)
         return sum(queryset.count() for queryset in expired.values())
-    counts = {name: _delete_in_batches(queryset, batch_size) for name, queryset in expired.items()}
+    counts = {
+        name: _delete_ledger_in_batches(queryset, batch_size, cutoff_date)
+        if name == "leave_ledger_entries"
+        else _delete_in_batches(queryset, batch_size)
+        for name, queryset in expired.items()
+    }
     total = sum(counts.values())
     if total:
         audit_record(

@@ -125,7 +125,7 @@ def test_run_deletes_only_rows_older_than_the_retention_and_audits_the_counts(or
         "DailyRecord": 1,
         "AdjustmentRequest": 2,
         "LeaveRequest": 1,
-        "LeaveLedgerEntry": 1,
+        "LeaveLedgerEntry": 2,  # the recent usage and the carry-forward of the old one
     }
     assert not Punch.objects.filter(organization=org, work_date__lt=history["recent"]).exists()
     assert AdjustmentRequest.objects.get(organization=org, work_date__lt=history["old"]).status == "pending"
@@ -166,3 +166,32 @@ def test_locked_payroll_periods_past_retention_are_deleted_too(org, history, eve
 
     assert not Punch.objects.filter(organization=org, work_date=history["old"]).exists()
     assert Punch.objects.filter(organization=org, work_date=history["recent"]).exists()
+
+
+def _balance(member) -> Decimal:
+    return sum(LeaveLedgerEntry.objects.filter(member=member).values_list("amount", flat=True), Decimal(0))
+
+
+def test_balances_do_not_move_when_old_ledger_entries_go(org, history):
+    member = history["member"]
+    leave_type = LeaveType.objects.get(organization=org, code="annual")
+    for day, amount in ((history["old"], "10.00"), (history["old"] - timedelta(days=400), "5.00")):
+        LeaveLedgerEntry.objects.create(
+            organization=org,
+            member=member,
+            leave_type=leave_type,
+            kind="accrual",
+            amount=Decimal(amount),
+            effective_date=day,
+        )
+    before = _balance(member)
+
+    _retention("--batch-size", "1")  # several batches fold into the one carry-forward entry
+    _retention()  # and a retry changes nothing
+
+    assert _balance(member) == before == Decimal("13.00")
+    carried = LeaveLedgerEntry.objects.get(member=member, kind="carry_forward")
+    assert carried.amount == Decimal("14.00")  # 10 + 5 - 1 from the old entries
+    assert not LeaveLedgerEntry.objects.filter(
+        member=member, effective_date__lt=carried.effective_date
+    ).exists()
