@@ -14,6 +14,7 @@ from psycopg import ClientCursor
 
 from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
+from apps.imports.formats import STATUSES as FILE_STATUSES
 
 BOM = "\ufeff".encode()
 HEADERS = (
@@ -22,18 +23,7 @@ HEADERS = (
 )  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_BYTES = 256 * 1024
-STATUSES = {
-    "normal",
-    "late",
-    "early_leave",
-    "late_early",
-    "partial",
-    "absent",
-    "off",
-    "holiday",
-    "leave",
-    "adjusted",
-}
+STATUSES = frozenset(FILE_STATUSES)
 
 
 def escape_cell(value: str) -> str:

@@ -7,6 +7,8 @@ may carry any number of punch pairs (上班N打卡时间 / 下班N打卡时间);
 import re
 from dataclasses import dataclass
 
+from apps.attendance.models import DailyRecord
+
 
 @dataclass(frozen=True)
 class Field:
@@ -122,18 +124,8 @@ def is_known_field(key: str) -> bool:
     return key in FIELD_KEYS or bool(PUNCH_FIELD.match(key))
 
 
-STATUSES = (
-    "normal",
-    "late",
-    "early_leave",
-    "late_early",
-    "partial",
-    "absent",
-    "off",
-    "holiday",
-    "leave",
-    "adjusted",
-)
+# Our record statuses, as the attendance model defines them.
+STATUSES = tuple(DailyRecord.Status.values)
 STATUS_LABELS: dict[str, str] = {
     "正常": "normal",
     "迟到": "late",
