@@ -59,7 +59,9 @@ def workforce(make_member):
 @needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_concurrent_identical_commits_create_exactly_one_batch(imports, importer, workforce):
+def test_twenty_concurrent_identical_commits_create_exactly_one_batch(imports, importer, workforce, settings):
+    # About duplicates under concurrency, not the rate limit (tests/imports/test_rate_limits.py covers that).
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "import_commit": "100/m"}
     upload_id = imports.upload(perf_file(members=20, days=10))
     token = imports.prepare(upload_id).json()["commitToken"]
     answers: list = []

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanImport, require_membership
 from apps.access.errors import PayloadTooLarge, ValidationFailed
+from apps.access.ratelimit import rate_limited
 from apps.imports import export, formats, storage
 from apps.imports.api import serializers as s
 from apps.imports.selectors import batch_for, batches_for, items_for, job_for, upload_for
@@ -121,6 +122,7 @@ class UploadView(ImportView):
             413: OpenApiResponse(),
         },
     )
+    @rate_limited("import_upload")
     def post(self, request):
         member = require_membership(request)
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -183,6 +185,7 @@ class PreviewView(ImportView):
         request=s.PreviewIn,
         responses={200: s.PreviewOut, 202: s.ImportJobOut},
     )
+    @rate_limited("import_preview")
     def post(self, request):
         data = s.PreviewIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -203,6 +206,7 @@ class PrepareView(ImportView):
     @extend_schema(
         operation_id="import_prepare", tags=TAGS, request=s.PrepareIn, responses={201: s.PrepareOut}
     )
+    @rate_limited("import_prepare")
     def post(self, request):
         data = s.PrepareIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -232,6 +236,7 @@ class CommitView(ImportView):
             422: OpenApiResponse(description="rows not valid"),
         },
     )
+    @rate_limited("import_commit")
     def post(self, request):
         data = s.CommitIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -316,6 +321,7 @@ class BatchErrorsView(ImportView):
     @extend_schema(
         operation_id="import_batch_errors", tags=TAGS, responses={(200, "text/csv"): OpenApiTypes.BINARY}
     )
+    @rate_limited("export")
     def get(self, request, batch_id: int):
         batch = batch_for(member=require_membership(request), batch_id=batch_id)
         rows = (
@@ -340,6 +346,7 @@ class BatchErrorsView(ImportView):
 
 class BatchRollbackView(ImportView):
     @extend_schema(operation_id="import_batch_rollback", tags=TAGS, request=None, responses=s.ImportBatchOut)
+    @rate_limited("import_commit")
     def post(self, request, batch_id: int):
         member = require_membership(request)
         batch = rollback.batch_rollback(member=member, batch=batch_for(member=member, batch_id=batch_id))
@@ -363,6 +370,7 @@ class RecordsExportView(ImportView):
         ],
         responses={(200, "text/csv"): OpenApiTypes.BINARY},
     )
+    @rate_limited("export")
     def get(self, request):
         member = require_membership(request)
         filters = export.export_filters(request.query_params)
