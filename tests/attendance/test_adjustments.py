@@ -229,3 +229,13 @@ def test_bulk_approve_retried_changes_nothing_more_and_bad_input_is_400(team, pa
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "VALIDATION_ERROR"
     assert DailyRecord.objects.get().version == 2
     assert Punch.objects.filter(source="adjustment").count() == 1
+
+
+def test_bulk_approve_is_403_for_members_who_cannot_approve_and_decides_nothing(team, partial_day):
+    request_id = create(client_for(team["emma"])).json()["id"]
+    response = client_for(team["olga"]).post(
+        "/api/attendance/requests/bulk-approve", {"adjustmentIds": [request_id]}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "FORBIDDEN"
+    assert AdjustmentRequest.objects.get(pk=request_id).status == "pending"

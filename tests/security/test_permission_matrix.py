@@ -76,7 +76,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("attendance-leave-ledger", "GET"):               (401, 200, 200, 200, 200, 200),
     ("attendance-leave-balance-adjust", "POST"):      (401, 403, 403, 403, 400, 400),
     # An empty bulk approval is a no-op report for anyone; each item is checked on its own.
-    ("attendance-requests-bulk-approve", "POST"):     (401, 200, 200, 200, 200, 200),
+    ("attendance-requests-bulk-approve", "POST"):     (401, 403, 200, 403, 200, 200),
     # --- imports: importers and admins
     ("import-template", "GET"):                       (401, 403, 403, 200, 200, 200),
     ("import-upload", "POST"):                        (401, 403, 403, 400, 400, 400),
