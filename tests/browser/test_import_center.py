@@ -370,7 +370,11 @@ def test_the_page_on_a_phone_and_the_drop_zone_from_the_keyboard(mobile_page, li
     assert width <= 390, f"the page scrolls sideways ({width}px wide)"
     screenshot(page, "import-center-mobile")
 
+    # Intercepting the native file chooser is switched on by the first listener; switch it on before the key
+    # press (not as part of it), and make sure the page's script has wired the drop zone.
+    page.on("filechooser", lambda _chooser: None)
+    page.wait_for_load_state("load")
     drop.focus()
-    with page.expect_file_chooser() as chooser:
+    with page.expect_file_chooser(timeout=20_000) as chooser:
         page.keyboard.press("Enter")
     assert not chooser.value.is_multiple()
