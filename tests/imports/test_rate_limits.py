@@ -38,22 +38,17 @@ def test_uploads_over_the_limit_are_refused_and_store_nothing(imports, staff, li
     assert Upload.objects.count() == 2
 
 
-def test_previews_over_the_limit_are_refused(imports, staff, limit):
+@pytest.mark.parametrize(
+    ("group", "call", "ok_status"), [("import_preview", "preview", 200), ("import_prepare", "prepare", 201)]
+)
+def test_previews_and_prepares_over_the_limit_are_refused(imports, staff, limit, group, call, ok_status):
     upload_id = imports.upload(CSV)
-    limit("import_preview")
-    assert imports.preview(upload_id).status_code == 200
-    assert imports.preview(upload_id).status_code == 200
+    limit(group)
+    send = getattr(imports, call)
+    assert send(upload_id).status_code == ok_status
+    assert send(upload_id).status_code == ok_status
 
-    assert_limited(imports.preview(upload_id), "import_preview")
-
-
-def test_prepares_over_the_limit_are_refused(imports, staff, limit):
-    upload_id = imports.upload(CSV)
-    limit("import_prepare")
-    assert imports.prepare(upload_id).status_code == 201
-    assert imports.prepare(upload_id).status_code == 201
-
-    assert_limited(imports.prepare(upload_id), "import_prepare")
+    assert_limited(send(upload_id), group)
 
 
 def test_commits_over_the_limit_are_refused_and_write_no_batch(imports, staff, limit):
