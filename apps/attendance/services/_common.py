@@ -11,8 +11,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from apps.access import roles
-from apps.access.errors import Conflict, Forbidden, ValidationFailed
+from apps.access.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from apps.access.models import Membership
+from apps.attendance.models import RequestStatus
+from apps.audit.models import OperationLog
+from apps.audit.services import audit_record
 
 T = TypeVar("T")
 
@@ -25,6 +28,9 @@ class Outcome(Generic[T]):
 
     obj: T
     replayed: bool = False
+
+
+R = TypeVar("R")
 
 
 def lock_member(member: Membership) -> Membership:
@@ -96,3 +102,28 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool) -> st
             "VALIDATION_ERROR", f"{field} is longer than {max_length} characters.", {"field": field}
         )
     return value
+
+
+def request_lock(
+    request: R, *, allowed: tuple[str, ...] = (RequestStatus.PENDING,), related: tuple[str, ...] = ()
+) -> R:
+    """Lock the member, then re-read the request under a row lock; 409 REQUEST_NOT_PENDING unless its status
+    is one of `allowed`. Every decision on a request goes through here."""
+    lock_member(request.member)
+    request = type(request).objects.select_for_update().select_related(*related).get(pk=request.pk)
+    if request.status not in allowed:
+        raise Conflict(
+            "REQUEST_NOT_PENDING", f"This request is already {request.status}.", {"status": request.status}
+        )
+    return request
+
+
+def decision_denied(action: str, actor: Membership, request, error: DomainError) -> None:
+    """Record a refused decision (who tried, on what, and the code they got)."""
+    audit_record(
+        action=action,
+        actor=actor,
+        target=request,
+        result=OperationLog.Result.DENIED,
+        details={"code": error.code},
+    )

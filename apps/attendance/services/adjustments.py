@@ -9,23 +9,24 @@ from datetime import date, datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.access.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from apps.access.errors import Conflict, Forbidden, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks
 from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
+    decision_denied,
     ensure_can_decide,
     fingerprint,
     is_org_admin,
     local_today,
     lock_member,
     replay,
+    request_lock,
     validate_idempotency_key,
 )
 from apps.attendance.services.records import recompute_days
-from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
 
 Kind = AdjustmentRequest.Kind
@@ -157,26 +158,6 @@ def adjustment_request_create(
     return Outcome(obj=request)
 
 
-def _locked_pending(request: AdjustmentRequest) -> AdjustmentRequest:
-    lock_member(request.member)
-    request = AdjustmentRequest.objects.select_for_update().select_related("member").get(pk=request.pk)
-    if request.status != RequestStatus.PENDING:
-        raise Conflict(
-            "REQUEST_NOT_PENDING", f"This request is already {request.status}.", {"status": request.status}
-        )
-    return request
-
-
-def _deny(action: str, actor: Membership, request: AdjustmentRequest, error: DomainError) -> None:
-    audit_record(
-        action=action,
-        actor=actor,
-        target=request,
-        result=OperationLog.Result.DENIED,
-        details={"code": error.code},
-    )
-
-
 def adjustment_request_approve(
     *, request: AdjustmentRequest, approver: Membership, comment: str = ""
 ) -> AdjustmentRequest:
@@ -185,10 +166,10 @@ def adjustment_request_approve(
     try:
         ensure_can_decide(approver, request.member)
     except Forbidden as error:
-        _deny("attendance.adjustment.approve", approver, request, error)
+        decision_denied("attendance.adjustment.approve", approver, request, error)
         raise
     with transaction.atomic():
-        request = _locked_pending(request)
+        request = request_lock(request, related=("member",))
         hooks.ensure_unlocked(member=request.member, dates=[request.work_date])
         request.status = RequestStatus.APPROVED
         request.decided_by = approver
@@ -229,10 +210,10 @@ def adjustment_request_reject(
     try:
         ensure_can_decide(approver, request.member)
     except Forbidden as error:
-        _deny("attendance.adjustment.reject", approver, request, error)
+        decision_denied("attendance.adjustment.reject", approver, request, error)
         raise
     with transaction.atomic():
-        request = _locked_pending(request)
+        request = request_lock(request, related=("member",))
         request.status = RequestStatus.REJECTED
         request.decided_by = approver
         request.decided_at = timezone.now()
@@ -248,10 +229,10 @@ def adjustment_request_cancel(*, request: AdjustmentRequest, actor: Membership) 
         is_org_admin(actor) and actor.organization_id == request.organization_id
     ):
         error = Forbidden("FORBIDDEN", "Only the requester may cancel this request.")
-        _deny("attendance.adjustment.cancel", actor, request, error)
+        decision_denied("attendance.adjustment.cancel", actor, request, error)
         raise error
     with transaction.atomic():
-        request = _locked_pending(request)
+        request = request_lock(request, related=("member",))
         request.status = RequestStatus.CANCELLED
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_at", "updated_at"])

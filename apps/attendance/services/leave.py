@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.access.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from apps.access.errors import Conflict, Forbidden, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
@@ -18,16 +18,17 @@ from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, Re
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
+    decision_denied,
     ensure_can_decide,
     fingerprint,
     is_org_admin,
     lock_member,
     replay,
+    request_lock,
     validate_idempotency_key,
 )
 from apps.attendance.services.leave_balances import clean_decimal, ensure_balance
 from apps.attendance.services.records import recompute_days
-from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
 
 MAX_LEAVE_DAYS = 366
@@ -175,28 +176,7 @@ def leave_request_create(
     return Outcome(obj=request)
 
 
-def _locked(request: LeaveRequest, allowed: tuple[str, ...]) -> LeaveRequest:
-    lock_member(request.member)
-    request = (
-        LeaveRequest.objects.select_for_update()
-        .select_related("member__organization", "leave_type")
-        .get(pk=request.pk)
-    )
-    if request.status not in allowed:
-        raise Conflict(
-            "REQUEST_NOT_PENDING", f"This request is already {request.status}.", {"status": request.status}
-        )
-    return request
-
-
-def _deny(action: str, actor: Membership, request: LeaveRequest, error: DomainError) -> None:
-    audit_record(
-        action=action,
-        actor=actor,
-        target=request,
-        result=OperationLog.Result.DENIED,
-        details={"code": error.code},
-    )
+LEAVE_RELATED = ("member__organization", "leave_type")
 
 
 def _recompute(request: LeaveRequest) -> None:
@@ -213,10 +193,10 @@ def leave_request_approve(*, request: LeaveRequest, approver: Membership, commen
     try:
         ensure_can_decide(approver, request.member)
     except Forbidden as error:
-        _deny("attendance.leave.approve", approver, request, error)
+        decision_denied("attendance.leave.approve", approver, request, error)
         raise
     with transaction.atomic():
-        request = _locked(request, (RequestStatus.PENDING,))
+        request = request_lock(request, related=LEAVE_RELATED)
         member = request.member
         hooks.ensure_unlocked(member=member, dates=_days(request.start_date, request.end_date))
         ensure_balance(member=member, leave_type=request.leave_type, amount=request.amount)
@@ -250,10 +230,10 @@ def leave_request_reject(*, request: LeaveRequest, approver: Membership, comment
     try:
         ensure_can_decide(approver, request.member)
     except Forbidden as error:
-        _deny("attendance.leave.reject", approver, request, error)
+        decision_denied("attendance.leave.reject", approver, request, error)
         raise
     with transaction.atomic():
-        request = _locked(request, (RequestStatus.PENDING,))
+        request = request_lock(request, related=LEAVE_RELATED)
         request.status = RequestStatus.REJECTED
         request.decided_by = approver
         request.decided_at = timezone.now()
@@ -270,10 +250,10 @@ def leave_request_cancel(*, request: LeaveRequest, actor: Membership) -> LeaveRe
         is_org_admin(actor) and actor.organization_id == request.organization_id
     ):
         error = Forbidden("FORBIDDEN", "Only the requester may cancel this request.")
-        _deny("attendance.leave.cancel", actor, request, error)
+        decision_denied("attendance.leave.cancel", actor, request, error)
         raise error
     with transaction.atomic():
-        request = _locked(request, ACTIVE_STATUSES)
+        request = request_lock(request, allowed=ACTIVE_STATUSES, related=LEAVE_RELATED)
         was_approved = request.status == RequestStatus.APPROVED
         if was_approved:
             hooks.ensure_unlocked(member=request.member, dates=_days(request.start_date, request.end_date))
