@@ -26,6 +26,11 @@ def unregister_lock_checker(fn: LockChecker) -> None:
         _lock_checkers.remove(fn)
 
 
+def has_lock_checkers() -> bool:
+    """Whether any period can be locked at all (callers may skip per-date questions when not)."""
+    return bool(_lock_checkers)
+
+
 def is_locked(*, member: Membership, work_date: date) -> bool:
     return any(checker(member=member, work_date=work_date) for checker in _lock_checkers)
 

@@ -210,3 +210,38 @@ class ImportItem(models.Model):
 
     def __str__(self) -> str:
         return f"batch {self.batch_id} line {self.line} {self.status}"
+
+
+class ValidatedSet(models.Model):
+    """The rows of one upload as a preview validated them, kept so that the commit that follows can merge
+    them without reading and validating the file a second time.
+
+    The rows live in two tables of their own (`table`, `rejects_table`: UNLOGGED on PostgreSQL, so
+    writing them costs what the preview's temporary tables cost), created by the preview and dropped by
+    the janitor. A commit uses a set only when its `key` still matches: the same mapping, timezone,
+    pipeline version and members (ids, UserIds, employee numbers, names, active flags); and only when the
+    tables hold the row counts recorded in `result` (an unlogged table is emptied by a database crash).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="validated_sets")
+    key = models.CharField(max_length=64)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["upload", "key"], name="import_vset_upload_key")]
+
+    def __str__(self) -> str:
+        return f"validated set {self.pk} of upload {self.upload_id}"
+
+    @property
+    def table(self) -> str:
+        return f"imports_vset_{int(self.pk)}"
+
+    @property
+    def rejects_table(self) -> str:
+        return f"imports_vset_{int(self.pk)}_rejects"

@@ -4,6 +4,8 @@ Shared by preview and commit, so both see exactly the same rows, errors and dupl
 bounded by the number of distinct (member, date) pairs (kept for duplicate detection), never by the file.
 """
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,23 @@ from apps.imports.validation import (
 )
 
 PROGRESS_EVERY = 50_000
+KEPT_ERRORS = 100  # a commit reports at most this many row errors
+# Part of every ValidatedSet key: bump it when validation changes what a row becomes, so sets kept by
+# the previous release are not reused.
+PIPELINE_VERSION = 1
+
+
+def validation_key(*, organization: Organization, mapping: dict, members: MemberIndex) -> str:
+    """What a pass's outcome depends on besides the file: two passes with the same key over the same upload
+    validate every row the same way."""
+    payload = {
+        "version": PIPELINE_VERSION,
+        "mapping": mapping,
+        "timezone": organization.timezone,
+        "members": members.fingerprint,
+        "maxRows": settings.IMPORT_MAX_ROWS,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
@@ -42,6 +61,36 @@ class PassResult:
     errors: list[dict] = field(default_factory=list)
     errors_truncated: bool = False
     preview_rows: list[dict] = field(default_factory=list)
+
+    def kept(self) -> dict:
+        """What a commit needs of this pass when it reuses the preview's rows (see ValidatedSet)."""
+        return {
+            "detection": self.detection.as_dict(),
+            "total_rows": self.total_rows,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "locked": self.locked,
+            "rejected": sum(self.error_counts.values()),
+            "error_counts": dict(self.error_counts),
+            "errors": self.errors[:KEPT_ERRORS],
+            "errors_truncated": self.errors_truncated,
+        }
+
+    @classmethod
+    def from_kept(cls, data: dict) -> "PassResult":
+        detection = Detection(**data["detection"])
+        return cls(
+            detection=detection,
+            total_rows=data["total_rows"],
+            valid=data["valid"],
+            invalid=data["invalid"],
+            duplicates=data["duplicates"],
+            locked=data["locked"],
+            error_counts=Counter(data["error_counts"]),
+            errors=list(data["errors"]),
+            errors_truncated=data["errors_truncated"],
+        )
 
     def summary(self) -> dict:
         return {
@@ -63,6 +112,7 @@ def run_pass(
     staging: Staging,
     preview_limit: int = 0,
     on_progress: Callable[[int], None] | None = None,
+    members: MemberIndex | None = None,
 ) -> PassResult:
     path = storage.absolute_path(upload)
     rows = reading.iter_rows(path, upload.file_type, upload.encoding)
@@ -77,7 +127,7 @@ def run_pass(
         head, mapping=mapping, file_type=upload.file_type, encoding=upload.encoding
     )
     result = PassResult(detection=detection)
-    members = MemberIndex(organization)
+    members = members or MemberIndex(organization)
     normalizer = RowNormalizer(
         detection=detection, organization=organization, members=members, vendor=staging.vendor
     )

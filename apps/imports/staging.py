@@ -1,16 +1,18 @@
 # SQL here is assembled from this module's constants only; every value travels as a parameter.
 # ruff: noqa: S608
-"""Staging tables: the validated rows of one file, in a temporary table of the current connection.
+"""Staging tables: the validated rows of one file, and its rejected lines in a second table.
 
-PostgreSQL gets them by COPY (psycopg 3's `cursor.copy()`), other databases by bulk inserts. Preview
-compares the staging table with the daily records; commit merges it (merge.py). Rejected lines of a commit
-go to a second temporary table, so that the merge transaction writes them with everything else.
+By default they are temporary tables of the current connection; a preview writes them to the tables of a
+`ValidatedSet` instead (UNLOGGED on PostgreSQL), which outlive the connection so that the commit that
+follows can merge them without a second pass over the file. PostgreSQL gets the rows by COPY (psycopg 3's
+`cursor.copy()`), other databases by bulk inserts. Preview compares the staging table with the daily
+records; commit merges it (merge.py) and writes the rejected lines as items in the same transaction.
 """
 
 import json
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 STAGING = "import_staging"
 REJECTS = "import_rejects"
@@ -31,31 +33,42 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-class Staging:
-    """Collects rows in chunks and writes each chunk in one round trip."""
+def drop_tables(*tables: str) -> None:
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
-    def __init__(self, *, with_rejects: bool):
+
+class Staging:
+    """Collects rows in chunks and writes each chunk in one round trip.
+
+    `table`/`rejects_table` name kept tables (a ValidatedSet's, from this module's own name scheme, never
+    user input); without them the rows go to this connection's temporary tables."""
+
+    def __init__(self, *, with_rejects: bool, table: str = "", rejects_table: str = ""):
         self.vendor = connection.vendor
         self.postgres = self.vendor == "postgresql"
         self.with_rejects = with_rejects
+        self.kept = bool(table)
+        self.table = table or STAGING
+        self.rejects_table = rejects_table or REJECTS
         self._rows: list[tuple] = []
         self._rejects: list[tuple] = []
         self._dates: dict = {}
         ts = "timestamptz" if self.postgres else "datetime"
+        create = "CREATE TEMP TABLE"
+        if self.kept:
+            create = "CREATE UNLOGGED TABLE" if self.postgres else "CREATE TABLE"
+        drop_tables(self.table, self.rejects_table)
         with connection.cursor() as cursor:
-            self.drop(cursor)
-            cursor.execute(f"CREATE TEMP TABLE {STAGING} ({_STAGING_COLUMNS.format(ts=ts)})")
+            cursor.execute(f"{create} {self.table} ({_STAGING_COLUMNS.format(ts=ts)})")
             if with_rejects:
-                cursor.execute(f"CREATE TEMP TABLE {REJECTS} ({_REJECT_COLUMNS})")
+                cursor.execute(f"{create} {self.rejects_table} ({_REJECT_COLUMNS})")
 
     @staticmethod
-    def drop(cursor=None) -> None:
-        if cursor is None:
-            with connection.cursor() as own:
-                Staging.drop(own)
-            return
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        cursor.execute(f"DROP TABLE IF EXISTS {REJECTS}")
+    def drop() -> None:
+        """Drop this connection's temporary staging tables."""
+        drop_tables(STAGING, REJECTS)
 
     def add(self, row: tuple) -> None:
         self._rows.append(row)
@@ -73,23 +86,23 @@ class Staging:
     def flush(self) -> None:
         with connection.cursor() as cursor:
             if self._rows:
-                self._write(cursor, STAGING, self._rows, 10)
+                self._write(cursor, self.table, self._rows, 10)
                 self._rows = []
             if self._rejects:
-                self._write(cursor, REJECTS, self._rejects, 5)
+                self._write(cursor, self.rejects_table, self._rejects, 5)
                 self._rejects = []
 
     def _write(self, cursor, table: str, rows: list[tuple], width: int) -> None:
         if self.postgres:
             with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                if table == STAGING:
+                if table == self.table:
                     copy.write(self._copy_text(rows))
                 else:
                     for row in rows:
                         copy.write_row(row)
         else:
             dates = self._dates
-            if table == STAGING:
+            if table == self.table:
                 rows = [
                     (*row[:2], dates.get(row[2]) or dates.setdefault(row[2], row[2].isoformat()), *row[3:])
                     for row in rows
@@ -121,7 +134,7 @@ class Staging:
             for start in range(0, len(lines), 1000):
                 chunk = lines[start : start + 1000]
                 cursor.execute(
-                    f"DELETE FROM {STAGING} WHERE line IN ({', '.join(['%s'] * len(chunk))})", chunk
+                    f"DELETE FROM {self.table} WHERE line IN ({', '.join(['%s'] * len(chunk))})", chunk
                 )
 
     def finish(self) -> None:
@@ -129,7 +142,7 @@ class Staging:
         if self.postgres:
             with connection.cursor() as cursor:
                 # Temporary tables have no statistics; without them the merge plans for a handful of rows.
-                cursor.execute(f"ANALYZE {STAGING}")
+                cursor.execute(f"ANALYZE {self.table}")
 
 
 _ACTION = """
@@ -139,28 +152,43 @@ CASE WHEN d.id IS NULL THEN 'create'
                      s.status, s.note) THEN 'update'
      ELSE 'unchanged' END
 """
-_JOIN = f"FROM {STAGING} s LEFT JOIN attendance_dailyrecord d ON d.member_id = s.member_id AND d.work_date = s.work_date"
+_JOIN = "FROM {table} s LEFT JOIN attendance_dailyrecord d ON d.member_id = s.member_id AND d.work_date = s.work_date"
 
 
 def _action_sql() -> str:
     return _ACTION.format(differs="IS DISTINCT FROM" if is_postgres() else "IS NOT")
 
 
-def staged_actions() -> dict[str, int]:
+def staged_actions(*, table: str = STAGING) -> dict[str, int]:
     """How many staged rows would create, update or leave unchanged a daily record."""
     counts = {"create": 0, "update": 0, "unchanged": 0}
-    with connection.cursor() as cursor:
+    join = _JOIN.format(table=table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute("SET LOCAL jit = off")  # compiling the expressions costs more than it saves here
         cursor.execute(
-            f"SELECT action, count(*) FROM (SELECT {_action_sql()} AS action {_JOIN}) a GROUP BY action"
+            f"SELECT action, count(*) FROM (SELECT {_action_sql()} AS action {join}) a GROUP BY action"
         )
         counts.update(dict(cursor.fetchall()))
     return counts
 
 
-def staged_actions_for(lines: list[int]) -> dict[int, str]:
+def staged_actions_for(lines: list[int], *, table: str = STAGING) -> dict[int, str]:
     if not lines:
         return {}
     marks = ", ".join(["%s"] * len(lines))
+    join = _JOIN.format(table=table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT s.line, {_action_sql()} {_JOIN} WHERE s.line IN ({marks})", lines)
+        cursor.execute(f"SELECT s.line, {_action_sql()} {join} WHERE s.line IN ({marks})", lines)
         return dict(cursor.fetchall())
+
+
+def staged_count(*, table: str) -> int | None:
+    """Rows in a kept staging table, or None when it is gone (a savepoint keeps the caller's transaction
+    usable)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            return cursor.fetchone()[0]
+    except DatabaseError:
+        return None

@@ -7,6 +7,7 @@ from apps.imports.services.commits import RetryableMergeError
 from apps.imports.services.jobs import import_job_execute
 from apps.imports.services.tokens import commit_tokens_purge
 from apps.imports.services.uploads import upload_purge_expired
+from apps.imports.services.validated_sets import validated_sets_purge
 
 
 @shared_task(
@@ -23,4 +24,8 @@ def import_job_run(*, job_id: int) -> None:
 
 @shared_task(name="imports.janitor")
 def import_janitor() -> dict:
-    return {"uploads_purged": upload_purge_expired(), "tokens_deleted": commit_tokens_purge()}
+    return {
+        "uploads_purged": upload_purge_expired(),
+        "tokens_deleted": commit_tokens_purge(),
+        "validated_sets_dropped": validated_sets_purge(),
+    }

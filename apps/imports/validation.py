@@ -5,6 +5,7 @@ datetimes are memoised in plain dicts and errors are the exceptional path. Times
 the database's own text format, ready for COPY (PostgreSQL) or a bulk insert (SQLite).
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -125,6 +126,9 @@ class MemberIndex:
             "id", "external_id", "employee_no", "display_name", "is_active",
             "user__username", "user__first_name", "user__last_name",
         )  # fmt: skip
+        rows = list(rows.order_by("id"))
+        # Everything matching depends on; a kept preview is reused only while it is unchanged.
+        self.fingerprint = hashlib.sha256(repr(rows).encode()).hexdigest()
         for member_id, external_id, employee_no, display_name, active, username, first, last in rows:
             if external_id:
                 self.by_external[external_id] = member_id

@@ -170,7 +170,11 @@ def test_the_janitor_task_keeps_live_uploads(imports, settings):
     from apps.imports.tasks import import_janitor
 
     upload_id = imports.upload("日期,UserId\n2026-03-02,u0001\n")
-    assert import_janitor.delay().get() == {"uploads_purged": 0, "tokens_deleted": 0}
+    assert import_janitor.delay().get() == {
+        "uploads_purged": 0,
+        "tokens_deleted": 0,
+        "validated_sets_dropped": 0,
+    }
     assert (settings.MEDIA_ROOT / Upload.objects.get(pk=upload_id).path).exists()
 
 

@@ -19,13 +19,15 @@ from django.utils import timezone
 
 from apps.access.errors import Conflict, DomainError, Unprocessable, ValidationFailed
 from apps.access.models import Membership
+from apps.attendance import hooks as attendance_hooks
 from apps.audit.services import audit_record
 from apps.imports import merge
-from apps.imports.models import ImportBatch, ImportJob
-from apps.imports.pipeline import run_pass
+from apps.imports.models import ImportBatch, ImportJob, ValidatedSet
+from apps.imports.pipeline import PassResult, run_pass, validation_key
 from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.tokens import commit_token_consume, commit_token_find
-from apps.imports.staging import Staging
+from apps.imports.staging import Staging, staged_count
+from apps.imports.validation import MemberIndex
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 ON_ERROR = ("reject", "skip")
@@ -175,11 +177,20 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
     if upload is None:
         raise Unprocessable("UPLOAD_NOT_FOUND", "The upload of this batch no longer exists.")
     upload_ensure_live(upload)
-    staging = Staging(with_rejects=True)
-    result = run_pass(
-        upload=upload, organization=organization, mapping=options.get("mapping", {}), staging=staging,
-        on_progress=progress,
-    )  # fmt: skip
+    mapping = options.get("mapping", {})
+    members = MemberIndex(organization)
+    kept = _validated_set_for(upload=upload, mapping=mapping, members=members)
+    if kept is not None:
+        result = PassResult.from_kept(kept.result)
+        table = kept.table
+        progress(result.total_rows)
+    else:
+        staging = Staging(with_rejects=True)
+        result = run_pass(
+            upload=upload, organization=organization, mapping=mapping, staging=staging,
+            on_progress=progress, members=members,
+        )  # fmt: skip
+        table = staging.table
     if result.invalid and options.get("on_error", "reject") == "reject":
         raise Unprocessable(
             "IMPORT_ROWS_INVALID",
@@ -193,16 +204,18 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         merge.lock_organization(organization.pk)
         if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).count() == 0:
             raise BatchAlreadyFinished
-        merged, races = merge.merge_staging(batch_id=batch.pk, organization_id=organization.pk, now=now)
+        merged, races = merge.merge_staging(
+            batch_id=batch.pk, organization_id=organization.pk, now=now, table=table
+        )
         if races:
             raise RetryableMergeError
-        counts = {**merged, **merge.store_rejects(batch_id=batch.pk)}
+        counts = {**merged, **merge.store_rejects(batch_id=batch.pk, table=table)}
         audit_record(
             action="imports.batch.commit",
             actor=job.created_by,
             organization=organization,
             target=batch,
-            details={"rows": result.total_rows, **counts},
+            details={"rows": result.total_rows, **counts, "validatedBy": "preview" if kept else "commit"},
         )
         finished = timezone.now()
         done = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
@@ -224,11 +237,38 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             phase="done",
             processed=result.total_rows,
             total=result.total_rows,
-            result={"batch_id": batch.pk, "summary": result.summary(), **counts},
+            result={
+                "batch_id": batch.pk,
+                "summary": result.summary(),
+                **counts,
+                # "preview": the rows a preview of this upload validated were merged (no second pass).
+                "validated_by": "preview" if kept else "commit",
+            },
             throughput_rows_per_sec=round(result.total_rows / elapsed, 1),
             finished_at=finished,
         )
     return counts["created"] + counts["updated"]
+
+
+def _validated_set_for(*, upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
+    """The newest complete preview of this upload that validated it exactly as this commit would, if its
+    tables still hold every row it recorded."""
+    if attendance_hooks.has_lock_checkers():
+        return None
+    key = validation_key(organization=upload.organization, mapping=mapping, members=members)
+    kept = (
+        ValidatedSet.objects.filter(upload=upload, key=key, completed_at__isnull=False)
+        .order_by("-id")
+        .first()
+    )
+    if kept is None:
+        return None
+    expected = kept.result
+    if staged_count(table=kept.table) != expected.get("valid") or staged_count(
+        table=kept.rejects_table
+    ) != expected.get("rejected"):
+        return None
+    return kept
 
 
 def _fail(*, job: ImportJob, batch: ImportBatch, error: DomainError) -> None:

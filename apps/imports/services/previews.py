@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from apps.access.errors import DomainError, ValidationFailed
 from apps.access.models import Membership
-from apps.imports.models import ImportJob, Upload
-from apps.imports.pipeline import run_pass
+from apps.attendance import hooks as attendance_hooks
+from apps.imports.models import ImportJob, Upload, ValidatedSet
+from apps.imports.pipeline import run_pass, validation_key
+from apps.imports.services.validated_sets import validated_set_discard
 from apps.imports.staging import Staging, staged_actions, staged_actions_for
-from apps.imports.validation import validate_mapping
+from apps.imports.validation import MemberIndex, validate_mapping
 
 PREVIEW_LIMIT_MAX = 1000
 
@@ -32,24 +34,40 @@ def preview_options(*, mapping, preview_limit) -> dict:
 
 
 def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_progress=None) -> dict:
-    """Validate the whole file and compare it with the records; the result the API returns."""
+    """Validate the whole file and compare it with the records; the result the API returns.
+
+    The valid and rejected rows are kept in a ValidatedSet, so that a commit of this upload with the same
+    mapping merges them without a second pass over the file (while the members are unchanged)."""
     started = time.monotonic()
-    staging = Staging(with_rejects=False)
+    organization = upload.organization
+    members = MemberIndex(organization)
+    kept = _validated_set_start(upload=upload, mapping=mapping, members=members)
+    if kept is None:
+        staging = Staging(with_rejects=False)
+    else:
+        staging = Staging(with_rejects=True, table=kept.table, rejects_table=kept.rejects_table)
     try:
         result = run_pass(
             upload=upload,
-            organization=upload.organization,
+            organization=organization,
             mapping=mapping,
             staging=staging,
             preview_limit=preview_limit,
             on_progress=on_progress,
+            members=members,
         )
-        actions = staged_actions()
+        actions = staged_actions(table=staging.table)
         row_actions = staged_actions_for(
-            [row["line"] for row in result.preview_rows if row["state"] == "valid"]
+            [row["line"] for row in result.preview_rows if row["state"] == "valid"], table=staging.table
         )
+    except BaseException:
+        if kept is not None:
+            validated_set_discard(kept)
+        raise
     finally:
         Staging.drop()
+    if kept is not None:
+        ValidatedSet.objects.filter(pk=kept.pk).update(result=result.kept(), completed_at=timezone.now())
     for row in result.preview_rows:
         row["action"] = row_actions.get(row["line"], "")
     summary = result.summary() | {
@@ -66,6 +84,15 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
         "errors_truncated": result.errors_truncated,
         "elapsed_ms": round((time.monotonic() - started) * 1000),
     }
+
+
+def _validated_set_start(*, upload: Upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
+    if attendance_hooks.has_lock_checkers():
+        return None  # locks can change between preview and commit: the commit validates afresh
+    key = validation_key(organization=upload.organization, mapping=mapping, members=members)
+    return ValidatedSet.objects.create(
+        organization=upload.organization, upload=upload, key=key, created_at=timezone.now()
+    )
 
 
 def preview_should_run_async(*, upload: Upload, requested: bool) -> bool:
