@@ -13,7 +13,7 @@ so batches rolled back newest first each see exactly the state they left.
 
 from django.db import connection
 
-from apps.imports.staging import REJECTS, STAGING
+from apps.imports.staging import RECORDS_IN_RANGE, REJECTS, STAGING
 
 VALUES = "first_in_at, last_out_at, worked_minutes, late_minutes, early_leave_minutes, status, note"
 _PREV = (
@@ -32,7 +32,7 @@ _SELECT_OLD = f"""
     SELECT s.line, s.member_id, s.work_date, d.id, d.first_in_at, d.last_out_at, d.worked_minutes,
            d.late_minutes, d.early_leave_minutes, d.status, d.source, d.source_batch_id, d.note, d.version
     FROM {STAGING} s
-    LEFT JOIN attendance_dailyrecord d ON d.member_id = s.member_id AND d.work_date = s.work_date
+    LEFT JOIN {RECORDS_IN_RANGE.format(table=STAGING)} d ON d.member_id = s.member_id AND d.work_date = s.work_date
 """
 _INSERT_NEW = f"""
     INSERT INTO attendance_dailyrecord AS d (organization_id, member_id, work_date, {VALUES},

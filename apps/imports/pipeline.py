@@ -131,16 +131,41 @@ def run_pass(
     normalizer = RowNormalizer(
         detection=detection, organization=organization, members=members, vendor=staging.vendor
     )
+    seen: dict[int, dict] = {}  # member id -> {work date: first line}
+    try:
+        total, valid = _validate_rows(
+            chain(head[header_index + 1 :], rows), result=result, normalizer=normalizer, members=members,
+            staging=staging, seen=seen, preview_limit=preview_limit, on_progress=on_progress,
+        )  # fmt: skip
+        if total == 0:
+            raise Unprocessable("IMPORT_NO_ROWS", "The file has a header but no data rows.")
+        result.total_rows, result.valid = total, valid
+        result.invalid = sum(result.error_counts.values()) - result.duplicates
+        _skip_locked(result, seen, organization, staging)
+        staging.finish()
+    except BaseException as error:
+        staging.abort(error)  # an open COPY would leave the connection unusable
+        raise
+    result.errors.sort(key=lambda error: error["line"])
+    result.errors_truncated = sum(result.error_counts.values()) > len(result.errors)
+    if on_progress is not None:
+        on_progress(total)
+    return result
+
+
+def _validate_rows(
+    rows, *, result: PassResult, normalizer: RowNormalizer, members: MemberIndex, staging: Staging,
+    seen: dict, preview_limit: int, on_progress: Callable[[int], None] | None,
+) -> tuple[int, int]:  # fmt: skip
+    """The hot loop: validate every data row, stage the valid ones, report the rest. Returns (rows, valid)."""
     max_rows = settings.IMPORT_MAX_ROWS
     max_errors = settings.IMPORT_MAX_REPORTED_ERRORS
-    seen: dict[int, dict] = {}  # member id -> {work date: first line}
     errors = result.errors
     counts = result.error_counts
     normalize = normalizer.normalize
     add = staging.add
-
     total = valid = 0
-    for line, cells in chain(head[header_index + 1 :], rows):
+    for line, cells in rows:
         total += 1
         if total > max_rows:
             raise Unprocessable(
@@ -181,17 +206,7 @@ def run_pass(
         if on_progress is not None and total % PROGRESS_EVERY == 0:
             staging.flush()
             on_progress(total)
-    result.total_rows, result.valid = total, valid
-    result.invalid = sum(counts.values()) - result.duplicates
-    if total == 0:
-        raise Unprocessable("IMPORT_NO_ROWS", "The file has a header but no data rows.")
-    _skip_locked(result, seen, organization, staging)
-    result.errors.sort(key=lambda error: error["line"])
-    result.errors_truncated = sum(counts.values()) > len(result.errors)
-    staging.finish()
-    if on_progress is not None:
-        on_progress(total)
-    return result
+    return total, valid
 
 
 def _skip_locked(result: PassResult, seen: dict, organization: Organization, staging: Staging) -> None:

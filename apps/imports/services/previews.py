@@ -56,9 +56,11 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
             on_progress=on_progress,
             members=members,
         )
-        actions = staged_actions(table=staging.table)
+        actions = staged_actions(organization_id=organization.pk, table=staging.table)
         row_actions = staged_actions_for(
-            [row["line"] for row in result.preview_rows if row["state"] == "valid"], table=staging.table
+            [row["line"] for row in result.preview_rows if row["state"] == "valid"],
+            organization_id=organization.pk,
+            table=staging.table,
         )
     except BaseException:
         if kept is not None:
