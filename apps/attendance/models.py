@@ -270,8 +270,20 @@ class DailyRecord(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         ADMIN = "admin", "Administrator"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
-    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="daily_records")
+    # No single-column FK constraints or indexes: the unique (member, work_date) and the
+    # (organization, work_date) index cover lookups, and on PostgreSQL one composite foreign key
+    # `daily_record_member_org_fk` (migration 0004) checks (member_id, organization_id) against the
+    # member's own organization, once per row. Django's collector still cascades deletes.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
+    member = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="daily_records",
+        db_index=False,
+        db_constraint=False,
+    )
     work_date = models.DateField()
     first_in_at = models.DateTimeField(null=True, blank=True)
     last_out_at = models.DateTimeField(null=True, blank=True)
