@@ -146,6 +146,19 @@ def _on(sql: str, table: str) -> str:
     return sql.replace(STAGING, table).replace(REJECTS, f"{table}_rejects") if table != STAGING else sql
 
 
+def ensure_member_statistics() -> None:
+    """The records' foreign key (member_id, organization_id) is checked once per merged row against
+    access_membership; with no statistics at all (a new database before autovacuum's first pass) the
+    planner picks a scan of the member's organization for each check instead of the unique index, which
+    made a 500,000-row merge's commit 21 s instead of 2 s. Statistics taken once, however old, suffice."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'access_membership'::regclass")
+        if cursor.fetchone()[0] < 0:
+            cursor.execute("ANALYZE access_membership")
+
+
 def merge_staging(
     *, batch_id: int, organization_id: int, now, table: str = STAGING
 ) -> tuple[dict[str, int], int]:

@@ -94,7 +94,9 @@ def test_a_member_created_after_the_preview_is_imported(imports, staff, make_mem
 
 
 def test_skipped_and_failed_lines_of_a_kept_preview_become_items(imports, staff):
-    upload_id = imports.upload(FILE + "2026-03-02,u0001,09:00,18:00,正常\n2026-13-40,u0001,09:00,18:00,正常\n")
+    upload_id = imports.upload(
+        FILE + "2026-03-02,u0001,09:00,18:00,正常\n2026-13-40,u0001,09:00,18:00,正常\n"
+    )
     imports.preview(upload_id)
     response = _commit(imports, upload_id, "with-rejects", onError="skip")
     batch = response.json()
@@ -113,7 +115,7 @@ def test_kept_rows_lost_by_a_database_crash_are_not_trusted(imports, staff):
     imports.preview(upload_id)
     kept = ValidatedSet.objects.get(upload_id=upload_id)
     with connection.cursor() as cursor:  # what a crash does to an UNLOGGED table
-        cursor.execute(f"DELETE FROM {kept.table}")
+        cursor.execute(f"DELETE FROM {kept.table}")  # noqa: S608 - our own table name
     response = _commit(imports, upload_id, "after-crash")
     assert response.json()["createdCount"] == 3
     assert _validated_by(imports, response.json()) == "commit"

@@ -199,6 +199,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             {"summary": result.summary(), "errors": result.errors[:REPORTED_ERRORS]},
         )
     ImportJob.objects.filter(pk=job.pk).update(phase="merging", processed=result.total_rows)
+    merge.ensure_member_statistics()
     now = timezone.now()
     with transaction.atomic():
         merge.lock_organization(organization.pk)
