@@ -149,8 +149,8 @@ def batch_commit_run(*, job_id: int) -> ImportBatch:
     try:
         for attempt in range(3):
             try:
-                written = _validate_and_merge(job=job, batch=batch, started=started)
-                merge.refresh_statistics(rows=written)
+                written, total = _validate_and_merge(job=job, batch=batch, started=started)
+                merge.refresh_statistics(records=written, items=total)
                 break
             except RetryableMergeError:
                 if attempt == 2:
@@ -165,8 +165,8 @@ def batch_commit_run(*, job_id: int) -> ImportBatch:
     return batch
 
 
-def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> int:
-    """Validate, stage and merge; returns how many records were written."""
+def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> tuple[int, int]:
+    """Validate, stage and merge; returns how many records and items were written."""
     organization = job.organization
     options = batch.options
 
@@ -248,7 +248,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             throughput_rows_per_sec=round(result.total_rows / elapsed, 1),
             finished_at=finished,
         )
-    return counts["created"] + counts["updated"]
+    return counts["created"] + counts["updated"], result.total_rows
 
 
 def _validated_set_for(*, upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
