@@ -188,7 +188,14 @@ def test_a_worker_killed_mid_merge_leaves_nothing_and_the_redelivered_task_finis
         assert OperationLog.objects.filter(action="imports.batch.commit").count() == 0
 
         # A new worker (short visibility timeout, so Redis hands back the unacknowledged task) finishes it.
-        second = _worker({**env, "CELERY_VISIBILITY_TIMEOUT": "1"}, "second", tmp_path / "second.log")
+        # (and a sweep for such tasks every second instead of kombu's 100 s, in case the task was not yet
+        # a second old when the worker started)
+        quick = {
+            "CELERY_VISIBILITY_TIMEOUT": "1",
+            "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+            "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        }
+        second = _worker({**env, **quick}, "second", tmp_path / "second.log")
         workers.append(second)
         wait_for(
             lambda: ImportJob.objects.get(pk=job_id).status in {"completed", "failed"},
