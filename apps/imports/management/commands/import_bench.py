@@ -7,7 +7,9 @@ Celery worker (solo pool), generates the standard perf file (日期,UserId,考�
 考勤结果; 180 days from 2026-01-01; ceil(N/180) users), creates the members in an organization of its own
 ("perf-bench", emptied first), then times: upload, preview (with job polling), commit (prepare + commit +
 polling), export, a second commit of the same file (every row unchanged), a commit of a changed file
-(every row an update), rollback of that update batch and rollback of the first batch (every row deleted).
+(every row an update), rollback of that update batch, rollback of the first batch (every row deleted) and
+a commit of the same rows from a fresh upload that was never previewed (the commit validates the file
+itself; commitMs merges the rows the preview kept).
 It also times the floor, a bare COPY of the same file into an unlogged table, reports every figure as a
 ratio to it, reads the peak memory (VmHWM) of the web and worker processes, and writes
 output/perf/perf-summary.json.
@@ -80,7 +82,7 @@ class Command(BaseCommand):
             "DJANGO_ENV": "development",
             "DEBUG": "false",
             "CELERY_TASK_ALWAYS_EAGER": "false",
-            "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+            "DATABASE_URL": _database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "LOG_LEVEL": "WARNING",
@@ -271,6 +273,14 @@ class Command(BaseCommand):
         if rolled.get("status") != "rolled_back":
             raise CommandError(f"rollback failed: {rolled}")
         self.stdout.write(f"rollback  {figures['rollbackMs']:>9.0f} ms  (deleted {rows:,})")
+
+        # The same rows again from a fresh upload that was never previewed: the commit reads and validates
+        # the file itself (commitMs above merges what the preview kept).
+        fresh_id = client.upload(plain)["id"]
+        fresh, figures["commitWithoutPreviewMs"] = self._commit(client, fresh_id, "bench-cold")
+        if fresh["createdCount"] != rows:
+            raise CommandError(f"the commit without preview created {fresh['createdCount']}, expected {rows}")
+        self.stdout.write(f"commit without preview {figures['commitWithoutPreviewMs']:>9.0f} ms")
         return figures
 
     def _commit(self, client: "ApiClient", upload_id: int, key: str) -> tuple[dict, float]:
@@ -372,6 +382,18 @@ def _write_file(path: Path, rows: int, users: int, *, check_out: str) -> None:
             handle.write("".join(lines))
             if written == rows:
                 break
+
+
+def _database_url() -> str:
+    """The database this process uses (under pytest, the test database), for the servers it starts."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{host}/{quote(db['NAME'], safe='')}"
 
 
 def _ms(started: float) -> float:
