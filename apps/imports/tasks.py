@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from apps.imports import merge
 from apps.imports.services.commits import RetryableMergeError
 from apps.imports.services.jobs import import_job_execute
 from apps.imports.services.tokens import commit_tokens_purge
@@ -20,6 +21,11 @@ from apps.imports.services.validated_sets import validated_sets_purge
 )
 def import_job_run(*, job_id: int) -> None:
     import_job_execute(job_id=job_id)
+
+
+@shared_task(name="imports.records_vacuum", ignore_result=True)
+def import_records_vacuum() -> bool:
+    return merge.vacuum_records()
 
 
 @shared_task(name="imports.janitor")

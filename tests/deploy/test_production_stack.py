@@ -80,6 +80,8 @@ def production_environment(database_url: str, workdir: Path) -> dict[str, str]:
             "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1,https://localhost",
             "DATABASE_URL": database_url,
             "REDIS_URL": settings.REDIS_URL,
+            # Its worker must not take the tasks of other tests' workers on the same Redis, nor they its.
+            "CELERY_TASK_DEFAULT_QUEUE": f"deploy-stack-{os.getpid()}",
             # Keys of this run apart from anything else using the same Redis database.
             "CACHE_KEY_PREFIX": f"deploytest-{secrets.token_hex(4)}",
             "STATIC_ROOT": str(workdir / "static"),
@@ -496,7 +498,14 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
         }
     )
-    keys = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX")
+    keys = (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CACHE_KEY_PREFIX",
+        "CELERY_TASK_DEFAULT_QUEUE",
+    )
     good = tmp_path / "good.env"
     good.write_text(
         "".join(f"{key}={stack.env[key]}\n" for key in keys) + f"MEDIA_ROOT={app_root}/shared/media\n"

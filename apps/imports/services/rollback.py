@@ -46,6 +46,10 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
             target=batch,
             details={"deleted": deleted, "restored": restored},
         )
+        if merge.large_share(table="attendance_dailyrecord", rows=deleted + restored):
+            from apps.imports.tasks import import_records_vacuum
+
+            transaction.on_commit(import_records_vacuum.delay)
     return batch
 
 

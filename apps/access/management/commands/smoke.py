@@ -24,7 +24,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--through-broker", action="store_true", help="Send the task even when eager.")
-        parser.add_argument("--queue", default="celery", help="The queue a worker consumes (default celery).")
+        parser.add_argument(
+            "--queue",
+            default=settings.CELERY_TASK_DEFAULT_QUEUE,
+            help="The queue a worker consumes (default: CELERY_TASK_DEFAULT_QUEUE, celery).",
+        )
         parser.add_argument("--timeout", type=float, default=30.0, help="Seconds to wait for the task.")
 
     def handle(self, *args, **options):
