@@ -141,6 +141,7 @@ def run_pass(
             raise Unprocessable("IMPORT_NO_ROWS", "The file has a header but no data rows.")
         result.total_rows, result.valid = total, valid
         result.invalid = sum(result.error_counts.values()) - result.duplicates
+        staging.flush()  # ends the open COPY: lock checkers may query the database
         _skip_locked(result, seen, organization, staging)
         staging.finish()
     except BaseException as error:

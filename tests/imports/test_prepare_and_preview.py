@@ -1,7 +1,7 @@
 """Prepare issues a single-use commit token kept in the database; preview validates every row and says
 what a commit would do, and runs as a job for large files."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -132,6 +132,30 @@ def test_rows_in_a_locked_period_are_reported_and_not_imported(imports, staff):
         ]
     finally:
         attendance_hooks.unregister_lock_checker(march_2_is_locked)
+
+
+def test_a_lock_checker_that_reads_the_database_works_during_the_pass(imports, staff):
+    """Payroll's checker will read its periods from the database while the pass runs (on PostgreSQL the
+    rows stream down an open COPY, which must be closed first)."""
+    from apps.access.models import Membership
+    from apps.attendance.models import DailyRecord
+
+    def locked_when_stored(*, member, work_date):
+        return Membership.objects.filter(pk=member.pk).exists() and work_date.isoformat() == "2026-03-02"
+
+    # Enough rows (2 members x 1,100 days) that some are already streamed when the checker runs.
+    days = [date(2026, 1, 1) + timedelta(days=offset) for offset in range(1100)]
+    text = "日期,UserId,上班1打卡时间,下班1打卡时间,考勤结果\n" + "".join(
+        f"{day.isoformat()},{user},09:00,18:00,正常\n" for day in days for user in ("u0001", "u0002")
+    )
+    attendance_hooks.register_lock_checker(locked_when_stored)
+    try:
+        assert imports.preview(imports.upload(text)).json()["summary"]["locked"] == 2
+        response = imports.import_text(text)
+        assert (response.json()["skippedCount"], response.json()["createdCount"]) == (2, 2198)
+        assert DailyRecord.objects.count() == 2198
+    finally:
+        attendance_hooks.unregister_lock_checker(locked_when_stored)
 
 
 def test_preview_limit_is_validated(imports, staff):
