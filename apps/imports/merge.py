@@ -13,7 +13,7 @@ so batches rolled back newest first each see exactly the state they left.
 
 from django.db import connection
 
-from apps.imports.staging import RECORDS_IN_RANGE, REJECTS, STAGING
+from apps.imports.staging import RECORDS_IN_RANGE, REJECTS, STAGING, rejects_table_of
 
 VALUES = "first_in_at, last_out_at, worked_minutes, late_minutes, early_leave_minutes, status, note"
 _PREV = (
@@ -143,10 +143,15 @@ def large_share(*, table: str, rows: int) -> bool:
     the table or more)."""
     if connection.vendor != "postgresql" or rows < BULK_ROWS:
         return False
+    known = _estimated_rows(table)
+    return known < 0 or rows >= 0.1 * known
+
+
+def _estimated_rows(table: str) -> float:
+    """The planner's row count of `table` (PostgreSQL); -1 when it was never analysed."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        known = cursor.fetchone()[0]
-    return known < 0 or rows >= 0.1 * known
+        return cursor.fetchone()[0]
 
 
 def vacuum_records() -> bool:
@@ -164,7 +169,7 @@ def vacuum_records() -> bool:
 def _on(sql: str, table: str) -> str:
     """The statement reading `table` instead of the temporary staging table (a ValidatedSet's kept table;
     its name comes from our own scheme, never from input)."""
-    return sql.replace(STAGING, table).replace(REJECTS, f"{table}_rejects") if table != STAGING else sql
+    return sql.replace(STAGING, table).replace(REJECTS, rejects_table_of(table)) if table != STAGING else sql
 
 
 def ensure_member_statistics() -> None:
@@ -172,12 +177,10 @@ def ensure_member_statistics() -> None:
     access_membership; with no statistics at all (a new database before autovacuum's first pass) the
     planner picks a scan of the member's organization for each check instead of the unique index, which
     made a 500,000-row merge's commit 21 s instead of 2 s. Statistics taken once, however old, suffice."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or _estimated_rows("access_membership") >= 0:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'access_membership'::regclass")
-        if cursor.fetchone()[0] < 0:
-            cursor.execute("ANALYZE access_membership")
+        cursor.execute("ANALYZE access_membership")
 
 
 def merge_staging(

@@ -244,4 +244,6 @@ class ValidatedSet(models.Model):
 
     @property
     def rejects_table(self) -> str:
-        return f"imports_vset_{int(self.pk)}_rejects"
+        from apps.imports.staging import rejects_table_of
+
+        return rejects_table_of(self.table)

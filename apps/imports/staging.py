@@ -34,6 +34,11 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def rejects_table_of(table: str) -> str:
+    """The table that holds the rejected lines beside staging table `table`."""
+    return REJECTS if table == STAGING else f"{table}_rejects"
+
+
 def drop_tables(*tables: str) -> None:
     with connection.cursor() as cursor:
         for table in tables:
@@ -43,23 +48,22 @@ def drop_tables(*tables: str) -> None:
 class Staging:
     """Collects rows in chunks and writes each chunk in one round trip.
 
-    `table`/`rejects_table` name kept tables (a ValidatedSet's, from this module's own name scheme, never
-    user input); without them the rows go to this connection's temporary tables."""
+    `table` names a kept table (a ValidatedSet's, from our own name scheme, never user input), its rejects
+    going to `rejects_table_of(table)`; without it the rows go to this connection's temporary tables."""
 
-    def __init__(self, *, with_rejects: bool, table: str = "", rejects_table: str = ""):
+    def __init__(self, *, with_rejects: bool, table: str = ""):
         self.vendor = connection.vendor
         self.postgres = self.vendor == "postgresql"
         self.with_rejects = with_rejects
-        self.kept = bool(table)
         self.table = table or STAGING
-        self.rejects_table = rejects_table or REJECTS
+        self.rejects_table = rejects_table_of(self.table)
         self._rows: list[tuple] = []
         self._rejects: list[tuple] = []
         self._dates: dict = {}
         self._copy = self._copy_context = self._cursor = None
         ts = "timestamptz" if self.postgres else "datetime"
         create = "CREATE TEMP TABLE"
-        if self.kept:
+        if table:
             create = "CREATE UNLOGGED TABLE" if self.postgres else "CREATE TABLE"
         drop_tables(self.table, self.rejects_table)
         with connection.cursor() as cursor:

@@ -42,10 +42,8 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
     organization = upload.organization
     members = MemberIndex(organization)
     kept = _validated_set_start(upload=upload, mapping=mapping, members=members)
-    if kept is None:
-        staging = Staging(with_rejects=False)
-    else:
-        staging = Staging(with_rejects=True, table=kept.table, rejects_table=kept.rejects_table)
+    # A kept set keeps the rejected lines too: the commit writes them as items.
+    staging = Staging(with_rejects=kept is not None, table=kept.table if kept else "")
     try:
         result = run_pass(
             upload=upload,

@@ -43,13 +43,11 @@ def validated_sets_purge(*, now=None) -> int:
     for kept in doomed.iterator(chunk_size=200):
         validated_set_discard(kept)
         dropped += 1
-    known = {f"{TABLE_PREFIX}{pk}" for pk in ValidatedSet.objects.values_list("id", flat=True)}
+    known = set()
+    for kept in ValidatedSet.objects.only("id"):
+        known |= {kept.table, kept.rejects_table}
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
-    orphans = [
-        table
-        for table in tables
-        if table.startswith(TABLE_PREFIX) and table.removesuffix("_rejects") not in known
-    ]
+    orphans = [table for table in tables if table.startswith(TABLE_PREFIX) and table not in known]
     drop_tables(*orphans)
     return dropped
