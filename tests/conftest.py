@@ -47,6 +47,18 @@ def _isolated_cache():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. LocaleMiddleware activates a request's language for the
+    thread and leaves it active, so without this a test that rendered a Chinese page changes what the next
+    test in the same worker renders outside a request."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(slug="acme", name="Acme", timezone="Asia/Shanghai")
