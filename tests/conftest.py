@@ -48,6 +48,12 @@ def _isolated_cache():
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploads a test makes (the import tests, the demo seed) go to its own temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language. LocaleMiddleware activates a request's language for the
     thread and leaves it active, so without this a test that rendered a Chinese page changes what the next

@@ -6,4 +6,8 @@ class ImportsConfig(AppConfig):
     label = "imports"
 
     def ready(self) -> None:
+        from apps.access.hooks import register_demo_seeder
         from apps.imports import personal_data  # noqa: F401 - registers imports' personal-data handler
+        from apps.imports.demo import seed_demo_imports
+
+        register_demo_seeder(seed_demo_imports)

@@ -1,13 +1,9 @@
-"""Fixtures of the import tests: an importer, members to match, uploads in a temporary MEDIA_ROOT."""
+"""Fixtures of the import tests: an importer, members to match (uploads go to a temporary MEDIA_ROOT, see
+tests/conftest.py)."""
 
 import pytest
 
 from apps.access import roles
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
