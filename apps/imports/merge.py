@@ -127,15 +127,31 @@ def lock_organization(organization_id: int) -> None:
 BULK_ROWS = 10_000
 
 
-def refresh_statistics(*, records: int, items: int) -> None:
-    """After a merge that wrote a large share of the records or the items table, the planner's row
-    counts are stale until autovacuum analyses them; a rollback planned on them takes a nested loop with
-    an index probe per item (seen: 3.3 s instead of 1 s to undo 500,000 rows, and 500 s for 10,000 rows
-    before the records were analysed). ANALYZE samples, so it stays cheap; it runs only for large shares."""
-    for table, rows in (("attendance_dailyrecord", records), ("imports_importitem", items)):
-        if large_share(table=table, rows=rows):
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {table}")
+STATISTICS_TABLES = ("attendance_dailyrecord", "imports_importitem")
+
+
+def stale_statistics(*, records: int, items: int) -> list[str]:
+    """The tables whose planner row counts a merge that wrote `records` records and `items` items made
+    stale (large shares only, PostgreSQL). Until autovacuum analyses them, a rollback planned on them takes
+    a nested loop with an index probe per item (seen: 3.3 s instead of 1 s to undo 500,000 rows, and 500 s
+    for 10,000 rows before the records were analysed). ANALYZE samples, so it stays cheap."""
+    return [
+        table
+        for table, rows in zip(STATISTICS_TABLES, (records, items), strict=True)
+        if large_share(table=table, rows=rows)
+    ]
+
+
+def analyze(*, tables: list[str]) -> None:
+    """ANALYZE these of STATISTICS_TABLES (anything else is refused: the names go into SQL)."""
+    unknown = set(tables) - set(STATISTICS_TABLES)
+    if unknown:
+        raise ValueError(f"not a table whose statistics imports refresh: {sorted(unknown)}")
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def large_share(*, table: str, rows: int) -> bool:

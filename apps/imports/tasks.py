@@ -28,6 +28,11 @@ def import_records_vacuum() -> bool:
     return merge.vacuum_records()
 
 
+@shared_task(name="imports.statistics_refresh", ignore_result=True)
+def import_statistics_refresh(*, tables: list[str]) -> None:
+    merge.analyze(tables=tables)
+
+
 @shared_task(name="imports.janitor")
 def import_janitor() -> dict:
     return {

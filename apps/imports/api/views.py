@@ -251,7 +251,7 @@ class CommitView(ImportView):
         )
         batch = outcome.batch
         if not outcome.replay and not outcome.run_async:
-            batch = commits.batch_commit_run(job_id=outcome.job.pk)
+            batch = commits.batch_commit_run(job_id=outcome.job.pk, in_request=True)
         batch.refresh_from_db()
         context = {"replay": outcome.replay}
         if batch.status == batch.Status.FAILED:

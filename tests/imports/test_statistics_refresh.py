@@ -1,0 +1,85 @@
+"""A large merge leaves the planner's row counts stale; the tables are analysed after it. A synchronous
+commit answers without waiting for that: a task does it (PostgreSQL). A broker that cannot take the task
+does not fail the finished commit."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from kombu.exceptions import OperationalError
+
+from apps.imports import tasks
+from apps.imports.merge import STATISTICS_TABLES, analyze
+from tests.imports.test_rollback_vacuum import _file
+
+needs_postgres = pytest.mark.skipif(
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL: set DATABASE_URL=postgres://...",
+)
+
+
+def _analyses() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relid = 'attendance_dailyrecord'::regclass"
+        )
+        return cursor.fetchone()[0]
+
+
+def _analyze_statements(queries) -> list[str]:
+    return [
+        query["sql"] for query in queries if query["sql"].lstrip().upper().startswith("ANALYZE ATTENDANCE")
+    ]
+
+
+@pytest.fixture
+def members(make_member):
+    for index in range(50):
+        make_member(f"v{index:03d}", external_id=f"v{index:03d}")
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_large_synchronous_commit_queues_the_analysis_instead_of_running_it(imports, members, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.import_statistics_refresh, "delay", lambda **kwargs: queued.append(kwargs))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = imports.import_text(_file("v", members=50, days=210), key="large")  # 10,500 rows
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["createdCount"] == 10_500
+    assert _analyze_statements(queries.captured_queries) == []
+    assert queued == [{"tables": list(STATISTICS_TABLES)}]
+
+    before = _analyses()
+    tasks.import_statistics_refresh.apply(kwargs=queued[0])  # what the worker then runs
+    assert _analyses() == before + 1
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_when_the_broker_refuses_the_task_the_request_analyses_and_the_commit_stands(
+    imports, members, monkeypatch
+):
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_statistics_refresh, "delay", broker_down)
+    before = _analyses()
+
+    response = imports.import_text(_file("v", members=50, days=210), key="large")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["createdCount"] == 10_500
+    assert _analyses() == before + 1
+    replay = imports.import_text(_file("v", members=50, days=210), key="large")  # a retry: the same batch
+    assert replay.json()["id"] == response.json()["id"]
+
+
+def test_only_the_imports_tables_are_analysed():
+    with pytest.raises(ValueError, match="access_membership"):
+        analyze(tables=["attendance_dailyrecord", "access_membership"])
