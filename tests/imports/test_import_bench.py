@@ -39,6 +39,7 @@ def test_the_benchmark_measures_every_figure_through_the_api(tmp_path, settings)
     assert summary["floorMs"] >= 0
     assert summary["peakMemoryMb"]["web"] > 0 and summary["peakMemoryMb"]["worker"] > 0
     assert (tmp_path / "perf" / "perf-summary-400.json").exists()
+    assert set(summary["settledMs"]) == FIGURES  # every figure waited for the database to be quiet first
     # The last step (a commit without preview) leaves the 400 rows imported.
     assert DailyRecord.objects.filter(organization__slug="perf-bench").count() == 400
 
