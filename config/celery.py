@@ -4,12 +4,47 @@ import logging
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("timeledger")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+_task_contexts: dict[str, object] = {}
+
+
+@before_task_publish.connect
+def _carry_request_context(headers=None, **kwargs) -> None:
+    """A task queued during a request carries its id, client and user (see apps.access.request_context)."""
+    from apps.access import request_context
+
+    carried = request_context.carried()
+    if carried and headers is not None:
+        headers.setdefault(request_context.TASK_HEADER, carried)
+
+
+@task_prerun.connect
+def _enter_request_context(task_id=None, task=None, **kwargs) -> None:
+    """Run the task in the context it carries (or one named by its own id). An eager task, run inside the
+    request that queued it, keeps that request's context."""
+    from apps.access import request_context
+
+    carried = getattr(task.request, request_context.TASK_HEADER, None)
+    if carried is None and request_context.current().request_id:
+        return
+    context = request_context.from_carried(carried, fallback_id=task_id or "")
+    _task_contexts[task_id] = request_context.set_current(context)
+
+
+@task_postrun.connect
+def _leave_request_context(task_id=None, **kwargs) -> None:
+    from apps.access import request_context
+
+    token = _task_contexts.pop(task_id, None)
+    if token is not None:
+        request_context.reset(token)
 
 
 def publisher_warm() -> None:

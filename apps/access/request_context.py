@@ -47,6 +47,36 @@ def update(**changes) -> None:
     _current.set(replace(_current.get(), **changes))
 
 
+# A Celery task carries the context of the request that queued it (a message header), so that its log lines
+# and audit entries name the same request id, client and user as the request's own.
+TASK_HEADER = "timeledger_context"
+_CARRIED = ("request_id", "ip", "user_agent", "user_id", "username", "organization")
+
+
+def carried() -> dict:
+    """What a task queued now carries of the current request: nothing outside a request."""
+    context = current()
+    return {name: getattr(context, name) for name in _CARRIED} if context.request_id else {}
+
+
+def from_carried(data, *, fallback_id: str) -> RequestContext:
+    """The context a task runs in: the carried one, or (queued outside a request, as beat's are) one whose
+    request id is the task's own id. A header that is not ours is ignored."""
+    values = {name: data.get(name) for name in _CARRIED} if isinstance(data, dict) else {}
+    request_id = values.get("request_id")
+    if not (isinstance(request_id, str) and REQUEST_ID_PATTERN.fullmatch(request_id)):
+        return RequestContext(request_id=fallback_id[:64])
+    user_id = values.get("user_id")
+    return RequestContext(
+        request_id=request_id,
+        ip=str(values.get("ip") or "")[:64],
+        user_agent=str(values.get("user_agent") or "")[:300],
+        user_id=user_id if isinstance(user_id, int) else None,
+        username=str(values.get("username") or "")[:150],
+        organization=str(values.get("organization") or "")[:100],
+    )
+
+
 def request_id_from(request: HttpRequest) -> str:
     given = request.headers.get("X-Request-ID", "")
     return given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex

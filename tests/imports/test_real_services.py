@@ -146,7 +146,13 @@ def test_a_worker_killed_mid_merge_leaves_nothing_and_the_redelivered_task_finis
     try:
         upload_id = imports.upload(perf_file(members=20, days=25))
         token = imports.prepare(upload_id).json()["commitToken"]
-        response = imports.commit(token, "kill-me", **{"async": True})
+        response = imports.api.post(
+            f"{imports.base}/commit",
+            {"commitToken": token, "idempotencyKey": "kill-me", "async": True},
+            format="json",
+            HTTP_X_REQUEST_ID="req-kill-me-1",
+            HTTP_USER_AGENT="bench-client/1.0",
+        )
         assert response.status_code == 202
         batch_id, job_id = response.json()["batch"]["id"], response.json()["job"]["id"]
 
@@ -211,7 +217,13 @@ def test_a_worker_killed_mid_merge_leaves_nothing_and_the_redelivered_task_finis
         assert DailyRecord.objects.count() == 500
         assert set(DailyRecord.objects.values_list("version", flat=True)) == {1}
         assert ImportItem.objects.count() == 500
-        assert OperationLog.objects.filter(action="imports.batch.commit").count() == 1
+        # The worker's audit line names the request that asked for the commit, across the redelivery.
+        [entry] = OperationLog.objects.filter(action="imports.batch.commit")
+        assert (entry.request_id, entry.user_agent, entry.actor_label) == (
+            "req-kill-me-1",
+            "bench-client/1.0",
+            "ivan",
+        )
     finally:
         holder.close()
         watcher.close()
