@@ -25,13 +25,19 @@ def _file(prefix: str, members: int, days: int) -> str:
     return "".join(lines)
 
 
-def _vacuums() -> int:
+def records_stat(column: str) -> int:
+    """A counter of pg_stat_user_tables for the records table (vacuum_count, analyze_count), read fresh."""
+    assert column in {"vacuum_count", "analyze_count"}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'attendance_dailyrecord'::regclass"
+            f"SELECT {column} FROM pg_stat_user_tables WHERE relid = 'attendance_dailyrecord'::regclass"  # noqa: S608
         )
         return cursor.fetchone()[0]
+
+
+def _vacuums() -> int:
+    return records_stat("vacuum_count")
 
 
 @needs_postgres

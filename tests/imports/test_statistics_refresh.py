@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 
 from apps.imports import tasks
 from apps.imports.merge import STATISTICS_TABLES, analyze
-from tests.imports.test_rollback_vacuum import _file
+from tests.imports.test_rollback_vacuum import _file, records_stat
 
 needs_postgres = pytest.mark.skipif(
     not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
@@ -19,12 +19,7 @@ needs_postgres = pytest.mark.skipif(
 
 
 def _analyses() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT analyze_count FROM pg_stat_user_tables WHERE relid = 'attendance_dailyrecord'::regclass"
-        )
-        return cursor.fetchone()[0]
+    return records_stat("analyze_count")
 
 
 def _analyze_statements(queries) -> list[str]:
