@@ -69,8 +69,8 @@ class Membership(models.Model):
         ordering = ["organization_id", "employee_no", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user_per_org"),
-            # The target of attendance's composite foreign key (a daily record's organization is its
-            # member's organization); id alone is already unique.
+            # A daily record's (member, organization) pair is one of these (attendance's rule
+            # `daily_record_member_org`, checked by triggers on PostgreSQL); id alone is already unique.
             models.UniqueConstraint(fields=["id", "organization"], name="membership_unique_id_org"),
             models.UniqueConstraint(
                 fields=["organization", "employee_no"],

@@ -271,9 +271,10 @@ class DailyRecord(models.Model):
         ADMIN = "admin", "Administrator"
 
     # No single-column FK constraints or indexes: the unique (member, work_date) and the
-    # (organization, work_date) index cover lookups, and on PostgreSQL one composite foreign key
-    # `daily_record_member_org_fk` (migration 0004) checks (member_id, organization_id) against the
-    # member's own organization, once per row. Django's collector still cascades deletes.
+    # (organization, work_date) index cover lookups. On PostgreSQL the rule `daily_record_member_org`
+    # (triggers of migration 0005) checks (member_id, organization_id) against the member's own
+    # organization once per statement, and keeps memberships with records from being deleted or moved.
+    # Django's collector still cascades deletes.
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, db_index=False, db_constraint=False
     )

@@ -1,10 +1,15 @@
-"""The daily records table's database contract. On PostgreSQL: one composite foreign key
-`daily_record_member_org_fk`, (member_id, organization_id) -> the member's own (id, organization_id),
-checked at commit, instead of two single-column ones; and only the indexes that reads use. On every
-database: deleting a member (or its organization) still deletes its records (Django's collector cascades)."""
+"""The daily records table's database contract. On PostgreSQL the rule `daily_record_member_org` (migration
+attendance 0005, statement-level triggers): a record's (member_id, organization_id) is a membership of that
+organization, locked against deletion until the writing transaction ends; a record's member never changes; a
+membership with records can be neither deleted nor moved. A violation is an IntegrityError at the statement,
+with that constraint name. On every database: deleting a member (or its organization) deletes its records
+(Django's collector), and the table has only the indexes reads use."""
 
+import threading
+import time
 from datetime import date, timedelta
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -14,12 +19,15 @@ from apps.attendance.models import DailyRecord
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
 TABLE = "attendance_dailyrecord"
-FK = "daily_record_member_org_fk"
+RULE = "daily_record_member_org"
+INSERT = (
+    "INSERT INTO attendance_dailyrecord (organization_id, member_id, work_date, worked_minutes, late_minutes, "
+    "early_leave_minutes, status, source, note, version, created_at, updated_at) "
+)
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="PostgreSQL only: migration attendance 0004 adds the composite foreign key (and the table has "
-    "no other) on PostgreSQL alone; SQLite cannot add a constraint to an existing table "
+    reason="PostgreSQL only: migration attendance 0005 adds the triggers on PostgreSQL alone "
     "(run with DATABASE_URL=postgres://...).",
 )
 
@@ -34,51 +42,89 @@ def _missing_member_id() -> int:
     return (Membership.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
 
 
-@pytest.mark.postgres
-@requires_postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("case", ["organization_of_another_member", "member_that_does_not_exist"])
-def test_a_record_not_matching_a_members_organization_fails_at_commit(case, org, other_org, make_member):
-    emma = make_member("emma")
-    with transaction.atomic():
-        _record(organization_id=org.pk, member_id=emma.pk)
-    assert DailyRecord.objects.filter(member=emma).count() == 1  # a matching record commits
-
-    if case == "organization_of_another_member":
-        bad = {"organization_id": other_org.pk, "member_id": emma.pk}
-    else:
-        bad = {"organization_id": org.pk, "member_id": _missing_member_id()}
-    next_day, inserted = DAY + timedelta(days=1), []
-
-    def insert_and_commit():
-        with transaction.atomic():
-            _record(**bad, work_date=next_day)
-            inserted.append(DailyRecord.objects.filter(work_date=next_day).exists())
-
-    with pytest.raises(IntegrityError) as error:
-        insert_and_commit()
-    assert inserted == [True]  # the check is deferred: the INSERT went through, the commit failed
-    assert error.value.__cause__.diag.constraint_name == FK
-    assert list(DailyRecord.objects.values_list("member_id", "work_date")) == [(emma.pk, DAY)]
+def _violation(error: pytest.ExceptionInfo) -> tuple[str, str]:
+    diag = error.value.__cause__.diag
+    return diag.sqlstate, diag.constraint_name
 
 
 @pytest.mark.postgres
 @requires_postgres
 @pytest.mark.parametrize("case", ["organization_of_another_member", "member_that_does_not_exist"])
-def test_set_constraints_immediate_reports_the_mismatch_at_the_insert(case, org, other_org, make_member):
+def test_a_record_not_matching_a_members_organization_is_refused(case, org, other_org, make_member):
     emma = make_member("emma")
+    _record(organization_id=org.pk, member_id=emma.pk)  # a matching record is written
     bad = (
         {"organization_id": other_org.pk, "member_id": emma.pk}
         if case == "organization_of_another_member"
         else {"organization_id": org.pk, "member_id": _missing_member_id()}
     )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {FK} IMMEDIATE")
-        with pytest.raises(IntegrityError) as error:
-            _record(**bad)
-    assert error.value.__cause__.diag.constraint_name == FK
+
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        _record(**bad, work_date=DAY + timedelta(days=1))
+
+    assert _violation(error) == ("23503", RULE)
+    assert list(DailyRecord.objects.values_list("member_id", "work_date")) == [(emma.pk, DAY)]
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_one_bad_row_refuses_the_whole_set_based_insert(org, other_org, make_member):
+    emma, otto = make_member("emma"), make_member("otto", organization=other_org)
+    rows = [(org.pk, emma.pk, DAY + timedelta(days=offset)) for offset in range(50)] + [
+        (org.pk, otto.pk, DAY)
+    ]
+
+    columns = [[row[index] for row in rows] for index in range(3)]
+
+    def insert_in_one_statement():  # as the import's merge writes them
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                INSERT + "SELECT o, m, d, 0, 0, 0, 'normal', 'import', '', 1, now(), now() "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::date[]) AS t(o, m, d)",
+                columns,
+            )
+
+    with pytest.raises(IntegrityError) as error:
+        insert_in_one_statement()
+
+    assert _violation(error) == ("23503", RULE)
     assert not DailyRecord.objects.exists()
+    assert str(otto.pk) in str(error.value)  # the message names the member
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_a_record_cannot_move_to_another_member(org, make_member):
+    emma, finn = make_member("emma"), make_member("finn")
+    record = _record(organization_id=org.pk, member_id=emma.pk)
+
+    record.status = "late"
+    record.save()  # an ordinary save writes member_id unchanged: allowed
+    record.member_id = finn.pk
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        record.save()
+
+    assert _violation(error) == ("23503", RULE)
+    assert DailyRecord.objects.get().member_id == emma.pk
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_a_membership_with_records_cannot_be_deleted_behind_djangos_back_or_moved(
+    org, other_org, make_member
+):
+    emma, finn = make_member("emma"), make_member("finn")
+    _record(organization_id=org.pk, member_id=emma.pk)
+
+    with pytest.raises(IntegrityError) as deleted, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM access_membership WHERE id = %s", [emma.pk])
+    with pytest.raises(IntegrityError) as moved, transaction.atomic():
+        Membership.objects.filter(pk=emma.pk).update(organization=other_org)
+
+    assert _violation(deleted) == _violation(moved) == ("23503", RULE)
+    Membership.objects.filter(pk=finn.pk).update(department="Ops")  # other updates are free
+    finn.delete()  # a member without records goes
+    assert Membership.objects.filter(pk=emma.pk, organization=org).exists()
 
 
 def test_deleting_a_member_deletes_its_records_and_only_its(org, make_member):
@@ -91,9 +137,6 @@ def test_deleting_a_member_deletes_its_records_and_only_its(org, make_member):
 
     assert set(DailyRecord.objects.values_list("member_id", flat=True)) == {finn.pk}
     assert DailyRecord.objects.count() == 3
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # no dangling row for the deferred check to find
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def test_deleting_an_organization_deletes_its_records(org, other_org, make_member):
@@ -104,25 +147,120 @@ def test_deleting_an_organization_deletes_its_records(org, other_org, make_membe
     org.delete()
 
     assert list(DailyRecord.objects.values_list("member_id", flat=True)) == [otto.pk]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _other_session() -> psycopg.Connection:
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        password=db["PASSWORD"] or None,
+    )
+
+
+def _blocked_by(session: psycopg.Connection, watcher: psycopg.Connection, timeout: float = 30) -> None:
+    """Return once another backend waits for one of `session`'s locks (polled; fails after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    query = "SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))"
+    while not watcher.execute(query, [session.info.backend_pid]).fetchone():
+        assert time.monotonic() < deadline, "no session started waiting for the lock"
+        time.sleep(0.05)
 
 
 @pytest.mark.postgres
 @requires_postgres
-def test_the_table_has_only_the_indexes_reads_use_and_one_composite_foreign_key():
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_waiting_for_an_inserts_lock_then_finds_the_records_and_fails(org, make_member):
+    emma = make_member("emma")
+    writer, deleter, watcher = _other_session(), _other_session(), _other_session()
+    watcher.autocommit = True
+    outcome: list = []
+    try:
+        writer.execute(
+            INSERT + "VALUES (%s, %s, %s, 0, 0, 0, 'normal', 'import', '', 1, now(), now())",
+            [org.pk, emma.pk, DAY],
+        )  # open transaction: the membership row is locked FOR KEY SHARE
+
+        def delete():
+            try:
+                deleter.execute("DELETE FROM access_membership_roles WHERE membership_id = %s", [emma.pk])
+                deleter.execute("DELETE FROM access_membership WHERE id = %s", [emma.pk])
+                deleter.commit()
+                outcome.append("deleted")
+            except psycopg.errors.ForeignKeyViolation as error:
+                deleter.rollback()
+                outcome.append(error.diag.constraint_name)
+
+        thread = threading.Thread(target=delete)
+        thread.start()
+        _blocked_by(writer, watcher)
+        writer.commit()
+        thread.join(timeout=30)
+    finally:
+        for session in (writer, deleter, watcher):
+            session.close()
+
+    assert outcome == [RULE]
+    assert Membership.objects.filter(pk=emma.pk).exists()
+    assert DailyRecord.objects.filter(member_id=emma.pk).count() == 1
+
+
+@pytest.mark.postgres
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_insert_waiting_for_a_members_deletion_then_fails(org, make_member):
+    emma = make_member("emma")
+    writer, deleter, watcher = _other_session(), _other_session(), _other_session()
+    watcher.autocommit = True
+    outcome: list = []
+    try:
+        deleter.execute("DELETE FROM access_membership_roles WHERE membership_id = %s", [emma.pk])
+        deleter.execute("DELETE FROM access_membership WHERE id = %s", [emma.pk])  # not committed yet
+
+        def insert():
+            try:
+                writer.execute(
+                    INSERT + "VALUES (%s, %s, %s, 0, 0, 0, 'normal', 'import', '', 1, now(), now())",
+                    [org.pk, emma.pk, DAY],
+                )
+                writer.commit()
+                outcome.append("inserted")
+            except psycopg.errors.ForeignKeyViolation as error:
+                writer.rollback()
+                outcome.append(error.diag.constraint_name)
+
+        thread = threading.Thread(target=insert)
+        thread.start()
+        _blocked_by(deleter, watcher)
+        deleter.commit()
+        thread.join(timeout=30)
+    finally:
+        for session in (writer, deleter, watcher):
+            session.close()
+
+    assert outcome == [RULE]
+    assert not DailyRecord.objects.exists()
+
+
+@pytest.mark.postgres
+@requires_postgres
+def test_the_table_has_only_the_indexes_reads_use_and_no_per_row_foreign_key():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [TABLE])
         indexes = {name for (name,) in cursor.fetchall()}
         cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f'",
-            [TABLE],
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", [TABLE]
         )
-        foreign_keys = dict(cursor.fetchall())
+        foreign_keys = cursor.fetchone()[0]
+        cursor.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
+        triggers = set(cursor.fetchall())
     assert indexes == {f"{TABLE}_pkey", "daily_record_unique_member_date", "dailyrecord_org_date"}
-    assert foreign_keys == {
-        FK: "FOREIGN KEY (member_id, organization_id) REFERENCES access_membership(id, organization_id) "
-        "DEFERRABLE INITIALLY DEFERRED"
+    assert foreign_keys == 0
+    assert triggers >= {
+        (f"{RULE}_insert", TABLE),
+        (f"{RULE}_update", TABLE),
+        (f"{RULE}_delete", "access_membership"),
+        (f"{RULE}_rekey", "access_membership"),
     }
