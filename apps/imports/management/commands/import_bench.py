@@ -27,6 +27,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -116,6 +117,8 @@ class Command(BaseCommand):
             for _ in range(4 * web_workers):  # load the URLconf and views in every web worker first
                 client.get("/template")
             self.settled: dict[str, float] = {}
+            self.broker = redis.Redis.from_url(settings.REDIS_URL)
+            self.queue = env["CELERY_TASK_DEFAULT_QUEUE"]
             figures = self._run(client, plain, changed, rows)
             web_peak = max(_peak_mb(pid) for pid in [web.pid, *_children(web.pid)])
             worker_peak = _peak_mb(worker.pid)
@@ -208,19 +211,21 @@ class Command(BaseCommand):
         ).raw
 
     def _settled(self, figure: str, timeout: float = 120) -> float:
-        """Wait until no other session of the benchmark's database is busy, then return the start time
-        of `figure`. After a large commit the worker analyses the tables and autovacuum processes what was
+        """Wait until the benchmark's queue is empty and no other session of its database is busy, twice in
+        a row a quarter of a second apart, then return the start time of `figure`. After a large commit the
+        worker analyses the tables, after a large rollback it vacuums them, and autovacuum processes what was
         written; timing the next step while they run measured their work too (an export right after the
-        500,000-row commit took 3.6-4.2 s, on its own 1.9-2.3 s). How long each step waited is reported
-        as `settledMs`."""
+        500,000-row commit took 3.6-4.2 s, on its own 1.9-2.3 s). The queue is read too because a task just
+        queued has no database session yet. How long each step waited is reported as `settledMs`."""
         waited = time.perf_counter()
         deadline = time.monotonic() + timeout
+        quiet = 0
         with connection.cursor() as cursor:
-            while time.monotonic() < deadline:
+            while quiet < 2 and time.monotonic() < deadline:
                 cursor.execute(_BUSY)
-                if cursor.fetchone()[0] == 0:
-                    break
-                time.sleep(0.1)
+                busy = cursor.fetchone()[0] or self.broker.llen(self.queue)
+                quiet = 0 if busy else quiet + 1
+                time.sleep(0.25 if quiet else 0.1)
         started = time.perf_counter()
         self.settled[figure] = _ms(waited)
         return started
