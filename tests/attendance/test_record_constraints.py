@@ -169,38 +169,58 @@ def _blocked_by(session: psycopg.Connection, watcher: psycopg.Connection, timeou
         time.sleep(0.05)
 
 
+def _insert_record(session: psycopg.Connection, *, organization_id: int, member_id: int) -> None:
+    session.execute(
+        INSERT + "VALUES (%s, %s, %s, 0, 0, 0, 'normal', 'import', '', 1, now(), now())",
+        [organization_id, member_id, DAY],
+    )
+
+
+def _delete_member(session: psycopg.Connection, member_id: int) -> None:
+    session.execute("DELETE FROM access_membership_roles WHERE membership_id = %s", [member_id])
+    session.execute("DELETE FROM access_membership WHERE id = %s", [member_id])
+
+
+def _race(first, then) -> list[str]:
+    """`first` runs in one session and keeps its transaction open; `then` runs in another (a thread) and
+    must wait for the first's locks; once it waits, the first commits. Returns how `then` ended:
+    "committed" or the name of the rule it violated."""
+    holder, waiter, watcher = _other_session(), _other_session(), _other_session()
+    watcher.autocommit = True
+    outcome: list[str] = []
+
+    def run():
+        try:
+            then(waiter)
+            waiter.commit()
+            outcome.append("committed")
+        except psycopg.errors.ForeignKeyViolation as error:
+            waiter.rollback()
+            outcome.append(error.diag.constraint_name)
+
+    try:
+        first(holder)
+        thread = threading.Thread(target=run)
+        thread.start()
+        _blocked_by(holder, watcher)
+        holder.commit()
+        thread.join(timeout=30)
+    finally:
+        for session in (holder, waiter, watcher):
+            session.close()
+    return outcome
+
+
 @pytest.mark.postgres
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_delete_waiting_for_an_inserts_lock_then_finds_the_records_and_fails(org, make_member):
     emma = make_member("emma")
-    writer, deleter, watcher = _other_session(), _other_session(), _other_session()
-    watcher.autocommit = True
-    outcome: list = []
-    try:
-        writer.execute(
-            INSERT + "VALUES (%s, %s, %s, 0, 0, 0, 'normal', 'import', '', 1, now(), now())",
-            [org.pk, emma.pk, DAY],
-        )  # open transaction: the membership row is locked FOR KEY SHARE
 
-        def delete():
-            try:
-                deleter.execute("DELETE FROM access_membership_roles WHERE membership_id = %s", [emma.pk])
-                deleter.execute("DELETE FROM access_membership WHERE id = %s", [emma.pk])
-                deleter.commit()
-                outcome.append("deleted")
-            except psycopg.errors.ForeignKeyViolation as error:
-                deleter.rollback()
-                outcome.append(error.diag.constraint_name)
-
-        thread = threading.Thread(target=delete)
-        thread.start()
-        _blocked_by(writer, watcher)
-        writer.commit()
-        thread.join(timeout=30)
-    finally:
-        for session in (writer, deleter, watcher):
-            session.close()
+    outcome = _race(
+        lambda session: _insert_record(session, organization_id=org.pk, member_id=emma.pk),
+        lambda session: _delete_member(session, emma.pk),
+    )
 
     assert outcome == [RULE]
     assert Membership.objects.filter(pk=emma.pk).exists()
@@ -212,35 +232,14 @@ def test_a_delete_waiting_for_an_inserts_lock_then_finds_the_records_and_fails(o
 @pytest.mark.django_db(transaction=True)
 def test_an_insert_waiting_for_a_members_deletion_then_fails(org, make_member):
     emma = make_member("emma")
-    writer, deleter, watcher = _other_session(), _other_session(), _other_session()
-    watcher.autocommit = True
-    outcome: list = []
-    try:
-        deleter.execute("DELETE FROM access_membership_roles WHERE membership_id = %s", [emma.pk])
-        deleter.execute("DELETE FROM access_membership WHERE id = %s", [emma.pk])  # not committed yet
 
-        def insert():
-            try:
-                writer.execute(
-                    INSERT + "VALUES (%s, %s, %s, 0, 0, 0, 'normal', 'import', '', 1, now(), now())",
-                    [org.pk, emma.pk, DAY],
-                )
-                writer.commit()
-                outcome.append("inserted")
-            except psycopg.errors.ForeignKeyViolation as error:
-                writer.rollback()
-                outcome.append(error.diag.constraint_name)
-
-        thread = threading.Thread(target=insert)
-        thread.start()
-        _blocked_by(deleter, watcher)
-        deleter.commit()
-        thread.join(timeout=30)
-    finally:
-        for session in (writer, deleter, watcher):
-            session.close()
+    outcome = _race(
+        lambda session: _delete_member(session, emma.pk),
+        lambda session: _insert_record(session, organization_id=org.pk, member_id=emma.pk),
+    )
 
     assert outcome == [RULE]
+    assert not Membership.objects.filter(pk=emma.pk).exists()
     assert not DailyRecord.objects.exists()
 
 
