@@ -142,6 +142,20 @@ def stale_statistics(*, records: int, items: int) -> list[str]:
     ]
 
 
+def analysed_before(*, moment, tables: list[str]) -> list[str]:
+    """Those of `tables` whose statistics were last taken (by ANALYZE or autovacuum) before `moment`."""
+    if not tables or connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
+            "AND COALESCE(GREATEST(last_analyze, last_autoanalyze), '-infinity') < %s",
+            [list(tables), moment],
+        )
+        found = {name for (name,) in cursor.fetchall()}
+    return [table for table in tables if table in found]
+
+
 def analyze(*, tables: list[str]) -> None:
     """ANALYZE these of STATISTICS_TABLES (anything else is refused: the names go into SQL)."""
     unknown = set(tables) - set(STATISTICS_TABLES)

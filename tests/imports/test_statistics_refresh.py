@@ -23,9 +23,9 @@ def _analyses() -> int:
 
 
 def _analyze_statements(queries) -> list[str]:
-    return [
-        query["sql"] for query in queries if query["sql"].lstrip().upper().startswith("ANALYZE ATTENDANCE")
-    ]
+    """The ANALYZE statements of the imports' statistics tables among `queries`."""
+    wanted = {f"ANALYZE {table}" for table in STATISTICS_TABLES}
+    return [query["sql"].strip() for query in queries if query["sql"].strip() in wanted]
 
 
 @pytest.fixture
@@ -73,6 +73,27 @@ def test_when_the_broker_refuses_the_task_the_request_analyses_and_the_commit_st
     assert _analyses() == before + 1
     replay = imports.import_text(_file("v", members=50, days=210), key="large")  # a retry: the same batch
     assert replay.json()["id"] == response.json()["id"]
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("task_ran", [False, True])
+def test_a_rollback_behind_a_commit_whose_analysis_has_not_run_analyses_first(
+    imports, members, monkeypatch, task_ran
+):
+    queued = []
+    monkeypatch.setattr(tasks.import_statistics_refresh, "delay", lambda **kwargs: queued.append(kwargs))
+    batch = imports.import_text(_file("v", members=50, days=210), key="large").json()
+    if task_ran:
+        tasks.import_statistics_refresh.apply(kwargs=queued[0])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = imports.rollback(batch["id"])
+
+    assert response.json()["status"] == "rolled_back"
+    analysed = _analyze_statements(queries.captured_queries)
+    assert analysed == ([] if task_ran else ["ANALYZE attendance_dailyrecord", "ANALYZE imports_importitem"])
 
 
 def test_only_the_imports_tables_are_analysed():
