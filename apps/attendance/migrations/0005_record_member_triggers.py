@@ -31,7 +31,8 @@ CREATE FUNCTION attendance_records_check_members() RETURNS trigger LANGUAGE plpg
 DECLARE
     wanted bigint;
     locked bigint;
-    missing record;
+    missing_member bigint;
+    missing_organization bigint;
 BEGIN
     WITH pairs AS (SELECT DISTINCT member_id, organization_id FROM inserted),
     held AS (
@@ -41,13 +42,13 @@ BEGIN
     )
     SELECT (SELECT count(*) FROM pairs), (SELECT count(*) FROM held) INTO wanted, locked;
     IF locked <> wanted THEN
-        SELECT i.member_id, i.organization_id INTO missing FROM inserted i
+        SELECT i.member_id, i.organization_id INTO missing_member, missing_organization FROM inserted i
         WHERE NOT EXISTS (
             SELECT 1 FROM access_membership m WHERE m.id = i.member_id AND m.organization_id = i.organization_id
         )
         LIMIT 1;
         RAISE EXCEPTION 'daily record for member % in organization %: no such membership',
-            missing.member_id, missing.organization_id
+            missing_member, missing_organization
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{RULE}', TABLE = 'attendance_dailyrecord';
     END IF;
     RETURN NULL;
