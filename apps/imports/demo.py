@@ -96,11 +96,11 @@ def seed_demo_imports(*, organization: Organization, memberships: dict[str, Memb
     team = [memberships[name] for name in TEAM if name in memberships]
     if importer is None or not team:
         return
+    if ImportBatch.objects.filter(organization=organization, idempotency_key=BATCH_KEY).exists():
+        return  # seeded before: the stories below were told then, about the days of that history
     today = timezone.localdate(timezone.now(), organization.tzinfo)
     start = today - timedelta(days=HISTORY_DAYS)
     missed_out = _last_workday(before=today - timedelta(days=1))
-    if ImportBatch.objects.filter(organization=organization, idempotency_key=BATCH_KEY).exists():
-        return  # seeded before: the stories below were told then, about the days of that history
     data = dingtalk_export(members=team, start=start, days=HISTORY_DAYS, missed_out=missed_out)
     upload = upload_create_from_chunks(member=importer, chunks=[data], filename="dingtalk-demo.csv")
     _token, raw = commit_token_create(member=importer, upload=upload, mapping={})

@@ -6,7 +6,6 @@ with that constraint name. On every database: deleting a member (or its organiza
 (Django's collector), and the table has only the indexes reads use."""
 
 import threading
-import time
 from datetime import date, timedelta
 
 import psycopg
@@ -15,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from apps.access.models import Membership
 from apps.attendance.models import DailyRecord
+from tests.deploy.harness import wait_for
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
@@ -161,12 +161,14 @@ def _other_session() -> psycopg.Connection:
 
 
 def _blocked_by(session: psycopg.Connection, watcher: psycopg.Connection, timeout: float = 30) -> None:
-    """Return once another backend waits for one of `session`'s locks (polled; fails after `timeout`)."""
-    deadline = time.monotonic() + timeout
+    """Return once another backend waits for one of `session`'s locks."""
     query = "SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))"
-    while not watcher.execute(query, [session.info.backend_pid]).fetchone():
-        assert time.monotonic() < deadline, "no session started waiting for the lock"
-        time.sleep(0.05)
+    wait_for(
+        lambda: watcher.execute(query, [session.info.backend_pid]).fetchone(),
+        timeout=timeout,
+        what="a session to wait for the lock",
+        interval=0.05,
+    )
 
 
 def _insert_record(session: psycopg.Connection, *, organization_id: int, member_id: int) -> None:

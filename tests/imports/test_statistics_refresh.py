@@ -3,19 +3,13 @@ commit answers without waiting for that: a task does it (PostgreSQL). A broker t
 does not fail the finished commit."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from apps.imports import tasks
 from apps.imports.merge import STATISTICS_TABLES, analyze
-from tests.imports.test_rollback_vacuum import _file, records_stat
-
-needs_postgres = pytest.mark.skipif(
-    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="needs PostgreSQL: set DATABASE_URL=postgres://...",
-)
+from tests.imports.test_rollback_vacuum import _file, needs_postgres, records_stat
 
 
 def _analyses() -> int:
