@@ -2,8 +2,10 @@
 DATABASE_URL/REDIS_URL are set (make test passes them through)."""
 
 import os
+import time
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from apps.access import roles
@@ -63,6 +65,16 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def still_clock():
+    """The clock stands still for the test. Rate-limit windows are fixed spans that django-ratelimit ends
+    at a per-key second, so a test whose requests straddle that second would see its count start over (it
+    happened in CI: four requests within 0.14 s, the fourth not refused). Tests that count requests
+    against a limit take this fixture."""
+    with time_machine.travel(time.time(), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def assert_limited(response, group: str):
 
 
 @pytest.fixture
-def limit(settings):
+def limit(settings, still_clock):
     def set_limit(group: str, rate: str = "2/m"):
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, group: rate}
 
