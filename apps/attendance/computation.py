@@ -4,12 +4,12 @@ Pure functions, no queries: `records_recompute` loads the inputs in bulk and cal
 (member, date). The rules are listed in docs/attendance.md ("Status rules"); keep the two in step.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from apps.attendance.calendar import DaySchedule
-from apps.attendance.models import AdjustmentRequest, DailyRecord, Punch
+from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, Punch
 
 Status = DailyRecord.Status
 
@@ -29,6 +29,38 @@ class DayValues:
         return any(getattr(record, field) != getattr(self, field) for field in self.FIELDS)
 
 
+@dataclass(frozen=True)
+class LeaveCover:
+    """How much of one working day approved leave takes: all of it, one half ("am" / "pm"), or some
+    minutes (hourly leave, not placed at a time of day)."""
+
+    whole: bool = False
+    half: str = ""
+    minutes: int = 0
+
+    @property
+    def any(self) -> bool:
+        return self.whole or bool(self.half) or self.minutes > 0
+
+    @classmethod
+    def of(cls, leaves: Iterable[LeaveRequest], day: date) -> "LeaveCover":
+        """What the approved `leaves` of one member take of `day`."""
+        whole, half, minutes = False, "", 0
+        for leave in leaves:
+            if not leave.start_date <= day <= leave.end_date:
+                continue
+            if leave.half:
+                half = leave.half
+            elif leave.hours:
+                minutes += int(leave.hours * 60)
+            else:
+                whole = True
+        return cls(whole=whole, half=half, minutes=minutes)
+
+
+NO_LEAVE = LeaveCover()
+
+
 def _whole_minutes(seconds: float) -> int:
     return int(seconds // 60)
 
@@ -38,13 +70,13 @@ def compute_day(
     schedule: DaySchedule,
     tzinfo,
     punches: Sequence[Punch],
-    on_leave: bool,
+    leave: LeaveCover = NO_LEAVE,
     adjustments: Sequence[AdjustmentRequest],
     existing: DailyRecord | None,
 ) -> DayValues | None:
     """The values of the day's record, or None when an imported record must be kept as it is."""
     imported = existing is not None and existing.source == DailyRecord.Source.IMPORT
-    if imported and not punches and not adjustments and not on_leave:
+    if imported and not punches and not adjustments and not leave.any:
         return None
 
     ins = [p.occurred_at for p in punches if p.kind == Punch.Kind.IN]
@@ -64,17 +96,24 @@ def compute_day(
     shift = schedule.shift
     worked = late = early = 0
     if first_in and last_out:
-        worked = max(
-            0, _whole_minutes((last_out - first_in).total_seconds()) - (shift.break_minutes if shift else 0)
-        )
-    if schedule.is_workday and not on_leave:
+        # A half day off splits the day at its middle, where the break is: the half worked takes none.
+        break_minutes = shift.break_minutes if shift and not leave.half else 0
+        worked = max(0, _whole_minutes((last_out - first_in).total_seconds()) - break_minutes)
+    if schedule.is_workday and not leave.whole:
         start, end = shift.bounds(schedule.work_date, tzinfo)
-        if first_in:
-            late_by = _whole_minutes((first_in - start).total_seconds())
-            late = late_by if late_by > shift.late_grace_minutes else 0
-        if last_out:
-            early_by = _whole_minutes((end - last_out).total_seconds())
-            early = early_by if early_by > shift.early_grace_minutes else 0
+        middle = start + (end - start) / 2
+        if leave.half == LeaveRequest.Half.AM:
+            start = middle
+        elif leave.half == LeaveRequest.Half.PM:
+            end = middle
+        late_by = _whole_minutes((first_in - start).total_seconds()) if first_in else 0
+        early_by = _whole_minutes((end - last_out).total_seconds()) if last_out else 0
+        # Hourly leave excuses lateness first, then leaving early; the grace applies to what is left.
+        excused_late = min(max(late_by, 0), leave.minutes)
+        excused_early = min(max(early_by, 0), leave.minutes - excused_late)
+        late_by, early_by = late_by - excused_late, early_by - excused_early
+        late = late_by if late_by > shift.late_grace_minutes else 0
+        early = early_by if early_by > shift.early_grace_minutes else 0
 
     if adjustments:
         status = Status.ADJUSTED
@@ -82,7 +121,7 @@ def compute_day(
         status = Status.HOLIDAY
     elif shift is None:
         status = Status.OFF
-    elif on_leave:
+    elif leave.whole:
         status = Status.LEAVE
     elif not first_in and not last_out:
         status = Status.ABSENT

@@ -11,7 +11,7 @@ import time_machine
 from apps.attendance import services
 from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, LeaveType
 from apps.audit.models import OperationLog
-from tests.attendance.conftest import at, client_for, get_record, http_json, requires_postgres
+from tests.attendance.conftest import at, client_for, get_record, http_json, post_punch, requires_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,66 @@ def test_half_day_and_hourly_units(leave_types, team):
         emma, key="leave-2", leaveType="hours", startDate="2026-04-03", endDate="2026-04-03", hours="2.5"
     )
     assert hours.json()["amount"] == "2.50"
+
+
+# Leave on Thu 2026-04-02 for the 09:00-18:00 shift (60 min break, 10 min grace either end), then punches:
+# case id, leave, punches (local time, kind), status, late, early, worked minutes
+PART_DAY_CASES = [
+    ("am-on-time-at-the-middle", {"half": "am"}, [("13:40", "in"), ("18:00", "out")], "normal", 0, 0, 260),
+    ("am-late-after-the-middle", {"half": "am"}, [("13:45", "in"), ("18:00", "out")], "late", 15, 0, 255),
+    ("pm-leaves-at-the-middle", {"half": "pm"}, [("09:00", "in"), ("13:30", "out")], "normal", 0, 0, 270),
+    (
+        "pm-early-before-the-middle",
+        {"half": "pm"},
+        [("09:00", "in"), ("13:00", "out")],
+        "early_leave",
+        0,
+        30,
+        240,
+    ),
+    ("am-and-no-punch-is-absent", {"half": "am"}, [], "absent", 0, 0, 0),
+    ("whole-day-of-a-half-day-type", {}, [], "leave", 0, 0, 0),
+    ("hours-excuse-lateness", {"hours": "2.5"}, [("11:35", "in"), ("18:00", "out")], "normal", 0, 0, 325),
+    ("hours-then-late", {"hours": "2.5"}, [("11:45", "in"), ("18:00", "out")], "late", 15, 0, 315),
+    (
+        "hours-split-late-and-early",
+        {"hours": "2.5"},
+        [("10:00", "in"), ("16:50", "out")],
+        "normal",
+        0,
+        0,
+        350,
+    ),
+    ("hours-not-enough", {"hours": "2.5"}, [("10:00", "in"), ("16:00", "out")], "early_leave", 0, 30, 300),
+]
+
+
+@pytest.mark.parametrize("punch_first", [False, True], ids=["approved-then-punched", "punched-then-approved"])
+@pytest.mark.parametrize(
+    ("leave", "punches", "status", "late", "early", "worked"),
+    [case[1:] for case in PART_DAY_CASES],
+    ids=[case[0] for case in PART_DAY_CASES],
+)
+def test_part_day_leave_shortens_the_day_it_covers(
+    leave_types, team, punch_first, leave, punches, status, late, early, worked
+):
+    emma = client_for(team["emma"])
+
+    def punch():
+        for local, kind in punches:
+            assert post_punch(emma, at(f"2026-04-02 {local}"), kind).status_code == 201
+
+    if punch_first:
+        punch()
+    kind = "hours" if "hours" in leave else "sick-half"
+    asked = ask(emma, leaveType=kind, startDate="2026-04-02", endDate="2026-04-02", **leave)
+    assert asked.status_code == 201, asked.json()
+    assert decide(client_for(team["approver"]), asked.json()["id"], "approve").status_code == 200
+    if not punch_first:
+        punch()
+    record = get_record(emma, "2026-04-02")
+    got = (record["status"], record["lateMinutes"], record["earlyLeaveMinutes"], record["workedMinutes"])
+    assert got == (status, late, early, worked)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from apps.access.errors import ValidationFailed
 from apps.access.models import Membership, Organization
 from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
-from apps.attendance.computation import DayValues, compute_day
+from apps.attendance.computation import DayValues, LeaveCover, compute_day
 from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, Punch, RequestStatus
 from apps.audit.services import audit_record
 
@@ -94,7 +94,7 @@ def recompute_days(
                 schedule=calendar.day(member.pk, day),
                 tzinfo=calendar.tzinfo,
                 punches=punches.get((member.pk, day), ()),
-                on_leave=any(lv.start_date <= day <= lv.end_date for lv in leaves.get(member.pk, ())),
+                leave=LeaveCover.of(leaves.get(member.pk, ()), day),
                 adjustments=adjustments.get((member.pk, day), ()),
                 existing=record,
             )
