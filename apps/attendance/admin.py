@@ -79,6 +79,7 @@ class ShiftAdmin(admin.ModelAdmin):
         "late_grace_minutes",
         "early_grace_minutes",
         "required_minutes",
+        "half_day_at",
         "is_active",
     ]
     list_filter = ["organization", "is_active"]

@@ -119,6 +119,12 @@ class ShiftForm(forms.Form):
     late_grace_minutes = forms.IntegerField(
         label=gettext_lazy("Late grace (minutes)"), min_value=0, max_value=240, initial=0
     )
+    half_day_at = forms.TimeField(
+        label=gettext_lazy("A half day ends or starts at"),
+        help_text=gettext_lazy("Leave empty for the middle of the shift."),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
 
 
 class SiteForm(forms.Form):

@@ -96,16 +96,15 @@ def compute_day(
     shift = schedule.shift
     worked = late = early = 0
     if first_in and last_out:
-        # A half day off splits the day at its middle, where the break is: the half worked takes none.
+        # A half day off splits the day where the break is: the half worked takes none.
         break_minutes = shift.break_minutes if shift and not leave.half else 0
         worked = max(0, _whole_minutes((last_out - first_in).total_seconds()) - break_minutes)
     if schedule.is_workday and not leave.whole:
         start, end = shift.bounds(schedule.work_date, tzinfo)
-        middle = start + (end - start) / 2
         if leave.half == LeaveRequest.Half.AM:
-            start = middle
+            start = shift.half_day_bound(schedule.work_date, tzinfo)
         elif leave.half == LeaveRequest.Half.PM:
-            end = middle
+            end = shift.half_day_bound(schedule.work_date, tzinfo)
         late_by = _whole_minutes((first_in - start).total_seconds()) if first_in else 0
         early_by = _whole_minutes((end - last_out).total_seconds()) if last_out else 0
         # Hourly leave excuses lateness first, then leaving early; the grace applies to what is left.

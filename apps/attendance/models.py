@@ -7,6 +7,7 @@ record are in `apps.attendance.computation` and written down in docs/attendance.
 
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -36,6 +37,9 @@ class Shift(models.Model):
     late_grace_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(240)])
     early_grace_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(240)])
     break_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(720)])
+    # Where a half day off splits the day (morning leave starts the day here, afternoon leave ends it);
+    # empty: the middle of the shift.
+    half_day_at = models.TimeField(null=True, blank=True)
     # The minutes a full day on this shift is worth (leave in hours, payroll summaries).
     required_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(1440)])
     is_active = models.BooleanField(default=True)
@@ -63,6 +67,39 @@ class Shift(models.Model):
         end_day = work_date + timedelta(days=1) if self.crosses_midnight else work_date
         end = datetime.combine(end_day, self.end_time, tzinfo=tzinfo)
         return start, end
+
+    def half_day_bound(self, work_date: date, tzinfo) -> datetime:
+        """Where a half day off splits this shift on `work_date`: `half_day_at`, or the middle."""
+        start, end = self.bounds(work_date, tzinfo)
+        if self.half_day_at is None:
+            return start + (end - start) / 2
+        day = work_date + timedelta(days=1) if self.half_day_at < self.start_time else work_date
+        return datetime.combine(day, self.half_day_at, tzinfo=tzinfo)
+
+    @property
+    def half_day_split(self) -> time:
+        """The time of day a half day off splits this shift (for display)."""
+        if self.half_day_at is not None:
+            return self.half_day_at
+        middle = self.start_time.hour * 60 + self.start_time.minute
+        middle += self.span_minutes(self.start_time, self.end_time) // 2
+        return time((middle // 60) % 24, middle % 60)
+
+    @staticmethod
+    def splits_inside(start_time: time, end_time: time, half_day_at: time) -> bool:
+        """Whether `half_day_at` lies strictly inside the shift start_time-end_time (which may cross
+        midnight)."""
+        offset = Shift.span_minutes(start_time, half_day_at) if half_day_at != start_time else 0
+        return 0 < offset < Shift.span_minutes(start_time, end_time)
+
+    def clean(self) -> None:
+        if (
+            self.half_day_at is not None
+            and self.start_time
+            and self.end_time
+            and not self.splits_inside(self.start_time, self.end_time, self.half_day_at)
+        ):
+            raise ValidationError({"half_day_at": "The half-day split must fall inside the shift."})
 
     @staticmethod
     def span_minutes(start_time: time, end_time: time) -> int:

@@ -88,6 +88,26 @@ def test_a_break_longer_than_the_shift_shows_the_message_and_writes_nothing(admi
     assert not Shift.objects.exists()
 
 
+def test_a_shift_shows_where_a_half_day_splits_and_refuses_a_split_outside_it(admin, admin_client):
+    day = {"form": "shift", "shift-name": "Day", "shift-start_time": "09:00", "shift-end_time": "18:00",
+           "shift-break_minutes": "60", "shift-late_grace_minutes": "5"}  # fmt: skip
+    night = {**day, "shift-name": "Night", "shift-start_time": "22:00", "shift-end_time": "06:00",
+             "shift-break_minutes": "30", "shift-half_day_at": "02:00"}  # fmt: skip
+    assert admin_client.post(RULES, day).status_code == 302
+    assert admin_client.post(RULES, night).status_code == 302
+    rows = admin_client.get(RULES).content.decode()
+    assert "13:30" in rows and "02:00" in rows  # the middle when empty, the set time otherwise
+    assert Shift.objects.get(name="Night").half_day_at == time(2)
+
+    for outside in ("18:00", "09:00", "19:30"):
+        refused = admin_client.post(RULES, {**day, "shift-name": "Odd", "shift-half_day_at": outside})
+        assert refused.status_code == 400
+        assert "A half day must split the shift between 09:00 and 18:00." in refused.content.decode()
+    refused = admin_client.post(RULES, {**night, "shift-name": "Odd", "shift-half_day_at": "07:00"})
+    assert refused.status_code == 400
+    assert not Shift.objects.filter(name="Odd").exists()
+
+
 def test_another_organizations_shift_cannot_be_the_default(admin, admin_client, other_org):
     theirs = Shift.objects.create(
         organization=other_org, name="X", start_time=time(9), end_time=time(17), required_minutes=480

@@ -109,3 +109,23 @@ def test_demo_seed_sets_up_shifts_calendar_and_leave_and_is_idempotent():
     sam = Membership.objects.get(user__username="sam.night")
     response = post_punch(client_for(sam), at("2026-03-03 05:58"), "out")
     assert response.json()["workDate"] == "2026-03-02"
+
+
+def test_the_shift_admin_refuses_a_half_day_split_outside_the_shift(staff_client, team, day_shift):
+    form = {
+        "organization": day_shift.organization_id,
+        "name": "Day",
+        "start_time": "09:00",
+        "end_time": "18:00",
+        "late_grace_minutes": 10,
+        "early_grace_minutes": 10,
+        "break_minutes": 60,
+        "required_minutes": 480,
+        "is_active": "on",
+    }
+    url = f"/django-admin/attendance/shift/{day_shift.pk}/change/"
+    refused = staff_client.post(url, {**form, "half_day_at": "20:00"})
+    assert refused.status_code == 200 and b"The half-day split must fall inside the shift." in refused.content
+    assert staff_client.post(url, {**form, "half_day_at": "12:30"}).status_code == 302
+    day_shift.refresh_from_db()
+    assert day_shift.half_day_at.isoformat() == "12:30:00"

@@ -3,13 +3,14 @@ cancel restores it, days show `leave`, and two approvals racing for the last day
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import time
 from decimal import Decimal
 
 import pytest
 import time_machine
 
 from apps.attendance import services
-from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, LeaveType
+from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, LeaveType, Shift
 from apps.audit.models import OperationLog
 from tests.attendance.conftest import at, client_for, get_record, http_json, post_punch, requires_postgres
 
@@ -183,6 +184,31 @@ def test_part_day_leave_shortens_the_day_it_covers(
     assert decide(client_for(team["approver"]), asked.json()["id"], "approve").status_code == 200
     if not punch_first:
         punch()
+    record = get_record(emma, "2026-04-02")
+    got = (record["status"], record["lateMinutes"], record["earlyLeaveMinutes"], record["workedMinutes"])
+    assert got == (status, late, early, worked)
+
+
+@pytest.mark.parametrize(
+    ("half", "punches", "status", "late", "early", "worked"),
+    [
+        ("am", [("12:05", "in"), ("18:00", "out")], "normal", 0, 0, 355),
+        ("am", [("12:20", "in"), ("18:00", "out")], "late", 20, 0, 340),
+        ("pm", [("09:00", "in"), ("12:00", "out")], "normal", 0, 0, 180),
+        ("pm", [("09:00", "in"), ("11:30", "out")], "early_leave", 0, 30, 150),
+    ],
+)
+def test_a_shift_can_set_where_a_half_day_splits(
+    leave_types, team, day_shift, half, punches, status, late, early, worked
+):
+    Shift.objects.filter(pk=day_shift.pk).update(half_day_at=time(12))
+    emma = client_for(team["emma"])
+    schedule = emma.get("/api/attendance/schedule", {"from": "2026-04-02", "to": "2026-04-02"}).json()
+    assert schedule[0]["shift"]["halfDayAt"] == "12:00:00"
+    asked = ask(emma, leaveType="sick-half", startDate="2026-04-02", endDate="2026-04-02", half=half)
+    decide(client_for(team["approver"]), asked.json()["id"], "approve")
+    for local, kind in punches:
+        assert post_punch(emma, at(f"2026-04-02 {local}"), kind).status_code == 201
     record = get_record(emma, "2026-04-02")
     got = (record["status"], record["lateMinutes"], record["earlyLeaveMinutes"], record["workedMinutes"])
     assert got == (status, late, early, worked)

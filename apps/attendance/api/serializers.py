@@ -318,6 +318,7 @@ class ShiftOut(serializers.ModelSerializer):
             "late_grace_minutes",
             "early_grace_minutes",
             "required_minutes",
+            "half_day_at",
         ]
 
 

@@ -32,13 +32,21 @@ def shift_create(
     late_grace_minutes: int = 0,
     early_grace_minutes: int = 0,
     required_minutes: int | None = None,
+    half_day_at: time | None = None,
     actor: Membership | None = None,
 ) -> Shift:
-    """Create (or return the existing) shift `name`. Required minutes default to the span minus the break."""
+    """Create (or return the existing) shift `name`. Required minutes default to the span minus the break;
+    a half day off splits the shift at `half_day_at` (default: its middle)."""
     span = Shift.span_minutes(start_time, end_time)
     if not 0 <= break_minutes < span:
         raise ValidationFailed(
             "VALIDATION_ERROR", "The break must be shorter than the shift.", {"field": "breakMinutes"}
+        )
+    if half_day_at is not None and not Shift.splits_inside(start_time, end_time, half_day_at):
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            f"A half day must split the shift between {start_time:%H:%M} and {end_time:%H:%M}.",
+            {"field": "halfDayAt"},
         )
     with transaction.atomic():
         shift, created = Shift.objects.get_or_create(
@@ -51,6 +59,7 @@ def shift_create(
                 "late_grace_minutes": late_grace_minutes,
                 "early_grace_minutes": early_grace_minutes,
                 "required_minutes": required_minutes or span - break_minutes,
+                "half_day_at": half_day_at,
             },
         )
         if created:
