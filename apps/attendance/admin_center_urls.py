@@ -16,4 +16,6 @@ urlpatterns = [
         "leave-types/<int:leave_type_id>/allowance/", views.leave_type_allowance, name="leave-type-allowance"
     ),
     path("timezone/", views.organization_timezone, name="timezone"),
+    path("assignments/", views.assignments, name="assignments"),
+    path("assignments/<int:assignment_id>/end/", views.assignment_end, name="assignment-end"),
 ]

@@ -1,6 +1,6 @@
 """The Admin Center in a real browser: an admin finds a person, toggles a role on and off, provisions a
 batch with one unknown user, filters the audit log and opens an entry, checks the chain, edits the IP
-allowlist (seeing their own address), adds a holiday and a default shift. Screenshots go to output/playwright/."""
+allowlist (seeing their own address), adds a holiday and a default shift, and assigns that shift to a member. Screenshots go to output/playwright/."""
 
 import pytest
 from playwright.sync_api import expect
@@ -97,6 +97,25 @@ def test_an_admin_works_through_the_admin_center(page, live_server, people):
     )  # the only shift, after the empty choice
     page.get_by_test_id("policy-save").click()
     expect(page.get_by_test_id("shift-row")).to_contain_text("default")
+
+    # Emma works that shift on weekends too, from a date; then the assignment ends.
+    page.get_by_test_id("attendance-settings-tabs").get_by_role("link", name="Shift assignments").click()
+    form = page.get_by_test_id("assignment-form")
+    form.get_by_label("Member").fill("E100")
+    form.get_by_label("Shift").select_option(label="Day (09:00-18:00)")
+    form.get_by_label("Sat").check()
+    form.get_by_label("Sun").check()
+    form.get_by_label("From").fill("2030-01-07")
+    form.get_by_role("button", name="Save").click()
+    row = page.get_by_test_id("assignment-row")
+    expect(row).to_contain_text("Emma Employee")
+    expect(row).to_contain_text("Mon Tue Wed Thu Fri Sat Sun")
+    screenshot(page, "admin-shift-assignments")
+    row.get_by_label("Last day").fill("2030-01-31")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="End").click()
+    expect(page.get_by_text("The assignment now ends on 2030-01-31.")).to_be_visible()
+    expect(page.get_by_test_id("assignment-row")).to_contain_text("2030-01-31")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/admin-center/")

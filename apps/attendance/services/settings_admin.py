@@ -1,5 +1,5 @@
 """Admin Center writes that the setup services do not cover: removing a calendar date, the organization's
-timezone, retiring a site, a leave type's allowance."""
+timezone, retiring a site, a leave type's allowance, ending a member's shift assignment."""
 
 from datetime import date
 from decimal import Decimal
@@ -9,7 +9,7 @@ from django.db import transaction
 
 from apps.access.errors import NotFound, ValidationFailed
 from apps.access.models import Membership, Organization
-from apps.attendance.models import Holiday, LeaveType, Site
+from apps.attendance.models import Holiday, LeaveType, ShiftAssignment, Site
 from apps.audit.services import audit_record
 
 
@@ -108,3 +108,48 @@ def leave_type_allowance_update(
                 details={"yearlyAllowance": {"before": before, "after": yearly_allowance}},
             )
     return leave_type
+
+
+def shift_assignment_end(
+    *, organization: Organization, assignment_id: int, last_day: date, actor: Membership | None = None
+) -> str:
+    """Make a member's shift assignment stop after `last_day`. One that starts after that day never
+    applies and is removed. Returns "ended", "removed" or "unchanged" (it already ends by then: a retried
+    request records nothing). Records already kept keep their values until recomputed."""
+    with transaction.atomic():
+        assignment = (
+            ShiftAssignment.objects.for_org(organization)
+            .select_for_update()
+            .select_related("shift")
+            .filter(pk=assignment_id)
+            .first()
+        )
+        if assignment is None:
+            raise NotFound("NOT_FOUND", "No shift assignment of this organization has that id.")
+        details = {
+            "member": assignment.member_id,
+            "shift": assignment.shift.name,
+            "startDate": assignment.start_date,
+            "endDate": assignment.end_date,
+            "lastDay": last_day,
+        }
+        if assignment.end_date is not None and assignment.end_date <= last_day:
+            return "unchanged"
+        if assignment.start_date is not None and assignment.start_date > last_day:
+            assignment_pk = assignment.pk
+            assignment.delete()
+            outcome = "removed"
+        else:
+            assignment_pk = assignment.pk
+            assignment.end_date = last_day
+            assignment.save(update_fields=["end_date"])
+            outcome = "ended"
+        audit_record(
+            action=f"attendance.shift_assignment.{'remove' if outcome == 'removed' else 'end'}",
+            actor=actor,
+            organization=organization,
+            target_type="attendance.shiftassignment",
+            target_id=assignment_pk,
+            details=details,
+        )
+    return outcome

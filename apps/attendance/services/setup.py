@@ -130,16 +130,21 @@ def shift_assignment_create(
         raise ValidationFailed(
             "INVALID_DATE_RANGE", "The end date is before the start date.", {"field": "endDate"}
         )
+    values = {
+        "shift": shift,
+        "weekdays": weekdays,
+        "start_date": start_date,
+        "end_date": end_date,
+        "priority": priority,
+    }
     with transaction.atomic():
-        assignment = ShiftAssignment.objects.create(
-            organization=member.organization,
-            member=member,
-            shift=shift,
-            weekdays=weekdays,
-            start_date=start_date,
-            end_date=end_date,
-            priority=priority,
-        )
+        # The member's row serialises their assignments: an identical one (a retried or doubled
+        # submission) is returned, not added again.
+        Membership.objects.select_for_update().filter(pk=member.pk).first()
+        same = ShiftAssignment.objects.filter(member=member, **values).order_by("pk").first()
+        if same is not None:
+            return same
+        assignment = ShiftAssignment.objects.create(organization=member.organization, member=member, **values)
         audit_record(
             action="attendance.shift_assignment.create",
             actor=actor,
