@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.access.provisioning.common import members_by_identifier
+from apps.access.selectors import members_search
 from apps.attendance.models import AttendancePolicy, Holiday, LeaveType, Shift, ShiftAssignment, Site
 from apps.attendance.services.leave_balances import leave_type_create
 from apps.attendance.services.settings_admin import (
@@ -349,12 +350,8 @@ def assignments(request: HttpRequest, admin: Membership) -> HttpResponse:
         .order_by("member__employee_no", "member_id", "-priority", "-start_date", "-id")
     )
     if q:
-        rows = rows.filter(
-            Q(member__user__username__icontains=q)
-            | Q(member__employee_no__icontains=q)
-            | Q(member__display_name__icontains=q)
-            | Q(shift__name__icontains=q)
-        )
+        members = members_search(organization=organization, q=q).values("pk")
+        rows = rows.filter(Q(member__in=members) | Q(shift__name__icontains=q))
     page = Paginator(rows, ASSIGNMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.weekday_names = _weekday_names(row.weekdays)

@@ -161,15 +161,9 @@ PART_DAY_CASES = [
 ]
 
 
-@pytest.mark.parametrize("punch_first", [False, True], ids=["approved-then-punched", "punched-then-approved"])
-@pytest.mark.parametrize(
-    ("leave", "punches", "status", "late", "early", "worked"),
-    [case[1:] for case in PART_DAY_CASES],
-    ids=[case[0] for case in PART_DAY_CASES],
-)
-def test_part_day_leave_shortens_the_day_it_covers(
-    leave_types, team, punch_first, leave, punches, status, late, early, worked
-):
+def part_day(team, leave: dict, punches: list, *, punch_first: bool = False) -> tuple:
+    """Emma's approved leave on Thu 2026-04-02 and her punches that day (either order): the record's
+    status, late, early and worked minutes."""
     emma = client_for(team["emma"])
 
     def punch():
@@ -185,33 +179,35 @@ def test_part_day_leave_shortens_the_day_it_covers(
     if not punch_first:
         punch()
     record = get_record(emma, "2026-04-02")
-    got = (record["status"], record["lateMinutes"], record["earlyLeaveMinutes"], record["workedMinutes"])
-    assert got == (status, late, early, worked)
+    return (record["status"], record["lateMinutes"], record["earlyLeaveMinutes"], record["workedMinutes"])
+
+
+@pytest.mark.parametrize("punch_first", [False, True], ids=["approved-then-punched", "punched-then-approved"])
+@pytest.mark.parametrize(
+    ("leave", "punches", "expected"),
+    [(case[1], case[2], case[3:]) for case in PART_DAY_CASES],
+    ids=[case[0] for case in PART_DAY_CASES],
+)
+def test_part_day_leave_shortens_the_day_it_covers(leave_types, team, punch_first, leave, punches, expected):
+    assert part_day(team, leave, punches, punch_first=punch_first) == expected
 
 
 @pytest.mark.parametrize(
-    ("half", "punches", "status", "late", "early", "worked"),
+    ("half", "punches", "expected"),
     [
-        ("am", [("12:05", "in"), ("18:00", "out")], "normal", 0, 0, 355),
-        ("am", [("12:20", "in"), ("18:00", "out")], "late", 20, 0, 340),
-        ("pm", [("09:00", "in"), ("12:00", "out")], "normal", 0, 0, 180),
-        ("pm", [("09:00", "in"), ("11:30", "out")], "early_leave", 0, 30, 150),
+        ("am", [("12:05", "in"), ("18:00", "out")], ("normal", 0, 0, 355)),
+        ("am", [("12:20", "in"), ("18:00", "out")], ("late", 20, 0, 340)),
+        ("pm", [("09:00", "in"), ("12:00", "out")], ("normal", 0, 0, 180)),
+        ("pm", [("09:00", "in"), ("11:30", "out")], ("early_leave", 0, 30, 150)),
     ],
 )
-def test_a_shift_can_set_where_a_half_day_splits(
-    leave_types, team, day_shift, half, punches, status, late, early, worked
-):
+def test_a_shift_can_set_where_a_half_day_splits(leave_types, team, day_shift, half, punches, expected):
     Shift.objects.filter(pk=day_shift.pk).update(half_day_at=time(12))
-    emma = client_for(team["emma"])
-    schedule = emma.get("/api/attendance/schedule", {"from": "2026-04-02", "to": "2026-04-02"}).json()
-    assert schedule[0]["shift"]["halfDayAt"] == "12:00:00"
-    asked = ask(emma, leaveType="sick-half", startDate="2026-04-02", endDate="2026-04-02", half=half)
-    decide(client_for(team["approver"]), asked.json()["id"], "approve")
-    for local, kind in punches:
-        assert post_punch(emma, at(f"2026-04-02 {local}"), kind).status_code == 201
-    record = get_record(emma, "2026-04-02")
-    got = (record["status"], record["lateMinutes"], record["earlyLeaveMinutes"], record["workedMinutes"])
-    assert got == (status, late, early, worked)
+    schedule = client_for(team["emma"]).get(
+        "/api/attendance/schedule", {"from": "2026-04-02", "to": "2026-04-02"}
+    )
+    assert schedule.json()[0]["shift"]["halfDayAt"] == "12:00:00"
+    assert part_day(team, {"half": half}, punches) == expected
 
 
 @pytest.mark.parametrize(
