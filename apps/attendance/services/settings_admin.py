@@ -119,7 +119,7 @@ def shift_assignment_end(
     with transaction.atomic():
         assignment = (
             ShiftAssignment.objects.for_org(organization)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("shift")
             .filter(pk=assignment_id)
             .first()
