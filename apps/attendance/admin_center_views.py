@@ -150,7 +150,10 @@ class SiteForm(forms.Form):
 
 class PolicyForm(forms.Form):
     default_shift = forms.ModelChoiceField(
-        label=gettext_lazy("Default shift"), queryset=Shift.objects.none(), required=False
+        label=gettext_lazy("Default shift"),
+        queryset=Shift.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("None: members without an assignment have rest days"),
     )
     geofence = forms.ChoiceField(label=gettext_lazy("Geofence"), choices=AttendancePolicy.Geofence.choices)
 
@@ -183,6 +186,8 @@ def rules(request: HttpRequest, admin: Membership) -> HttpResponse:
     if form is not None and form.is_valid():
         service = {"shift": shift_create, "site": site_create, "policy": policy_update}[which]
         values = {key: value for key, value in form.cleaned_data.items() if value is not None}
+        if which == "policy" and form.cleaned_data["default_shift"] is None:
+            values["clear_default_shift"] = True  # the empty choice: no default shift
         try:
             service(organization=organization, actor=admin, **values)
         except DomainError as error:

@@ -79,6 +79,25 @@ def test_adding_a_shift_and_making_it_the_default(admin, admin_client):
     assert (policy.default_shift_id, policy.geofence) == (shift.pk, "strict")
 
 
+def test_the_default_shift_can_be_cleared_again(admin, admin_client, make_member, api_as):
+    emma = make_member("emma", roles.EMPLOYEE)
+    day = {"form": "shift", "shift-name": "Day", "shift-start_time": "09:00", "shift-end_time": "18:00",
+           "shift-break_minutes": "60", "shift-late_grace_minutes": "5"}  # fmt: skip
+    admin_client.post(RULES, day)
+    shift = Shift.objects.get(organization=admin.organization)
+    admin_client.post(RULES, {"form": "policy", "default_shift": shift.pk, "geofence": "flag"})
+    monday = {"from": "2026-03-02", "to": "2026-03-02"}
+    assert api_as(emma).get("/api/attendance/schedule", monday).json()[0]["shift"]["name"] == "Day"
+
+    for _attempt in range(2):  # clearing twice leaves it cleared
+        cleared = admin_client.post(RULES, {"form": "policy", "default_shift": "", "geofence": "flag"})
+        assert cleared.status_code == 302
+    policy = AttendancePolicy.objects.get(organization=admin.organization)
+    assert (policy.default_shift_id, policy.geofence) == (None, "flag")
+    assert api_as(emma).get("/api/attendance/schedule", monday).json()[0]["isWorkday"] is False
+    assert "None: members without an assignment have rest days" in admin_client.get(RULES).content.decode()
+
+
 def test_a_break_longer_than_the_shift_shows_the_message_and_writes_nothing(admin, admin_client):
     data = {"form": "shift", "shift-name": "Odd", "shift-start_time": "09:00", "shift-end_time": "10:00",
             "shift-break_minutes": "90", "shift-late_grace_minutes": "0"}  # fmt: skip

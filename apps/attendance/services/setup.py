@@ -75,8 +75,15 @@ def policy_update(
     default_shift: Shift | None = None,
     default_weekdays: int | None = None,
     geofence: str | None = None,
+    clear_default_shift: bool = False,
     actor: Membership | None = None,
 ) -> AttendancePolicy:
+    """Change the given parts of the organization's policy; `clear_default_shift` leaves members without an
+    assignment with no shift at all (every day a rest day)."""
+    if clear_default_shift and default_shift is not None:
+        raise ValidationFailed(
+            "VALIDATION_ERROR", "Set a default shift or clear it, not both.", {"field": "defaultShift"}
+        )
     if default_shift is not None and default_shift.organization_id != organization.pk:
         raise ValidationFailed("VALIDATION_ERROR", "The default shift belongs to another organization.")
     if geofence is not None and geofence not in AttendancePolicy.Geofence.values:
@@ -89,7 +96,7 @@ def policy_update(
         )
     with transaction.atomic():
         policy, _ = AttendancePolicy.objects.select_for_update().get_or_create(organization=organization)
-        if default_shift is not None:
+        if default_shift is not None or clear_default_shift:
             policy.default_shift = default_shift
         if default_weekdays is not None:
             policy.default_weekdays = default_weekdays
