@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.access.api.exceptions import envelope
@@ -13,7 +14,9 @@ def _is_api(request: HttpRequest) -> bool:
 
 @csrf_exempt
 def api_not_found(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(envelope("NOT_FOUND", f"There is no API endpoint at {request.path}."), status=404)
+    return JsonResponse(
+        envelope("NOT_FOUND", _("There is no API endpoint at %(path)s.") % {"path": request.path}), status=404
+    )
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
@@ -27,7 +30,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             envelope(
                 "INTERNAL_ERROR",
-                "Something went wrong on our side; the request id identifies it in our logs.",
+                _("Something went wrong on our side; the request id identifies it in our logs."),
             ),
             status=500,
         )

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
@@ -103,5 +104,5 @@ _export = ExportToDjangoView
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics, only for loopback and METRICS_ALLOWED_CIDRS."""
     if not ip_allowed(client_ip(request), settings.METRICS_ALLOWED_CIDRS):
-        return error_response("IP_RESTRICTED", "Metrics are not served to this address.", 403)
+        return error_response("IP_RESTRICTED", _("Metrics are not served to this address."), 403)
     return _export(request)

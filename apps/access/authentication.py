@@ -1,5 +1,6 @@
 """API authentication: `Authorization: Bearer <token>` for integrators, the session (with CSRF) for pages."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -23,13 +24,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
-        scheme, _, raw = header.partition(" ")
+        scheme, _separator, raw = header.partition(" ")
         if scheme.lower() != self.keyword.lower():
             return None
         raw = raw.strip()
         if not raw or " " in raw:
             raise TokenAuthenticationFailed(
-                NotAuthenticated("TOKEN_INVALID", "The Authorization header is malformed.")
+                NotAuthenticated("TOKEN_INVALID", _("The Authorization header is malformed."))
             )
         try:
             token = token_authenticate(raw=raw)

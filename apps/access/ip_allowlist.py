@@ -10,6 +10,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, ValidationFailed
 from apps.access.hooks import record_operation
@@ -53,11 +54,11 @@ def ip_allowlist(organization: Organization | None) -> IpAllowlist:
 def parse_networks(values: list) -> list[str]:
     """Normalise CIDRs and plain addresses (IPv4 or IPv6) to networks; reject anything else."""
     if not isinstance(values, list):
-        raise ValidationFailed("VALIDATION_ERROR", "Give a list of addresses or CIDR ranges.")
+        raise ValidationFailed("VALIDATION_ERROR", _("Give a list of addresses or CIDR ranges."))
     if len(values) > MAX_ENTRIES:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            f"At most {MAX_ENTRIES} entries.",
+            _("At most %(max_entries)s entries.") % {"max_entries": MAX_ENTRIES},
             {"fields": {"admin": [f"{len(values)} given, {MAX_ENTRIES} allowed."]}},
         )
     networks, bad = [], []
@@ -70,7 +71,9 @@ def parse_networks(values: list) -> list[str]:
         if network not in networks:
             networks.append(network)
     if bad:
-        raise ValidationFailed("VALIDATION_ERROR", "Some entries are not valid.", {"fields": {"admin": bad}})
+        raise ValidationFailed(
+            "VALIDATION_ERROR", _("Some entries are not valid."), {"fields": {"admin": bad}}
+        )
     return networks
 
 
@@ -85,7 +88,8 @@ def ip_allowlist_update(
     if networks and not ip_allowed(client_ip, networks):
         raise Conflict(
             "WOULD_LOCK_OUT",
-            f"Your own address ({client_ip}) is not in the list; saving it would lock you out.",
+            _("Your own address (%(client_ip)s) is not in the list; saving it would lock you out.")
+            % {"client_ip": client_ip},
             {"yourAddress": client_ip},
         )
     organization = lock_organization(organization)

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
 from apps.access import request_context
@@ -58,7 +59,7 @@ class IpAllowlistMiddleware:
                 result="denied",
                 details={"address": address, "path": request.path, "method": request.method},
             )
-        message = "Your address is not allowed to use this part of TimeLedger for this organization."
+        message = _("Your address is not allowed to use this part of TimeLedger for this organization.")
         if request.path.startswith("/api/"):
             return error_response("IP_RESTRICTED", message, 403, {"address": address})
         return render(request, "access/ip_restricted.html", {"address": address}, status=403)

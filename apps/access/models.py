@@ -13,11 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known IANA timezone (for example Asia/Shanghai).")
+        raise ValidationError(
+            _("%(value)s is not a known IANA timezone (for example Asia/Shanghai).") % {"value": repr(value)}
+        )
 
 
 class OrgScopedQuerySet(models.QuerySet):

@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.models import ApiToken, Membership, UserSession
 from apps.access.sessions import end_sessions
@@ -199,7 +200,10 @@ def member_lookup(*, organization_slug: str, identifier: str) -> Membership:
 
     organization = Organization.objects.filter(slug=organization_slug).first()
     if organization is None:
-        raise NotFound("ORGANIZATION_NOT_FOUND", f"No organization has the slug {organization_slug!r}.")
+        raise NotFound(
+            "ORGANIZATION_NOT_FOUND",
+            _("No organization has the slug %(slug)s.") % {"slug": repr(organization_slug)},
+        )
     identifier = (identifier or "").strip()
     matches = []
     if identifier:
@@ -213,8 +217,11 @@ def member_lookup(*, organization_slug: str, identifier: str) -> Membership:
     if len(matches) != 1:
         raise NotFound(
             "MEMBER_NOT_FOUND",
-            f"No single member of {organization.slug} has the user name, employee number or e-mail "
-            f"{identifier!r}.",
+            _(
+                "No single member of %(organization)s has the user name, employee number or e-mail "
+                "%(identifier)s."
+            )
+            % {"organization": organization.slug, "identifier": repr(identifier)},
             {"matches": len(matches)},
         )
     return matches[0]
@@ -295,7 +302,7 @@ def _ensure_not_last_admin(member: Membership) -> None:
     if not others.exists():
         raise Conflict(
             "LAST_ADMIN",
-            "This member is the organization's last active admin; make someone else admin first.",
+            _("This member is the organization's last active admin; make someone else admin first."),
         )
 
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from django_ratelimit import ALL, UNSAFE
 from django_ratelimit.core import get_usage
 from rest_framework.request import Request
@@ -65,7 +66,12 @@ def check_rate(
     raise RateLimited(
         retry_after_seconds=retry_after,
         code="RATE_LIMITED",
-        message=f"Too many requests; try again in {retry_after} seconds.",
+        message=ngettext(
+            "Too many requests; try again in %(seconds)s second.",
+            "Too many requests; try again in %(seconds)s seconds.",
+            retry_after,
+        )
+        % {"seconds": retry_after},
         details={"group": group},
     )
 

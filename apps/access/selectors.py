@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from apps.access import roles
 from apps.access.errors import NotFound
@@ -95,7 +96,7 @@ def member_for_user_id(*, organization: Organization, user_id) -> Membership:
             .first()
         )
     if membership is None:
-        raise NotFound("MEMBER_NOT_FOUND", "No member of this organization has that id.")
+        raise NotFound("MEMBER_NOT_FOUND", _("No member of this organization has that id."))
     return membership
 
 

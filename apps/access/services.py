@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import NotAuthenticated, NotFound, ValidationFailed
 from apps.access.hooks import record_operation
@@ -41,11 +42,11 @@ def token_create(
     if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            f"expires-days must be between 1 and {MAX_TOKEN_DAYS}.",
+            _("expires-days must be between 1 and %(max_days)s.") % {"max_days": MAX_TOKEN_DAYS},
             {"field": "expiresDays"},
         )
     if not user.is_active:
-        raise ValidationFailed("USER_INACTIVE", "Tokens can only be issued to active users.")
+        raise ValidationFailed("USER_INACTIVE", _("Tokens can only be issued to active users."))
     secret = secrets.token_urlsafe(32)
     while secret.startswith("-"):
         # The prefix is typed on command lines (`tokens revoke <prefix>`), where a leading dash reads
@@ -83,12 +84,12 @@ def token_revoke(
         elif prefix:
             tokens = tokens.filter(prefix=prefix.removeprefix(TOKEN_PREFIX)[:8])
         else:
-            raise ValidationFailed("VALIDATION_ERROR", "Give a token id or prefix.")
+            raise ValidationFailed("VALIDATION_ERROR", _("Give a token id or prefix."))
         matches = list(tokens[:2])
         if not matches:
-            raise NotFound("TOKEN_NOT_FOUND", "No token has that id or prefix.")
+            raise NotFound("TOKEN_NOT_FOUND", _("No token has that id or prefix."))
         if len(matches) > 1:
-            raise ValidationFailed("TOKEN_AMBIGUOUS", "More than one token has that prefix; use its id.")
+            raise ValidationFailed("TOKEN_AMBIGUOUS", _("More than one token has that prefix; use its id."))
         token = matches[0]
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
@@ -109,14 +110,14 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 def token_authenticate(*, raw: str) -> ApiToken:
     """The token behind `raw`, or NotAuthenticated with a code saying why."""
     if not raw.startswith(TOKEN_PREFIX):
-        raise NotAuthenticated("TOKEN_INVALID", "The API token is not valid.")
+        raise NotAuthenticated("TOKEN_INVALID", _("The API token is not valid."))
     token = ApiToken.objects.select_related("user", "organization").filter(key_hash=token_hash(raw)).first()
     if token is None or not token.user.is_active:
-        raise NotAuthenticated("TOKEN_INVALID", "The API token is not valid.")
+        raise NotAuthenticated("TOKEN_INVALID", _("The API token is not valid."))
     if token.is_revoked:
-        raise NotAuthenticated("TOKEN_REVOKED", "The API token was revoked.")
+        raise NotAuthenticated("TOKEN_REVOKED", _("The API token was revoked."))
     if token.is_expired:
-        raise NotAuthenticated("TOKEN_EXPIRED", "The API token has expired.")
+        raise NotAuthenticated("TOKEN_EXPIRED", _("The API token has expired."))
     now = timezone.now()
     # Touch last_used_at at most once a minute so that a busy integrator does not write on every call.
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
@@ -131,7 +132,7 @@ def tokens_purge(*, older_than_days: int, actor: AbstractBaseUser | None = None)
     Recently dead tokens are kept so that an integrator still hears TOKEN_REVOKED / TOKEN_EXPIRED (not
     TOKEN_INVALID) for a while. Running it again deletes nothing new, so a redelivered task is harmless."""
     if older_than_days < 1:
-        raise ValidationFailed("VALIDATION_ERROR", "older-than-days must be at least 1.")
+        raise ValidationFailed("VALIDATION_ERROR", _("older-than-days must be at least 1."))
     cutoff = timezone.now() - timedelta(days=older_than_days)
     with transaction.atomic():
         dead = dict(

@@ -8,6 +8,8 @@ checker says so. With no checker registered nothing is locked.
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from apps.access.errors import Conflict
 from apps.access.models import Membership
 
@@ -47,6 +49,6 @@ def ensure_unlocked(*, member: Membership, dates: Iterable[date]) -> None:
     if locked:
         raise Conflict(
             "PERIOD_LOCKED",
-            "This date is in a locked period; attendance for it can no longer change.",
+            _("This date is in a locked period; attendance for it can no longer change."),
             {"dates": [day.isoformat() for day in locked]},
         )

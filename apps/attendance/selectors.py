@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from apps.access import roles
 from apps.access.errors import NotFound
@@ -47,7 +48,7 @@ def member_lookup(*, viewer: Membership, identifier: str) -> Membership:
         else None
     )
     if member is None:
-        raise NotFound("NOT_FOUND", "No such member in your scope.")
+        raise NotFound("NOT_FOUND", _("No such member in your scope."))
     return member
 
 
@@ -165,7 +166,7 @@ def _visible_request(model, *, viewer: Membership, request_id: int):
         .first()
     )
     if request is None:
-        raise NotFound("NOT_FOUND", "No such request.")
+        raise NotFound("NOT_FOUND", _("No such request."))
     return request
 
 
@@ -229,7 +230,7 @@ def leave_ledger_for(
 def leave_type_lookup(*, viewer: Membership, code: str) -> LeaveType:
     leave_type = leave_types_for(viewer=viewer).filter(code=code).first()
     if leave_type is None:
-        raise NotFound("NOT_FOUND", "No such leave type.")
+        raise NotFound("NOT_FOUND", _("No such leave type."))
     return leave_type
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
@@ -63,7 +64,7 @@ def _validated(values: dict) -> dict:
         errors[name] = ["Unknown setting."]
     if errors:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "Some retention settings are not valid.", {"fields": errors}
+            "VALIDATION_ERROR", _("Some retention settings are not valid."), {"fields": errors}
         )
     return {name: value for name, value in values.items() if value is not None}
 
@@ -121,7 +122,7 @@ def _purge_chain(
             if not batch:
                 break
             OperationLog.objects.filter(id__in=[row[0] for row in batch]).delete()
-            _, through, anchor_hash = batch[-1]
+            _last_id, through, anchor_hash = batch[-1]
             head.anchor_sequence, head.anchor_hash = through, anchor_hash
             head.save(update_fields=["anchor_sequence", "anchor_hash", "updated_at"])
             removed += len(batch)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
@@ -48,7 +49,7 @@ def _moment(raw: str, name: str, organization: Organization, *, end: bool) -> da
         if day is None:
             raise ValidationFailed(
                 "VALIDATION_ERROR",
-                f"`{name}` must be a date (YYYY-MM-DD) or an ISO 8601 date-time.",
+                _("`%(name)s` must be a date (YYYY-MM-DD) or an ISO 8601 date-time.") % {"name": name},
                 {"fields": {name: ["Not a date or date-time."]}},
             )
         # A date is a whole day in the organization's timezone; `to` includes it.
@@ -66,13 +67,15 @@ def parse_log_filters(params, organization: Organization) -> LogFilters:
     if values["result"] and values["result"] not in OperationLog.Result.values:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "`result` must be ok, denied or failed.",
+            _("`result` must be ok, denied or failed."),
             {"fields": {"result": ["Not one of ok, denied, failed."]}},
         )
     for name in ("actor", "action", "target", "q"):
         if len(values[name]) > 200:
             raise ValidationFailed(
-                "VALIDATION_ERROR", f"`{name}` is too long.", {"fields": {name: ["Too long."]}}
+                "VALIDATION_ERROR",
+                _("`%(name)s` is too long.") % {"name": name},
+                {"fields": {name: ["Too long."]}},
             )
     return LogFilters(
         actor=values["actor"],
@@ -96,7 +99,7 @@ def audit_log_entries(*, organization: Organization, filters: LogFilters) -> Que
     if filters.action:
         entries = entries.filter(action__startswith=filters.action)
     if filters.target:
-        kind, _, ident = filters.target.rpartition(":")
+        kind, _separator, ident = filters.target.rpartition(":")
         entries = entries.filter(
             Q(target_type=kind, target_id=ident)
             if kind

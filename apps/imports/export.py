@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from psycopg import ClientCursor
 
 from apps.access.errors import ValidationFailed
@@ -53,7 +54,7 @@ def export_filters(params) -> dict:
     if params.get("source"):
         filters["source"] = [part for part in params["source"].split(",") if part]
     if errors:
-        raise ValidationFailed("VALIDATION_ERROR", "Some filters are not valid.", {"fields": errors})
+        raise ValidationFailed("VALIDATION_ERROR", _("Some filters are not valid."), {"fields": errors})
     return filters
 
 

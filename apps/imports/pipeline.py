@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from itertools import chain
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Unprocessable
 from apps.access.models import Membership, Organization
@@ -122,7 +123,7 @@ def run_pass(
         if len(head) >= HEADER_SCAN_ROWS:
             break
     if not head:
-        raise Unprocessable("IMPORT_NO_ROWS", "The file has no rows (only blank lines).")
+        raise Unprocessable("IMPORT_NO_ROWS", _("The file has no rows (only blank lines)."))
     detection, header_index = detect_header(
         head, mapping=mapping, file_type=upload.file_type, encoding=upload.encoding
     )
@@ -138,7 +139,7 @@ def run_pass(
             staging=staging, seen=seen, preview_limit=preview_limit, on_progress=on_progress,
         )  # fmt: skip
         if total == 0:
-            raise Unprocessable("IMPORT_NO_ROWS", "The file has a header but no data rows.")
+            raise Unprocessable("IMPORT_NO_ROWS", _("The file has a header but no data rows."))
         result.total_rows, result.valid = total, valid
         result.invalid = sum(result.error_counts.values()) - result.duplicates
         staging.flush()  # ends the open COPY: lock checkers may query the database
@@ -171,7 +172,8 @@ def _validate_rows(
         if total > max_rows:
             raise Unprocessable(
                 "IMPORT_TOO_MANY_ROWS",
-                f"The file has more than {max_rows:,} data rows; split it into smaller files.",
+                _("The file has more than %(max_rows)s data rows; split it into smaller files.")
+                % {"max_rows": f"{max_rows:,}"},
                 {"maxRows": max_rows},
             )
         try:

@@ -11,6 +11,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from apps.access.errors import Unprocessable, ValidationFailed
 
 SNIFF_BYTES = 64 * 1024
@@ -22,18 +24,18 @@ csv.field_size_limit(1024 * 1024)
 def sniff(head: bytes) -> tuple[str, str]:
     """(file_type, encoding) from the first bytes of a file; raises a 400 for what we cannot read."""
     if not head.strip(b"\r\n\t ") and not head.startswith(codecs.BOM_UTF8):
-        raise Unprocessable("IMPORT_NO_ROWS", "The file is empty: it has no rows.")
+        raise Unprocessable("IMPORT_NO_ROWS", _("The file is empty: it has no rows."))
     if head.startswith(XLSX_MAGIC):
         return "xlsx", ""
     if head.startswith(OLE_MAGIC):
         raise ValidationFailed(
             "IMPORT_FORMAT_UNSUPPORTED",
-            "Old .xls workbooks are not supported; save the file as .xlsx or CSV.",
+            _("Old .xls workbooks are not supported; save the file as .xlsx or CSV."),
         )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
         raise ValidationFailed(
             "IMPORT_ENCODING_UNSUPPORTED",
-            "The file is not text in UTF-8 or GB18030 (is it UTF-16 or binary?); save it as CSV UTF-8.",
+            _("The file is not text in UTF-8 or GB18030 (is it UTF-16 or binary?); save it as CSV UTF-8."),
         )
     if head.startswith(codecs.BOM_UTF8):
         return "csv", "utf-8-sig"
@@ -46,7 +48,7 @@ def sniff(head: bytes) -> tuple[str, str]:
         return "csv", encoding
     raise ValidationFailed(
         "IMPORT_ENCODING_UNSUPPORTED",
-        "The file is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or .xlsx.",
+        _("The file is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or .xlsx."),
     )
 
 
@@ -70,14 +72,18 @@ def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, Row]]:
         except UnicodeDecodeError:
             raise ValidationFailed(
                 "IMPORT_ENCODING_INVALID",
-                f"The file stops being valid {encoding.removesuffix('-sig').upper()} near line "
-                f"{reader.line_num + 1}; save the whole file in one encoding (CSV UTF-8).",
+                _(
+                    "The file stops being valid %(encoding)s near line %(line)s; save the whole file in one "
+                    "encoding (CSV UTF-8)."
+                )
+                % {"encoding": encoding.removesuffix("-sig").upper(), "line": reader.line_num + 1},
                 {"line": reader.line_num + 1, "encoding": encoding},
             ) from None
         except csv.Error as error:
             raise ValidationFailed(
                 "IMPORT_FILE_UNREADABLE",
-                f"The CSV is malformed near line {reader.line_num}: {error}.",
+                _("The CSV is malformed near line %(line)s: %(error)s.")
+                % {"line": reader.line_num, "error": error},
                 {"line": reader.line_num},
             ) from None
 
@@ -93,7 +99,8 @@ def iter_xlsx(path: Path) -> Iterator[tuple[int, Row]]:
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
             raise ValidationFailed(
                 "IMPORT_FILE_UNREADABLE",
-                f"The workbook cannot be read ({error.__class__.__name__}); save it again as .xlsx.",
+                _("The workbook cannot be read (%(error)s); save it again as .xlsx.")
+                % {"error": error.__class__.__name__},
             ) from None
         try:
             sheet = workbook.worksheets[0]

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Gone, NotFound
 from apps.access.models import Membership
@@ -13,7 +14,7 @@ def upload_for(*, member: Membership, upload_id) -> Upload:
     try:
         upload = Upload.objects.for_org(member.organization).get(pk=int(upload_id))
     except (Upload.DoesNotExist, TypeError, ValueError):
-        raise NotFound("UPLOAD_NOT_FOUND", "No such upload in this organization.") from None
+        raise NotFound("UPLOAD_NOT_FOUND", _("No such upload in this organization.")) from None
     upload_ensure_live(upload)
     return upload
 
@@ -21,7 +22,7 @@ def upload_for(*, member: Membership, upload_id) -> Upload:
 def upload_ensure_live(upload: Upload) -> None:
     if upload.purged_at is not None or upload.expires_at <= timezone.now():
         raise Gone(
-            "EXPIRED", "The upload has expired; upload the file again.", {"expiredAt": upload.expires_at}
+            "EXPIRED", _("The upload has expired; upload the file again."), {"expiredAt": upload.expires_at}
         )
 
 
@@ -37,7 +38,7 @@ def batch_for(*, member: Membership, batch_id: int) -> ImportBatch:
     try:
         return batches_for(member=member).get(pk=batch_id)
     except ImportBatch.DoesNotExist:
-        raise NotFound("BATCH_NOT_FOUND", "No such import batch in this organization.") from None
+        raise NotFound("BATCH_NOT_FOUND", _("No such import batch in this organization.")) from None
 
 
 def items_for(*, batch: ImportBatch, status: str = "") -> QuerySet[ImportItem]:
@@ -53,4 +54,4 @@ def job_for(*, member: Membership, job_id: int) -> ImportJob:
     try:
         return ImportJob.objects.for_org(member.organization).select_related("batch").get(pk=job_id)
     except ImportJob.DoesNotExist:
-        raise NotFound("JOB_NOT_FOUND", "No such import job in this organization.") from None
+        raise NotFound("JOB_NOT_FOUND", _("No such import job in this organization.")) from None

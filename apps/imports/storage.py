@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
 
 from apps.access.errors import PayloadTooLarge
 from apps.imports import reading
@@ -21,7 +22,8 @@ def too_large() -> PayloadTooLarge:
     limit = settings.IMPORT_UPLOAD_MAX_BYTES
     return PayloadTooLarge(
         "PAYLOAD_TOO_LARGE",
-        f"The file is larger than the {limit / 1024 / 1024:.0f} MB limit; split it into smaller files.",
+        _("The file is larger than the %(limit)s MB limit; split it into smaller files.")
+        % {"limit": f"{limit / 1024 / 1024:.0f}"},
         {"maxBytes": limit},
     )
 

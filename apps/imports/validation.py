@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from apps.access.errors import Unprocessable, ValidationFailed
 from apps.access.models import Membership, Organization
 from apps.imports import formats
@@ -56,12 +58,12 @@ class Detection:
 def validate_mapping(mapping: dict | None) -> dict[str, str]:
     mapping = mapping or {}
     if not isinstance(mapping, dict):
-        raise ValidationFailed("IMPORT_MAPPING_INVALID", "mapping must be an object {field: header}.")
+        raise ValidationFailed("IMPORT_MAPPING_INVALID", _("mapping must be an object {field: header}."))
     unknown = sorted(key for key in mapping if not formats.is_known_field(key))
     if unknown or not all(isinstance(value, str) and value.strip() for value in mapping.values()):
         raise ValidationFailed(
             "IMPORT_MAPPING_INVALID",
-            "mapping names fields we do not know or gives an empty header.",
+            _("mapping names fields we do not know or gives an empty header."),
             {"unknownFields": unknown, "fields": sorted(formats.FIELD_KEYS)},
         )
     return {key: value.strip() for key, value in mapping.items()}
@@ -103,13 +105,17 @@ def detect_header(
     if wanted:
         raise Unprocessable(
             "IMPORT_MAPPING_INVALID",
-            "No row among the first 50 holds every header the mapping names.",
+            _("No row among the first %(rows)s holds every header the mapping names.")
+            % {"rows": HEADER_SCAN_ROWS},
             {"mapping": mapping},
         )
     raise Unprocessable(
         "IMPORT_NO_HEADER",
-        "No header row found in the first 50 rows: it needs a date column (日期) and a member column "
-        "(UserId, 工号 or 姓名). Download the template to see the columns.",
+        _(
+            "No header row found in the first %(rows)s rows: it needs a date column (日期) and a member "
+            "column (UserId, 工号 or 姓名). Download the template to see the columns."
+        )
+        % {"rows": HEADER_SCAN_ROWS},
     )
 
 
@@ -271,7 +277,7 @@ class RowNormalizer:
             offset, body = 1, _NEXT_DAY.sub("", text)
         explicit_date = None
         if " " in body or "T" in body:
-            date_part, _, body = body.replace("T", " ").partition(" ")
+            date_part, _space, body = body.replace("T", " ").partition(" ")
             try:
                 explicit_date = self.work_date(date_part)
             except RowError:

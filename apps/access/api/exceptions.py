@@ -4,6 +4,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -13,35 +15,48 @@ from apps.access.errors import DomainError, RateLimited
 logger = logging.getLogger("timeledger.api")
 
 DRF_CODES = {
-    exceptions.ParseError: ("MALFORMED_REQUEST", "The request body could not be parsed."),
-    exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "Sign in or send a valid API token."),
-    exceptions.AuthenticationFailed: ("NOT_AUTHENTICATED", "Sign in or send a valid API token."),
-    exceptions.PermissionDenied: ("FORBIDDEN", "You do not have permission to do this."),
-    exceptions.NotFound: ("NOT_FOUND", "Not found."),
-    exceptions.MethodNotAllowed: ("METHOD_NOT_ALLOWED", "This method is not allowed here."),
-    exceptions.NotAcceptable: ("NOT_ACCEPTABLE", "The requested response format is not available."),
-    exceptions.UnsupportedMediaType: ("UNSUPPORTED_MEDIA_TYPE", "This content type is not supported here."),
-    exceptions.Throttled: ("RATE_LIMITED", "Too many requests; try again later."),
-    exceptions.ValidationError: ("VALIDATION_ERROR", "Some fields are not valid."),
+    exceptions.ParseError: ("MALFORMED_REQUEST", gettext_lazy("The request body could not be parsed.")),
+    exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", gettext_lazy("Sign in or send a valid API token.")),
+    exceptions.AuthenticationFailed: (
+        "NOT_AUTHENTICATED",
+        gettext_lazy("Sign in or send a valid API token."),
+    ),
+    exceptions.PermissionDenied: ("FORBIDDEN", gettext_lazy("You do not have permission to do this.")),
+    exceptions.NotFound: ("NOT_FOUND", gettext_lazy("Not found.")),
+    exceptions.MethodNotAllowed: ("METHOD_NOT_ALLOWED", gettext_lazy("This method is not allowed here.")),
+    exceptions.NotAcceptable: (
+        "NOT_ACCEPTABLE",
+        gettext_lazy("The requested response format is not available."),
+    ),
+    exceptions.UnsupportedMediaType: (
+        "UNSUPPORTED_MEDIA_TYPE",
+        gettext_lazy("This content type is not supported here."),
+    ),
+    exceptions.Throttled: ("RATE_LIMITED", gettext_lazy("Too many requests; try again later.")),
+    exceptions.ValidationError: ("VALIDATION_ERROR", gettext_lazy("Some fields are not valid.")),
 }
 
 # For errors that reach the API from outside DRF (see ApiErrorEnvelopeMiddleware): by HTTP status.
 STATUS_CODES = {
-    400: ("MALFORMED_REQUEST", "The request could not be understood."),
-    401: ("NOT_AUTHENTICATED", "Sign in or send a valid API token."),
-    403: ("FORBIDDEN", "You do not have permission to do this."),
-    404: ("NOT_FOUND", "Not found."),
-    405: ("METHOD_NOT_ALLOWED", "This method is not allowed here."),
-    406: ("NOT_ACCEPTABLE", "The requested response format is not available."),
-    413: ("PAYLOAD_TOO_LARGE", "The request body is too large."),
-    415: ("UNSUPPORTED_MEDIA_TYPE", "This content type is not supported here."),
-    429: ("RATE_LIMITED", "Too many requests; try again later."),
-    500: ("INTERNAL_ERROR", "Something went wrong on our side; the request id identifies it in our logs."),
+    400: ("MALFORMED_REQUEST", gettext_lazy("The request could not be understood.")),
+    401: ("NOT_AUTHENTICATED", gettext_lazy("Sign in or send a valid API token.")),
+    403: ("FORBIDDEN", gettext_lazy("You do not have permission to do this.")),
+    404: ("NOT_FOUND", gettext_lazy("Not found.")),
+    405: ("METHOD_NOT_ALLOWED", gettext_lazy("This method is not allowed here.")),
+    406: ("NOT_ACCEPTABLE", gettext_lazy("The requested response format is not available.")),
+    413: ("PAYLOAD_TOO_LARGE", gettext_lazy("The request body is too large.")),
+    415: ("UNSUPPORTED_MEDIA_TYPE", gettext_lazy("This content type is not supported here.")),
+    429: ("RATE_LIMITED", gettext_lazy("Too many requests; try again later.")),
+    500: (
+        "INTERNAL_ERROR",
+        gettext_lazy("Something went wrong on our side; the request id identifies it in our logs."),
+    ),
 }
 
 
 def envelope(code: str, message: str, details: dict | None = None) -> dict:
-    return {"ok": False, "error": {"code": code, "message": message, "details": details or {}}}
+    # str(): a message may be lazy (DRF_CODES, STATUS_CODES); it is rendered in the active language here.
+    return {"ok": False, "error": {"code": code, "message": str(message), "details": details or {}}}
 
 
 def error_response(code: str, message: str, status_code: int, details: dict | None = None) -> JsonResponse:
@@ -58,7 +73,7 @@ def _drf_code_and_message(exc: exceptions.APIException) -> tuple[str, str]:
             code, message = DRF_CODES[exc_type]
             if exc_type is not exceptions.ValidationError and isinstance(exc.detail, str):
                 message = str(exc.detail)
-            return code, message
+            return code, str(message)
     return "ERROR", str(exc.detail)
 
 
@@ -88,7 +103,7 @@ def envelope_exception_handler(exc, context) -> Response:
     logger.exception("Unhandled API error")
     return Response(
         envelope(
-            "INTERNAL_ERROR", "Something went wrong on our side; the request id identifies it in our logs."
+            "INTERNAL_ERROR", _("Something went wrong on our side; the request id identifies it in our logs.")
         ),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )

@@ -1,5 +1,7 @@
 """DRF permission classes built on the active membership's roles."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from apps.access import roles
@@ -10,7 +12,7 @@ from apps.access.selectors import active_membership
 class HasMembership(BasePermission):
     """The caller belongs to an organization (the active one)."""
 
-    message = "You are not a member of any organization."
+    message = gettext_lazy("You are not a member of any organization.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and active_membership(request))
@@ -36,5 +38,5 @@ IsOrgAdmin = role_permission(roles.ADMINISTER)
 def require_membership(request):
     membership = active_membership(request)
     if membership is None:
-        raise Forbidden("NO_MEMBERSHIP", "You are not a member of any organization.")
+        raise Forbidden("NO_MEMBERSHIP", _("You are not a member of any organization."))
     return membership

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.access.errors import DomainError, ValidationFailed
 from apps.access.hooks import record_operation
@@ -37,12 +38,15 @@ def read_rows(lines: Iterable[str]) -> list[dict]:
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
+        problems = ""
+        if missing:
+            problems += _("; missing: %(columns)s") % {"columns": ", ".join(missing)}
+        if unknown:
+            problems += _("; unknown: %(columns)s") % {"columns": ", ".join(unknown)}
         raise ValidationFailed(
             "CSV_HEADER_INVALID",
-            f"The header must be {','.join(COLUMNS)}"
-            + (f"; missing: {', '.join(missing)}" if missing else "")
-            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-            + ".",
+            _("The header must be %(columns)s%(problems)s.")
+            % {"columns": ",".join(COLUMNS), "problems": problems},
         )
     reader.fieldnames = header
     rows = []

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
 from apps.access.errors import Conflict, DomainError, ValidationFailed
@@ -30,13 +31,14 @@ def resolve_roles(names: Iterable[Any], *, required: bool = True) -> list[Group]
     if unknown:
         raise ValidationFailed(
             "UNKNOWN_ROLE",
-            f"Unknown role(s): {', '.join(map(str, unknown))}. Use employee, approver, importer or admin.",
+            _("Unknown role(s): %(roles)s. Use employee, approver, importer or admin.")
+            % {"roles": ", ".join(map(str, unknown))},
             {"fields": {"roles": [f"Unknown role: {value}" for value in unknown]}},
         )
     if required and not wanted:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "Give at least one role.",
+            _("Give at least one role."),
             {"fields": {"roles": ["This list may not be empty."]}},
         )
     groups = {group.name: group for group in Group.objects.filter(name__in=wanted)}
@@ -60,7 +62,10 @@ def active_admin_ids(organization: Organization) -> set[int]:
 def last_admin_error(organization: Organization) -> Conflict:
     return Conflict(
         "LAST_ADMIN",
-        f"This would leave {organization.name} without an active administrator; make someone else an admin first.",
+        _(
+            "This would leave %(organization)s without an active administrator; make someone else an admin first."
+        )
+        % {"organization": organization.name},
     )
 
 

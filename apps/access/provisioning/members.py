@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
 from apps.access.errors import Conflict, ValidationFailed
@@ -64,7 +65,7 @@ def _clean(values: dict) -> dict:
         except ValidationError:
             errors["email"] = ["Not a valid e-mail address."]
     if errors:
-        raise ValidationFailed("VALIDATION_ERROR", "Some fields are not valid.", {"fields": errors})
+        raise ValidationFailed("VALIDATION_ERROR", _("Some fields are not valid."), {"fields": errors})
     return cleaned
 
 
@@ -75,13 +76,14 @@ def _manager(organization: Organization, identifier: str, username: str) -> Memb
     if len(matches) != 1 or not matches[0].is_active:
         raise ValidationFailed(
             "MANAGER_NOT_FOUND",
-            f"No single active member of {organization.name} is {identifier!r}.",
+            _("No single active member of %(organization)s is %(identifier)s.")
+            % {"organization": organization.name, "identifier": repr(identifier)},
             {"fields": {"manager": ["Give the manager's user name, e-mail or employee number."]}},
         )
     if matches[0].user.username == username:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "A member cannot manage themselves.",
+            _("A member cannot manage themselves."),
             {"fields": {"manager": ["Not yourself."]}},
         )
     return matches[0]
@@ -95,7 +97,9 @@ def _user_for(*, organization: Organization, username: str, email: str, name: st
     if user is None:
         if email and users.filter(email__iexact=email).exists():
             raise Conflict(
-                "EMAIL_IN_USE", f"Another user already has the e-mail {email}.", {"field": "email"}
+                "EMAIL_IN_USE",
+                _("Another user already has the e-mail %(email)s.") % {"email": email},
+                {"field": "email"},
             )
         try:
             with transaction.atomic():
@@ -106,7 +110,8 @@ def _user_for(*, organization: Organization, username: str, email: str, name: st
     if not email or email.lower() != (user.email or "").lower():
         raise Conflict(
             "USERNAME_TAKEN",
-            f"The user name {username!r} is taken; choose another, or give that user's e-mail to add them.",
+            _("The user name %(username)s is taken; choose another, or give that user's e-mail to add them.")
+            % {"username": repr(username)},
             {"field": "username"},
         )
     return user, False
@@ -154,11 +159,12 @@ def member_provision(
         if taken.exists():
             raise Conflict(
                 "EMPLOYEE_NO_IN_USE",
-                f"Employee number {values['employee_no']} belongs to another member.",
+                _("Employee number %(employee_no)s belongs to another member.")
+                % {"employee_no": values["employee_no"]},
                 {"field": "employeeNo"},
             )
     if membership is None:
-        user, _ = _user_for(
+        user, _created = _user_for(
             organization=organization, username=values["username"], email=values["email"], name=values["name"]
         )
         membership = Membership.objects.create(
@@ -208,11 +214,16 @@ def _update(membership: Membership, values: dict, boss: Membership | None, group
         if Membership.objects.filter(user=user).exclude(organization=membership.organization).exists():
             raise Conflict(
                 "USER_MANAGED_ELSEWHERE",
-                "This user also belongs to another organization; their e-mail cannot be changed from here.",
+                _(
+                    "This user also belongs to another organization; their e-mail cannot be changed from here."
+                ),
                 {"field": "email"},
             )
         if get_user_model().objects.filter(email__iexact=values["email"]).exclude(pk=user.pk).exists():
-            raise Conflict("EMAIL_IN_USE", f"Another user already has the e-mail {values['email']}.")
+            raise Conflict(
+                "EMAIL_IN_USE",
+                _("Another user already has the e-mail %(email)s.") % {"email": values["email"]},
+            )
         changes["email"] = [user.email, values["email"]]
         user.email = values["email"]
         user.save(update_fields=["email"])
@@ -327,11 +338,11 @@ def _invite(*, organization: Organization, actor, member: Membership) -> bool:
     if not user.email:
         raise ValidationFailed(
             "EMAIL_REQUIRED",
-            "This member has no e-mail address to send the invitation to.",
+            _("This member has no e-mail address to send the invitation to."),
             {"field": "email"},
         )
     if not member.is_active or not user.is_active:
-        raise Conflict("MEMBER_INACTIVE", "Reactivate this member before inviting them.")
+        raise Conflict("MEMBER_INACTIVE", _("Reactivate this member before inviting them."))
     link = invitation_link(user)
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     subject = f"You are invited to {organization.name} on TimeLedger"

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
 from apps.access.errors import Unprocessable, ValidationFailed
@@ -136,13 +137,13 @@ def _validated_users(users) -> list:
     if not isinstance(users, list) or not users:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "Give a list of users.",
+            _("Give a list of users."),
             {"fields": {"users": ["A non-empty list is required."]}},
         )
     if len(users) > MAX_BATCH_USERS:
         raise ValidationFailed(
             "BATCH_TOO_LARGE",
-            f"At most {MAX_BATCH_USERS} users per request; split the list.",
+            _("At most %(max_users)s users per request; split the list.") % {"max_users": MAX_BATCH_USERS},
             {"fields": {"users": [f"{len(users)} given, {MAX_BATCH_USERS} allowed."]}},
         )
     return users
@@ -194,7 +195,7 @@ def _batch(*, organization: Organization, actor, users, roles, atomic: bool, una
     if atomic and not report.ok:
         raise Unprocessable(
             "BATCH_REJECTED",
-            "Nothing was changed: some users could not be processed (all-or-nothing was asked).",
+            _("Nothing was changed: some users could not be processed (all-or-nothing was asked)."),
             {
                 "items": [item for item in report.items if item["status"] not in {CHANGED, UNCHANGED}],
                 "summary": report.summary,

@@ -1,6 +1,7 @@
 """Input and output shapes of the attendance API (snake_case here, camelCase on the wire)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -129,7 +130,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
-            raise serializers.ValidationError("Give a timezone offset, e.g. 2026-03-02T18:00:00+08:00.")
+            raise serializers.ValidationError(_("Give a timezone offset, e.g. 2026-03-02T18:00:00+08:00."))
         return super().enforce_timezone(value)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access import roles
 from apps.access.errors import Conflict, DomainError, Forbidden, ValidationFailed
@@ -48,7 +49,7 @@ def validate_idempotency_key(key: str) -> str:
     if key and not IDEMPOTENCY_KEY_PATTERN.match(key):
         raise ValidationFailed(
             "IDEMPOTENCY_KEY_INVALID",
-            "The Idempotency-Key must be 1 to 128 printable ASCII characters.",
+            _("The Idempotency-Key must be 1 to 128 printable ASCII characters."),
             {"field": "Idempotency-Key"},
         )
     return key
@@ -63,7 +64,7 @@ def replay(existing: T, request_fingerprint: str) -> Outcome[T]:
     if existing.request_fingerprint != request_fingerprint:
         raise Conflict(
             "IDEMPOTENCY_KEY_REUSED",
-            "This Idempotency-Key was already used for a different request.",
+            _("This Idempotency-Key was already used for a different request."),
             {"id": existing.pk},
         )
     return Outcome(obj=existing, replayed=True)
@@ -88,18 +89,25 @@ def can_decide(approver: Membership, member: Membership) -> bool:
 
 def ensure_can_decide(approver: Membership, member: Membership) -> None:
     if approver.pk == member.pk:
-        raise Forbidden("CANNOT_DECIDE_OWN_REQUEST", "You cannot decide your own request.")
+        raise Forbidden("CANNOT_DECIDE_OWN_REQUEST", _("You cannot decide your own request."))
     if not can_decide(approver, member):
-        raise Forbidden("FORBIDDEN", "Only the member's manager or an administrator may decide this request.")
+        raise Forbidden(
+            "FORBIDDEN", _("Only the member's manager or an administrator may decide this request.")
+        )
 
 
 def clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationFailed("VALIDATION_ERROR", f"{field} is required.", {"field": field})
+        raise ValidationFailed(
+            "VALIDATION_ERROR", _("%(field)s is required.") % {"field": field}, {"field": field}
+        )
     if len(value) > max_length:
         raise ValidationFailed(
-            "VALIDATION_ERROR", f"{field} is longer than {max_length} characters.", {"field": field}
+            "VALIDATION_ERROR",
+            _("%(field)s is longer than %(max_length)s characters.")
+            % {"field": field, "max_length": max_length},
+            {"field": field},
         )
     return value
 
@@ -113,7 +121,9 @@ def request_lock(
     request = type(request).objects.select_for_update().select_related(*related).get(pk=request.pk)
     if request.status not in allowed:
         raise Conflict(
-            "REQUEST_NOT_PENDING", f"This request is already {request.status}.", {"status": request.status}
+            "REQUEST_NOT_PENDING",
+            _("This request is already %(status)s.") % {"status": request.status},
+            {"status": request.status},
         )
     return request
 

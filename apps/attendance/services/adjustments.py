@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, Forbidden, ValidationFailed
 from apps.access.models import Membership
@@ -38,28 +39,34 @@ def _validate_times(
 ) -> None:
     if kind not in Kind.values:
         raise ValidationFailed(
-            "VALIDATION_ERROR", f"kind must be one of {', '.join(Kind.values)}.", {"field": "kind"}
+            "VALIDATION_ERROR",
+            _("kind must be one of %(kinds)s.") % {"kinds": ", ".join(Kind.values)},
+            {"field": "kind"},
         )
     today = local_today(member)
     if work_date > today:
-        raise ValidationFailed("DATE_IN_FUTURE", "An adjustment can only be asked for a past day or today.")
+        raise ValidationFailed(
+            "DATE_IN_FUTURE", _("An adjustment can only be asked for a past day or today.")
+        )
     if work_date < today - timedelta(days=MAX_AGE_DAYS):
         raise ValidationFailed(
-            "VALIDATION_ERROR", "This day is too long ago to adjust.", {"field": "workDate"}
+            "VALIDATION_ERROR", _("This day is too long ago to adjust."), {"field": "workDate"}
         )
     wants_in = kind in {Kind.MISSED_CHECK_IN, Kind.TIME_CORRECTION}
     wants_out = kind in {Kind.MISSED_CHECK_OUT, Kind.TIME_CORRECTION}
     if kind == Kind.MISSED_CHECK_IN and (requested_in_at is None or requested_out_at is not None):
         raise ValidationFailed(
-            "VALIDATION_ERROR", "A missed check-in gives requestedInAt only.", {"field": "requestedInAt"}
+            "VALIDATION_ERROR", _("A missed check-in gives requestedInAt only."), {"field": "requestedInAt"}
         )
     if kind == Kind.MISSED_CHECK_OUT and (requested_out_at is None or requested_in_at is not None):
         raise ValidationFailed(
-            "VALIDATION_ERROR", "A missed check-out gives requestedOutAt only.", {"field": "requestedOutAt"}
+            "VALIDATION_ERROR",
+            _("A missed check-out gives requestedOutAt only."),
+            {"field": "requestedOutAt"},
         )
     if kind == Kind.TIME_CORRECTION and requested_in_at is None and requested_out_at is None:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "A time correction gives requestedInAt, requestedOutAt or both."
+            "VALIDATION_ERROR", _("A time correction gives requestedInAt, requestedOutAt or both.")
         )
     tz = member.organization.tzinfo
     # A night shift's day runs into the next calendar day.
@@ -72,16 +79,21 @@ def _validate_times(
         if value is None or not wanted:
             continue
         if timezone.is_naive(value):
-            raise ValidationFailed("VALIDATION_ERROR", f"{field} needs a timezone offset.", {"field": field})
+            raise ValidationFailed(
+                "VALIDATION_ERROR",
+                _("%(field)s needs a timezone offset.") % {"field": field},
+                {"field": field},
+            )
         if not window_start <= value < window_end or value > timezone.now():
             raise ValidationFailed(
                 "VALIDATION_ERROR",
-                f"{field} must be on the work date (or the night after it) and not in the future.",
+                _("%(field)s must be on the work date (or the night after it) and not in the future.")
+                % {"field": field},
                 {"field": field},
             )
     if requested_in_at and requested_out_at and requested_out_at <= requested_in_at:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "requestedOutAt must be after requestedInAt.", {"field": "requestedOutAt"}
+            "VALIDATION_ERROR", _("requestedOutAt must be after requestedInAt."), {"field": "requestedOutAt"}
         )
 
 
@@ -127,7 +139,7 @@ def adjustment_request_create(
         if pending is not None:
             raise Conflict(
                 "REQUEST_ALREADY_PENDING",
-                "An adjustment for this day is already waiting for a decision.",
+                _("An adjustment for this day is already waiting for a decision."),
                 {"id": pending.pk},
             )
         try:
@@ -228,7 +240,7 @@ def adjustment_request_cancel(*, request: AdjustmentRequest, actor: Membership) 
     if actor.pk != request.member_id and not (
         is_org_admin(actor) and actor.organization_id == request.organization_id
     ):
-        error = Forbidden("FORBIDDEN", "Only the requester may cancel this request.")
+        error = Forbidden("FORBIDDEN", _("Only the requester may cancel this request."))
         decision_denied("attendance.adjustment.cancel", actor, request, error)
         raise error
     with transaction.atomic():

@@ -3,6 +3,8 @@ so one that cannot be approved (decided meanwhile, a locked period, no balance) 
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.attendance.models import AdjustmentRequest, LeaveRequest
@@ -41,7 +43,7 @@ def requests_bulk_approve(
         for pk in dict.fromkeys(ids):
             request = found.get(pk)
             if request is None:
-                results.append(BulkItemResult(request_type, pk, False, "NOT_FOUND", "No such request."))
+                results.append(BulkItemResult(request_type, pk, False, "NOT_FOUND", _("No such request.")))
                 continue
             try:
                 approve(request=request, approver=approver, comment=comment)

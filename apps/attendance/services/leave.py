@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, Forbidden, ValidationFailed
 from apps.access.models import Membership
@@ -51,21 +52,23 @@ def _amount(
     single_day = start == end
     if half and (leave_type.unit != LeaveType.Unit.HALF_DAY or not single_day):
         raise ValidationFailed(
-            "VALIDATION_ERROR", "A half day is only for half-day leave on a single date.", {"field": "half"}
+            "VALIDATION_ERROR",
+            _("A half day is only for half-day leave on a single date."),
+            {"field": "half"},
         )
     if leave_type.unit == LeaveType.Unit.HOUR:
         if hours is None or not single_day:
             raise ValidationFailed(
-                "VALIDATION_ERROR", "Hourly leave gives hours on a single date.", {"field": "hours"}
+                "VALIDATION_ERROR", _("Hourly leave gives hours on a single date."), {"field": "hours"}
             )
         hours = clean_decimal(hours, "hours")
         if not Decimal("0.5") <= hours <= Decimal(24) or hours % Decimal("0.5"):
             raise ValidationFailed(
-                "VALIDATION_ERROR", "hours must be between 0.5 and 24 in steps of 0.5.", {"field": "hours"}
+                "VALIDATION_ERROR", _("hours must be between 0.5 and 24 in steps of 0.5."), {"field": "hours"}
             )
         return hours
     if hours is not None:
-        raise ValidationFailed("VALIDATION_ERROR", "hours is only for hourly leave.", {"field": "hours"})
+        raise ValidationFailed("VALIDATION_ERROR", _("hours is only for hourly leave."), {"field": "hours"})
     if half:
         return Decimal("0.5")
     return Decimal(len(working_days))
@@ -90,16 +93,18 @@ def leave_request_create(
     if isinstance(leave_type, str):
         found = LeaveType.objects.for_org(member.organization).filter(code=leave_type, is_active=True).first()
         if found is None:
-            raise ValidationFailed("LEAVE_TYPE_UNKNOWN", "No such leave type.", {"field": "leaveType"})
+            raise ValidationFailed("LEAVE_TYPE_UNKNOWN", _("No such leave type."), {"field": "leaveType"})
         leave_type = found
     if leave_type.organization_id != member.organization_id or not leave_type.is_active:
-        raise ValidationFailed("LEAVE_TYPE_UNKNOWN", "No such leave type.", {"field": "leaveType"})
+        raise ValidationFailed("LEAVE_TYPE_UNKNOWN", _("No such leave type."), {"field": "leaveType"})
     if end_date < start_date:
-        raise ValidationFailed("INVALID_DATE_RANGE", "endDate is before startDate.", {"field": "endDate"})
+        raise ValidationFailed("INVALID_DATE_RANGE", _("endDate is before startDate."), {"field": "endDate"})
     if (end_date - start_date).days >= MAX_LEAVE_DAYS:
-        raise ValidationFailed("INVALID_DATE_RANGE", f"Leave can span at most {MAX_LEAVE_DAYS} days.")
+        raise ValidationFailed(
+            "INVALID_DATE_RANGE", _("Leave can span at most %(days)s days.") % {"days": MAX_LEAVE_DAYS}
+        )
     if half not in LeaveRequest.Half.values:
-        raise ValidationFailed("VALIDATION_ERROR", 'half must be "am" or "pm".', {"field": "half"})
+        raise ValidationFailed("VALIDATION_ERROR", _('half must be "am" or "pm".'), {"field": "half"})
     reason = clean_text(reason, field="reason", max_length=500, required=False)
     key = validate_idempotency_key(idempotency_key)
     working_days = leave_working_days(member=member, start=start_date, end=end_date)
@@ -129,7 +134,7 @@ def leave_request_create(
                 return replay(existing, request_fingerprint)
         if not working_days:
             raise ValidationFailed(
-                "LEAVE_NO_WORKING_DAYS", "There is no working day in this range (rest days and holidays)."
+                "LEAVE_NO_WORKING_DAYS", _("There is no working day in this range (rest days and holidays).")
             )
         hooks.ensure_unlocked(member=member, dates=working_days)
         overlapping = LeaveRequest.objects.filter(
@@ -138,7 +143,7 @@ def leave_request_create(
         if overlapping is not None:
             raise Conflict(
                 "LEAVE_OVERLAP",
-                "This overlaps another leave request that is pending or approved.",
+                _("This overlaps another leave request that is pending or approved."),
                 {"id": overlapping.pk, "startDate": overlapping.start_date, "endDate": overlapping.end_date},
             )
         ensure_balance(member=member, leave_type=leave_type, amount=amount)
@@ -249,7 +254,7 @@ def leave_request_cancel(*, request: LeaveRequest, actor: Membership) -> LeaveRe
     if actor.pk != request.member_id and not (
         is_org_admin(actor) and actor.organization_id == request.organization_id
     ):
-        error = Forbidden("FORBIDDEN", "Only the requester may cancel this request.")
+        error = Forbidden("FORBIDDEN", _("Only the requester may cancel this request."))
         decision_denied("attendance.leave.cancel", actor, request, error)
         raise error
     with transaction.atomic():

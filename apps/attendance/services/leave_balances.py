@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from apps.access.models import Membership, Organization
@@ -44,7 +45,7 @@ def leave_type_create(
     actor: Membership | None = None,
 ) -> LeaveType:
     if unit not in LeaveType.Unit.values:
-        raise ValidationFailed("VALIDATION_ERROR", "Unknown leave unit.", {"field": "unit"})
+        raise ValidationFailed("VALIDATION_ERROR", _("Unknown leave unit."), {"field": "unit"})
     with transaction.atomic():
         leave_type, created = LeaveType.objects.get_or_create(
             organization=organization,
@@ -113,12 +114,12 @@ def leave_balance_adjust(
     idempotency key, a retry returns the first entry instead of correcting twice."""
     note = clean_text(note, field="note", max_length=300, required=True)
     if leave_type.organization_id != member.organization_id:
-        raise NotFound("NOT_FOUND", "No such leave type.")
+        raise NotFound("NOT_FOUND", _("No such leave type."))
     if not is_org_admin(actor) or actor.organization_id != member.organization_id:
-        raise Forbidden("FORBIDDEN", "Only an administrator may adjust a leave balance.")
+        raise Forbidden("FORBIDDEN", _("Only an administrator may adjust a leave balance."))
     amount = clean_decimal(amount, "amount")
     if amount == 0:
-        raise ValidationFailed("VALIDATION_ERROR", "amount must not be zero.", {"field": "amount"})
+        raise ValidationFailed("VALIDATION_ERROR", _("amount must not be zero."), {"field": "amount"})
     key = validate_idempotency_key(idempotency_key)
     request_fingerprint = fingerprint({"leaveType": leave_type.code, "amount": amount, "note": note})
     with transaction.atomic():
@@ -152,9 +153,13 @@ def clean_decimal(value, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationFailed("VALIDATION_ERROR", f"{field} must be a number.", {"field": field}) from None
+        raise ValidationFailed(
+            "VALIDATION_ERROR", _("%(field)s must be a number.") % {"field": field}, {"field": field}
+        ) from None
     if not number.is_finite() or abs(number) >= 10_000:
-        raise ValidationFailed("VALIDATION_ERROR", f"{field} is out of range.", {"field": field})
+        raise ValidationFailed(
+            "VALIDATION_ERROR", _("%(field)s is out of range.") % {"field": field}, {"field": field}
+        )
     return number.quantize(Decimal("0.01"))
 
 
@@ -165,6 +170,11 @@ def ensure_balance(*, member: Membership, leave_type: LeaveType, amount: Decimal
     if balance < amount:
         raise Conflict(
             "INSUFFICIENT_BALANCE",
-            f"Not enough {leave_type.name} left: {balance} {leave_type.balance_unit}(s), {amount} asked.",
+            (
+                _("Not enough %(leave_type)s left: %(balance)s hour(s), %(amount)s asked.")
+                if leave_type.balance_unit == "hour"
+                else _("Not enough %(leave_type)s left: %(balance)s day(s), %(amount)s asked.")
+            )
+            % {"leave_type": leave_type.name, "balance": balance, "amount": amount},
             {"balance": str(balance), "requested": str(amount), "unit": leave_type.balance_unit},
         )

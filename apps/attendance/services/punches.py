@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, Unprocessable, ValidationFailed
 from apps.access.models import Membership
@@ -77,14 +78,14 @@ def _clean_location(location: dict | Location | None) -> Location | None:
         accuracy = None if accuracy is None else float(accuracy)
     except (KeyError, TypeError, ValueError):
         raise ValidationFailed(
-            "VALIDATION_ERROR", "location needs numeric lat and lon.", {"field": "location"}
+            "VALIDATION_ERROR", _("location needs numeric lat and lon."), {"field": "location"}
         ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (
         accuracy is not None and not 0 <= accuracy <= 100_000
     ):
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "location is out of range (lat -90..90, lon -180..180).",
+            _("location is out of range (lat -90..90, lon -180..180)."),
             {"field": "location"},
         )
     return Location(lat=lat, lon=lon, accuracy=accuracy)
@@ -110,22 +111,24 @@ def punch_create(
     OUTSIDE_GEOFENCE when the organization's geofence is strict. A locked date is 409 PERIOD_LOCKED.
     """
     if kind not in Punch.Kind.values:
-        raise ValidationFailed("VALIDATION_ERROR", 'kind must be "in" or "out".', {"field": "kind"})
+        raise ValidationFailed("VALIDATION_ERROR", _('kind must be "in" or "out".'), {"field": "kind"})
     if source not in Punch.Source.values:
-        raise ValidationFailed("VALIDATION_ERROR", "Unknown punch source.", {"field": "source"})
+        raise ValidationFailed("VALIDATION_ERROR", _("Unknown punch source."), {"field": "source"})
     if occurred_at is not None and source not in SOURCES_WITH_GIVEN_TIME:
-        raise ValidationFailed("VALIDATION_ERROR", "Only imports and administrators may set the punch time.")
+        raise ValidationFailed(
+            "VALIDATION_ERROR", _("Only imports and administrators may set the punch time.")
+        )
     if occurred_at is not None and timezone.is_naive(occurred_at):
         raise ValidationFailed(
-            "VALIDATION_ERROR", "occurredAt needs a timezone offset.", {"field": "occurredAt"}
+            "VALIDATION_ERROR", _("occurredAt needs a timezone offset."), {"field": "occurredAt"}
         )
     device_id = (device_id or "").strip()
     if len(device_id) > 128:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "deviceId is longer than 128 characters.", {"field": "deviceId"}
+            "VALIDATION_ERROR", _("deviceId is longer than 128 characters."), {"field": "deviceId"}
         )
     if not member.is_active:
-        raise Conflict("MEMBER_INACTIVE", "This member is deactivated.")
+        raise Conflict("MEMBER_INACTIVE", _("This member is deactivated."))
     key = validate_idempotency_key(idempotency_key)
     place = _clean_location(location)
     request_fingerprint = fingerprint(
@@ -160,7 +163,7 @@ def punch_create(
             if verdict.outside and calendar.policy.geofence == AttendancePolicy.Geofence.STRICT:
                 raise Unprocessable(
                     "OUTSIDE_GEOFENCE",
-                    "You are not at a work site, and this organization only accepts punches on site.",
+                    _("You are not at a work site, and this organization only accepts punches on site."),
                     {
                         "distanceM": round(verdict.distance_m) if verdict.distance_m is not None else None,
                         "locationGiven": place is not None,

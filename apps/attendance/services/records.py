@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import ValidationFailed
 from apps.access.models import Membership, Organization
@@ -162,7 +163,8 @@ def records_recompute(
     """
     if len(set(dates)) > MAX_RECOMPUTE_DAYS:
         raise ValidationFailed(
-            "DATE_RANGE_TOO_LONG", f"Recompute at most {MAX_RECOMPUTE_DAYS} days at a time."
+            "DATE_RANGE_TOO_LONG",
+            _("Recompute at most %(days)s days at a time.") % {"days": MAX_RECOMPUTE_DAYS},
         )
     with transaction.atomic():
         result = recompute_days(organization=organization, member_ids=member_ids, dates=dates)

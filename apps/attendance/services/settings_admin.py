@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import available_timezones
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.access.errors import NotFound, ValidationFailed
 from apps.access.models import Membership, Organization
@@ -42,7 +43,7 @@ def organization_timezone_update(
     if name not in available_timezones():
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "Choose a timezone from the list (an IANA name such as Asia/Shanghai).",
+            _("Choose a timezone from the list (an IANA name such as Asia/Shanghai)."),
             {"fields": {"timezone": ["Not a known timezone."]}},
         )
     with transaction.atomic():
@@ -66,7 +67,7 @@ def site_deactivate(*, organization: Organization, site_id: int, actor: Membersh
     with transaction.atomic():
         site = Site.objects.for_org(organization).select_for_update().filter(pk=site_id).first()
         if site is None:
-            raise NotFound("SITE_NOT_FOUND", "No site of this organization has that id.")
+            raise NotFound("SITE_NOT_FOUND", _("No site of this organization has that id."))
         if site.is_active:
             site.is_active = False
             site.save(update_fields=["is_active"])
@@ -87,7 +88,7 @@ def leave_type_allowance_update(
     if not Decimal(0) <= yearly_allowance <= Decimal(9999):
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "The yearly allowance must be between 0 and 9999.",
+            _("The yearly allowance must be between 0 and 9999."),
             {"fields": {"yearlyAllowance": ["Out of range."]}},
         )
     with transaction.atomic():
@@ -95,7 +96,7 @@ def leave_type_allowance_update(
             LeaveType.objects.for_org(organization).select_for_update().filter(pk=leave_type_id).first()
         )
         if leave_type is None:
-            raise NotFound("LEAVE_TYPE_NOT_FOUND", "No leave type of this organization has that id.")
+            raise NotFound("LEAVE_TYPE_NOT_FOUND", _("No leave type of this organization has that id."))
         before = leave_type.yearly_allowance
         if before != yearly_allowance:
             leave_type.yearly_allowance = yearly_allowance
@@ -125,7 +126,7 @@ def shift_assignment_end(
             .first()
         )
         if assignment is None:
-            raise NotFound("NOT_FOUND", "No shift assignment of this organization has that id.")
+            raise NotFound("NOT_FOUND", _("No shift assignment of this organization has that id."))
         details = {
             "member": assignment.member_id,
             "shift": assignment.shift.name,

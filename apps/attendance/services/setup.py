@@ -7,6 +7,7 @@ itself: run `records_recompute` (admin action or `manage.py attendance_recompute
 from datetime import date, time
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.access.errors import ValidationFailed
 from apps.access.models import Membership, Organization
@@ -40,12 +41,13 @@ def shift_create(
     span = Shift.span_minutes(start_time, end_time)
     if not 0 <= break_minutes < span:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "The break must be shorter than the shift.", {"field": "breakMinutes"}
+            "VALIDATION_ERROR", _("The break must be shorter than the shift."), {"field": "breakMinutes"}
         )
     if half_day_at is not None and not Shift.splits_inside(start_time, end_time, half_day_at):
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            f"A half day must split the shift between {start_time:%H:%M} and {end_time:%H:%M}.",
+            _("A half day must split the shift between %(start)s and %(end)s.")
+            % {"start": format(start_time, "%H:%M"), "end": format(end_time, "%H:%M")},
             {"field": "halfDayAt"},
         )
     with transaction.atomic():
@@ -82,20 +84,22 @@ def policy_update(
     assignment with no shift at all (every day a rest day)."""
     if clear_default_shift and default_shift is not None:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "Set a default shift or clear it, not both.", {"field": "defaultShift"}
+            "VALIDATION_ERROR", _("Set a default shift or clear it, not both."), {"field": "defaultShift"}
         )
     if default_shift is not None and default_shift.organization_id != organization.pk:
-        raise ValidationFailed("VALIDATION_ERROR", "The default shift belongs to another organization.")
+        raise ValidationFailed("VALIDATION_ERROR", _("The default shift belongs to another organization."))
     if geofence is not None and geofence not in AttendancePolicy.Geofence.values:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "geofence must be off, flag or strict.", {"field": "geofence"}
+            "VALIDATION_ERROR", _("geofence must be off, flag or strict."), {"field": "geofence"}
         )
     if default_weekdays is not None and not 0 <= default_weekdays <= ALL_WEEKDAYS:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "default weekdays is a mask 0..127.", {"field": "defaultWeekdays"}
+            "VALIDATION_ERROR", _("default weekdays is a mask 0..127."), {"field": "defaultWeekdays"}
         )
     with transaction.atomic():
-        policy, _ = AttendancePolicy.objects.select_for_update().get_or_create(organization=organization)
+        policy, _created = AttendancePolicy.objects.select_for_update().get_or_create(
+            organization=organization
+        )
         if default_shift is not None or clear_default_shift:
             policy.default_shift = default_shift
         if default_weekdays is not None:
@@ -129,13 +133,13 @@ def shift_assignment_create(
 ) -> ShiftAssignment:
     if shift.organization_id != member.organization_id:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "The shift belongs to another organization.", {"field": "shift"}
+            "VALIDATION_ERROR", _("The shift belongs to another organization."), {"field": "shift"}
         )
     if not 0 < weekdays <= ALL_WEEKDAYS:
-        raise ValidationFailed("VALIDATION_ERROR", "weekdays is a mask 1..127.", {"field": "weekdays"})
+        raise ValidationFailed("VALIDATION_ERROR", _("weekdays is a mask 1..127."), {"field": "weekdays"})
     if start_date and end_date and end_date < start_date:
         raise ValidationFailed(
-            "INVALID_DATE_RANGE", "The end date is before the start date.", {"field": "endDate"}
+            "INVALID_DATE_RANGE", _("The end date is before the start date."), {"field": "endDate"}
         )
     values = {
         "shift": shift,
@@ -173,10 +177,10 @@ def holiday_set(
     """Make `day` a holiday or a makeup workday (replacing what the calendar said for it)."""
     if kind not in Holiday.Kind.values:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "kind must be holiday or makeup_workday.", {"field": "kind"}
+            "VALIDATION_ERROR", _("kind must be holiday or makeup_workday."), {"field": "kind"}
         )
     with transaction.atomic():
-        holiday, _ = Holiday.objects.update_or_create(
+        holiday, _created = Holiday.objects.update_or_create(
             organization=organization, date=day, defaults={"name": name, "kind": kind}
         )
         audit_record(
@@ -199,7 +203,7 @@ def site_create(
     actor: Membership | None = None,
 ) -> Site:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or not 10 <= radius_m <= 100_000:
-        raise ValidationFailed("VALIDATION_ERROR", "The site's position or radius is out of range.")
+        raise ValidationFailed("VALIDATION_ERROR", _("The site's position or radius is out of range."))
     with transaction.atomic():
         site = Site.objects.create(
             organization=organization, name=name, latitude=latitude, longitude=longitude, radius_m=radius_m

@@ -1,6 +1,7 @@
 """Who may use the administration API: active admins of the active organization. Refused writes by a
 signed-in user are recorded in the operation log as denied."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.access import roles
@@ -10,7 +11,7 @@ from apps.audit.services import audit_record
 
 
 class IsOrgAdmin(BasePermission):
-    message = "Only administrators of this organization may do this."
+    message = gettext_lazy("Only administrators of this organization may do this.")
 
     def has_permission(self, request, view) -> bool:
         membership = active_membership(request)

@@ -5,6 +5,7 @@ import io
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -135,7 +136,7 @@ class UploadView(ImportView):
             if handler.exceeded:
                 raise storage.too_large()
             if handler.writer is None:
-                raise ValidationFailed("VALIDATION_ERROR", "Send the file in a form field named file.",
+                raise ValidationFailed("VALIDATION_ERROR", _("Send the file in a form field named file."),
                                        {"fields": {"file": ["required"]}})  # fmt: skip
             upload = uploads.upload_create_from_writer(
                 member=member, writer=handler.writer, filename=handler.file_name or ""
@@ -143,7 +144,7 @@ class UploadView(ImportView):
         elif content_type.startswith("application/json"):
             if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
                 raise PayloadTooLarge(
-                    "PAYLOAD_TOO_LARGE", "csvText is for small files; upload larger ones as a file."
+                    "PAYLOAD_TOO_LARGE", _("csvText is for small files; upload larger ones as a file.")
                 )
             data = s.UploadTextIn(data=request.data)
             data.is_valid(raise_exception=True)
@@ -170,7 +171,7 @@ def _source_upload(request, data: dict):
     if "csv_text" in data:
         if len(data["csv_text"]) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise PayloadTooLarge(
-                "PAYLOAD_TOO_LARGE", "csvText is for small files; upload larger ones as a file."
+                "PAYLOAD_TOO_LARGE", _("csvText is for small files; upload larger ones as a file.")
             )
         return member, uploads.upload_create_from_text(
             member=member, text=data["csv_text"], filename=data.get("filename", "")

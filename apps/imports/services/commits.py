@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, DomainError, Unprocessable, ValidationFailed
 from apps.access.models import Membership
@@ -61,7 +62,7 @@ def _replay(batch: ImportBatch, fingerprint: str) -> CommitRequest:
     if batch.fingerprint != fingerprint:
         raise Conflict(
             "IDEMPOTENCY_KEY_REUSED",
-            "This idempotency key was already used for a different import; use a new key.",
+            _("This idempotency key was already used for a different import; use a new key."),
             {"batchId": batch.pk},
         )
     job = ImportJob.objects.get(batch=batch)
@@ -75,12 +76,12 @@ def batch_commit_request(
     if not isinstance(idempotency_key, str) or not KEY_PATTERN.match(idempotency_key):
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            "idempotencyKey is required: 1-128 letters, digits or . _ : -",
+            _("idempotencyKey is required: 1-128 letters, digits or . _ : -"),
             {"fields": {"idempotencyKey": ["invalid"]}},
         )
     if on_error not in ON_ERROR:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "onError must be reject or skip.", {"fields": {"onError": ["invalid"]}}
+            "VALIDATION_ERROR", _("onError must be reject or skip."), {"fields": {"onError": ["invalid"]}}
         )
     token = commit_token_find(member=member, raw=commit_token)
     fingerprint = _fingerprint(sha256=token.upload.sha256, mapping=token.mapping, on_error=on_error)
@@ -198,7 +199,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
 
     upload = job.upload
     if upload is None:
-        raise Unprocessable("UPLOAD_NOT_FOUND", "The upload of this batch no longer exists.")
+        raise Unprocessable("UPLOAD_NOT_FOUND", _("The upload of this batch no longer exists."))
     upload_ensure_live(upload)
     mapping = options.get("mapping", {})
     members = MemberIndex(organization)
@@ -217,8 +218,11 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
     if result.invalid and options.get("on_error", "reject") == "reject":
         raise Unprocessable(
             "IMPORT_ROWS_INVALID",
-            f"{result.invalid} of {result.total_rows} rows are not valid; nothing was imported. Fix them "
-            "(see errors) or commit with onError=skip to import the valid rows only.",
+            _(
+                "%(invalid)s of %(total)s rows are not valid; nothing was imported. Fix them "
+                "(see errors) or commit with onError=skip to import the valid rows only."
+            )
+            % {"invalid": result.invalid, "total": result.total_rows},
             {"summary": result.summary(), "errors": result.errors[:REPORTED_ERRORS]},
         )
     ImportJob.objects.filter(pk=job.pk).update(phase="merging", processed=result.total_rows)

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import DomainError, ValidationFailed
 from apps.access.models import Membership
@@ -27,7 +28,7 @@ def preview_options(*, mapping, preview_limit) -> dict:
     if not 0 <= limit <= PREVIEW_LIMIT_MAX:
         raise ValidationFailed(
             "VALIDATION_ERROR",
-            f"previewLimit must be between 0 and {PREVIEW_LIMIT_MAX}.",
+            _("previewLimit must be between 0 and %(max)s.") % {"max": PREVIEW_LIMIT_MAX},
             {"fields": {"previewLimit": ["out of range"]}},
         )
     return {"mapping": validate_mapping(mapping), "preview_limit": limit}

@@ -3,6 +3,7 @@ them since (a newer batch, an approved adjustment, a punch: each raises the reco
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict
 from apps.access.models import Membership
@@ -21,7 +22,8 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
         if batch.status != ImportBatch.Status.COMPLETED:
             raise Conflict(
                 "BATCH_NOT_ROLLBACKABLE",
-                f"Only a completed batch can be rolled back; this one is {batch.status}.",
+                _("Only a completed batch can be rolled back; this one is %(status)s.")
+                % {"status": batch.status},
                 {"status": batch.status},
             )
         # A large commit's statistics are refreshed after it, by a task when the commit answered a request;
@@ -42,7 +44,9 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
         if not complete:
             _ensure_not_superseded(batch)
             # A record changed between the check and the write: refuse rather than undo part of the batch.
-            raise Conflict("BATCH_SUPERSEDED", "Records of this batch changed while rolling back; try again.")
+            raise Conflict(
+                "BATCH_SUPERSEDED", _("Records of this batch changed while rolling back; try again.")
+            )
         batch.status = ImportBatch.Status.ROLLED_BACK
         batch.rolled_back_at = timezone.now()
         batch.rolled_back_by = member.user
@@ -81,10 +85,15 @@ def _ensure_not_superseded(batch: ImportBatch) -> None:
         }
         for record_id, member_id, work_date, version, source, source_batch_id in rows
     ]
-    who = ", ".join(f"{r['member_name'] or r['member_id']} on {r['work_date']}" for r in records[:5])
+    who = ", ".join(
+        _("%(member)s on %(date)s") % {"member": r["member_name"] or r["member_id"], "date": r["work_date"]}
+        for r in records[:5]
+    )
     raise Conflict(
         "BATCH_SUPERSEDED",
-        f"{count} record(s) of this batch changed after it ({who}{', ...' if count > 5 else ''}); "
-        "roll back the later change first.",
+        _(
+            "%(count)s record(s) of this batch changed after it (%(records)s); roll back the later change first."
+        )
+        % {"count": count, "records": who + (", ..." if count > 5 else "")},
         {"count": count, "records": records},
     )

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import Conflict, Forbidden, Gone, NotFound
 from apps.access.models import Membership
@@ -49,9 +50,9 @@ def commit_token_find(*, member: Membership, raw: str) -> CommitToken:
         else None
     )
     if token is None:
-        raise NotFound("COMMIT_TOKEN_INVALID", "The commit token is not valid; call prepare again.")
+        raise NotFound("COMMIT_TOKEN_INVALID", _("The commit token is not valid; call prepare again."))
     if token.organization_id != member.organization_id or token.user_id != member.user_id:
-        raise Forbidden("FORBIDDEN", "This commit token was issued to someone else.")
+        raise Forbidden("FORBIDDEN", _("This commit token was issued to someone else."))
     return token
 
 
@@ -59,10 +60,10 @@ def commit_token_consume(*, member: Membership, token: CommitToken) -> CommitTok
     """Mark the token used; must run inside the caller's transaction (it locks the token's row)."""
     token = CommitToken.objects.select_for_update().select_related("upload").get(pk=token.pk)
     if token.used_at is not None:
-        raise Conflict("COMMIT_TOKEN_USED", "This commit token was already used; call prepare again.")
+        raise Conflict("COMMIT_TOKEN_USED", _("This commit token was already used; call prepare again."))
     if token.expires_at <= timezone.now():
         raise Gone(
-            "EXPIRED", "The commit token has expired; call prepare again.", {"expiredAt": token.expires_at}
+            "EXPIRED", _("The commit token has expired; call prepare again."), {"expiredAt": token.expires_at}
         )
     upload_ensure_live(token.upload)
     token.used_at = timezone.now()
@@ -73,5 +74,5 @@ def commit_token_consume(*, member: Membership, token: CommitToken) -> CommitTok
 def commit_tokens_purge(*, now=None) -> int:
     """Expired tokens are worthless; the janitor deletes those a day past expiry."""
     now = now or timezone.now()
-    deleted, _ = CommitToken.objects.filter(expires_at__lte=now - timedelta(days=1)).delete()
+    deleted, _kinds = CommitToken.objects.filter(expires_at__lte=now - timedelta(days=1)).delete()
     return deleted

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.access.errors import DomainError, PayloadTooLarge, ValidationFailed
 from apps.access.models import Membership
@@ -69,7 +70,7 @@ def upload_create_from_chunks(*, member: Membership, chunks: Iterable[bytes], fi
 def upload_create_from_text(*, member: Membership, text: str, filename: str = "") -> Upload:
     """`csvText` sent inline in JSON (small files); stored as UTF-8 like any upload."""
     if not isinstance(text, str) or not text.strip():
-        raise ValidationFailed("IMPORT_NO_ROWS", "csvText is empty: the file has no rows.")
+        raise ValidationFailed("IMPORT_NO_ROWS", _("csvText is empty: the file has no rows."))
     data = text.encode("utf-8")
     return upload_create_from_chunks(
         member=member,

@@ -3,6 +3,7 @@ and the decision (approve / reject / cancel) view."""
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -55,7 +56,7 @@ def idempotency_key(request) -> str:
     if not key.strip():
         raise ValidationFailed(
             "IDEMPOTENCY_KEY_REQUIRED",
-            "Send an Idempotency-Key header so that a retry cannot write twice.",
+            _("Send an Idempotency-Key header so that a retry cannot write twice."),
             {"field": IDEMPOTENCY_HEADER},
         )
     return key
@@ -76,7 +77,9 @@ def _date_param(request, name: str, default: date) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed(
-            "VALIDATION_ERROR", f"{name} must be a date as YYYY-MM-DD.", {"fields": {name: ["Not a date."]}}
+            "VALIDATION_ERROR",
+            _("%(name)s must be a date as YYYY-MM-DD.") % {"name": name},
+            {"fields": {name: ["Not a date."]}},
         ) from None
 
 
@@ -86,10 +89,12 @@ def period(request, membership) -> tuple[date, date]:
     end = _date_param(request, "to", max(today, start))
     if end < start:
         raise ValidationFailed(
-            "INVALID_DATE_RANGE", "to is before from.", {"fields": {"to": ["Before from."]}}
+            "INVALID_DATE_RANGE", _("to is before from."), {"fields": {"to": ["Before from."]}}
         )
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise ValidationFailed("INVALID_DATE_RANGE", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+        raise ValidationFailed(
+            "INVALID_DATE_RANGE", _("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE_DAYS}
+        )
     return start, end
 
 
@@ -111,10 +116,10 @@ def request_scope(request) -> tuple[str, str | None]:
     wanted = request.query_params.get("status") or None
     if scope not in {"mine", "team"}:
         raise ValidationFailed(
-            "VALIDATION_ERROR", "scope must be mine or team.", {"fields": {"scope": ["Invalid."]}}
+            "VALIDATION_ERROR", _("scope must be mine or team."), {"fields": {"scope": ["Invalid."]}}
         )
     if wanted is not None and wanted not in RequestStatus.values:
-        raise ValidationFailed("VALIDATION_ERROR", "Unknown status.", {"fields": {"status": ["Invalid."]}})
+        raise ValidationFailed("VALIDATION_ERROR", _("Unknown status."), {"fields": {"status": ["Invalid."]}})
     return scope, wanted
 
 
