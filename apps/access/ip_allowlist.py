@@ -59,14 +59,21 @@ def parse_networks(values: list) -> list[str]:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("At most %(max_entries)s entries.") % {"max_entries": MAX_ENTRIES},
-            {"fields": {"admin": [f"{len(values)} given, {MAX_ENTRIES} allowed."]}},
+            {
+                "fields": {
+                    "admin": [
+                        _("%(given)s given, %(allowed)s allowed.")
+                        % {"given": len(values), "allowed": MAX_ENTRIES}
+                    ]
+                }
+            },
         )
     networks, bad = [], []
     for value in values:
         try:
             network = str(ipaddress.ip_network(str(value).strip(), strict=False))
         except ValueError:
-            bad.append(f"{value!s} is not an IPv4/IPv6 address or CIDR range.")
+            bad.append(_("%(value)s is not an IPv4/IPv6 address or CIDR range.") % {"value": value})
             continue
         if network not in networks:
             networks.append(network)

@@ -50,7 +50,7 @@ def _moment(raw: str, name: str, organization: Organization, *, end: bool) -> da
             raise ValidationFailed(
                 "VALIDATION_ERROR",
                 _("`%(name)s` must be a date (YYYY-MM-DD) or an ISO 8601 date-time.") % {"name": name},
-                {"fields": {name: ["Not a date or date-time."]}},
+                {"fields": {name: [_("Not a date or date-time.")]}},
             )
         # A date is a whole day in the organization's timezone; `to` includes it.
         moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
@@ -68,14 +68,14 @@ def parse_log_filters(params, organization: Organization) -> LogFilters:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("`result` must be ok, denied or failed."),
-            {"fields": {"result": ["Not one of ok, denied, failed."]}},
+            {"fields": {"result": [_("Not one of ok, denied, failed.")]}},
         )
     for name in ("actor", "action", "target", "q"):
         if len(values[name]) > 200:
             raise ValidationFailed(
                 "VALIDATION_ERROR",
                 _("`%(name)s` is too long.") % {"name": name},
-                {"fields": {name: ["Too long."]}},
+                {"fields": {name: [_("Too long.")]}},
             )
     return LogFilters(
         actor=values["actor"],

@@ -42,6 +42,9 @@ def test_field_messages_of_the_api_follow_the_language_too(api_as, make_member):
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "VALIDATION_ERROR"
     fields = refused.json()["error"]["details"]["fields"]
     assert fields and all(CHINESE.search(message) for messages in fields.values() for message in messages)
+    # Our own field messages too, not only DRF's.
+    bad_date = client.get("/api/attendance/records", {"from": "soon"}, **ZH).json()["error"]
+    assert bad_date["details"]["fields"]["from"] == [in_chinese("Not a date.")]
 
 
 def test_a_page_shows_a_refusal_in_chinese(client, make_member):

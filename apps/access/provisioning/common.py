@@ -33,13 +33,13 @@ def resolve_roles(names: Iterable[Any], *, required: bool = True) -> list[Group]
             "UNKNOWN_ROLE",
             _("Unknown role(s): %(roles)s. Use employee, approver, importer or admin.")
             % {"roles": ", ".join(map(str, unknown))},
-            {"fields": {"roles": [f"Unknown role: {value}" for value in unknown]}},
+            {"fields": {"roles": [_("Unknown role: %(role)s") % {"role": value} for value in unknown]}},
         )
     if required and not wanted:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("Give at least one role."),
-            {"fields": {"roles": ["This list may not be empty."]}},
+            {"fields": {"roles": [_("This list may not be empty.")]}},
         )
     groups = {group.name: group for group in Group.objects.filter(name__in=wanted)}
     return [groups[name] for name in wanted]

@@ -78,13 +78,13 @@ def _manager(organization: Organization, identifier: str, username: str) -> Memb
             "MANAGER_NOT_FOUND",
             _("No single active member of %(organization)s is %(identifier)s.")
             % {"organization": organization.name, "identifier": repr(identifier)},
-            {"fields": {"manager": ["Give the manager's user name, e-mail or employee number."]}},
+            {"fields": {"manager": [_("Give the manager's user name, e-mail or employee number.")]}},
         )
     if matches[0].user.username == username:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("A member cannot manage themselves."),
-            {"fields": {"manager": ["Not yourself."]}},
+            {"fields": {"manager": [_("Not yourself.")]}},
         )
     return matches[0]
 

@@ -138,13 +138,20 @@ def _validated_users(users) -> list:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("Give a list of users."),
-            {"fields": {"users": ["A non-empty list is required."]}},
+            {"fields": {"users": [_("A non-empty list is required.")]}},
         )
     if len(users) > MAX_BATCH_USERS:
         raise ValidationFailed(
             "BATCH_TOO_LARGE",
             _("At most %(max_users)s users per request; split the list.") % {"max_users": MAX_BATCH_USERS},
-            {"fields": {"users": [f"{len(users)} given, {MAX_BATCH_USERS} allowed."]}},
+            {
+                "fields": {
+                    "users": [
+                        _("%(given)s given, %(allowed)s allowed.")
+                        % {"given": len(users), "allowed": MAX_BATCH_USERS}
+                    ]
+                }
+            },
         )
     return users
 

@@ -44,7 +44,7 @@ def organization_timezone_update(
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("Choose a timezone from the list (an IANA name such as Asia/Shanghai)."),
-            {"fields": {"timezone": ["Not a known timezone."]}},
+            {"fields": {"timezone": [_("Not a known timezone.")]}},
         )
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -89,7 +89,7 @@ def leave_type_allowance_update(
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("The yearly allowance must be between 0 and 9999."),
-            {"fields": {"yearlyAllowance": ["Out of range."]}},
+            {"fields": {"yearlyAllowance": [_("Out of range.")]}},
         )
     with transaction.atomic():
         leave_type = (

@@ -137,7 +137,7 @@ class UploadView(ImportView):
                 raise storage.too_large()
             if handler.writer is None:
                 raise ValidationFailed("VALIDATION_ERROR", _("Send the file in a form field named file."),
-                                       {"fields": {"file": ["required"]}})  # fmt: skip
+                                       {"fields": {"file": [_("required")]}})  # fmt: skip
             upload = uploads.upload_create_from_writer(
                 member=member, writer=handler.writer, filename=handler.file_name or ""
             )

@@ -77,11 +77,11 @@ def batch_commit_request(
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("idempotencyKey is required: 1-128 letters, digits or . _ : -"),
-            {"fields": {"idempotencyKey": ["invalid"]}},
+            {"fields": {"idempotencyKey": [_("invalid")]}},
         )
     if on_error not in ON_ERROR:
         raise ValidationFailed(
-            "VALIDATION_ERROR", _("onError must be reject or skip."), {"fields": {"onError": ["invalid"]}}
+            "VALIDATION_ERROR", _("onError must be reject or skip."), {"fields": {"onError": [_("invalid")]}}
         )
     token = commit_token_find(member=member, raw=commit_token)
     fingerprint = _fingerprint(sha256=token.upload.sha256, mapping=token.mapping, on_error=on_error)

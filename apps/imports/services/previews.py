@@ -29,7 +29,7 @@ def preview_options(*, mapping, preview_limit) -> dict:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("previewLimit must be between 0 and %(max)s.") % {"max": PREVIEW_LIMIT_MAX},
-            {"fields": {"previewLimit": ["out of range"]}},
+            {"fields": {"previewLimit": [_("out of range")]}},
         )
     return {"mapping": validate_mapping(mapping), "preview_limit": limit}
 

@@ -79,7 +79,7 @@ def _date_param(request, name: str, default: date) -> date:
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("%(name)s must be a date as YYYY-MM-DD.") % {"name": name},
-            {"fields": {name: ["Not a date."]}},
+            {"fields": {name: [_("Not a date.")]}},
         ) from None
 
 
@@ -89,7 +89,7 @@ def period(request, membership) -> tuple[date, date]:
     end = _date_param(request, "to", max(today, start))
     if end < start:
         raise ValidationFailed(
-            "INVALID_DATE_RANGE", _("to is before from."), {"fields": {"to": ["Before from."]}}
+            "INVALID_DATE_RANGE", _("to is before from."), {"fields": {"to": [_("Before from.")]}}
         )
     if (end - start).days >= MAX_RANGE_DAYS:
         raise ValidationFailed(
@@ -116,10 +116,12 @@ def request_scope(request) -> tuple[str, str | None]:
     wanted = request.query_params.get("status") or None
     if scope not in {"mine", "team"}:
         raise ValidationFailed(
-            "VALIDATION_ERROR", _("scope must be mine or team."), {"fields": {"scope": ["Invalid."]}}
+            "VALIDATION_ERROR", _("scope must be mine or team."), {"fields": {"scope": [_("Invalid.")]}}
         )
     if wanted is not None and wanted not in RequestStatus.values:
-        raise ValidationFailed("VALIDATION_ERROR", _("Unknown status."), {"fields": {"status": ["Invalid."]}})
+        raise ValidationFailed(
+            "VALIDATION_ERROR", _("Unknown status."), {"fields": {"status": [_("Invalid.")]}}
+        )
     return scope, wanted
 
 
