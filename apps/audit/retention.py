@@ -58,10 +58,12 @@ def _validated(values: dict) -> dict:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            errors[name] = [f"Must be a whole number of days between {low} and {high}."]
+            errors[name] = [
+                _("Must be a whole number of days between %(low)s and %(high)s.") % {"low": low, "high": high}
+            ]
     unknown = set(values) - set(LIMITS)
     for name in sorted(unknown):
-        errors[name] = ["Unknown setting."]
+        errors[name] = [_("Unknown setting.")]
     if errors:
         raise ValidationFailed(
             "VALIDATION_ERROR", _("Some retention settings are not valid."), {"fields": errors}

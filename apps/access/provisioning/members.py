@@ -46,24 +46,24 @@ def _clean(values: dict) -> dict:
     for name, limit in LIMITS.items():
         value = values.get(name) or ""
         if not isinstance(value, str):
-            errors[name] = ["Must be text."]
+            errors[name] = [_("Must be text.")]
             continue
         value = value.strip()
         if len(value) > limit:
             errors[name] = [f"At most {limit} characters."]
         cleaned[name] = value
     if not cleaned.get("username") and "username" not in errors:
-        errors["username"] = ["A user name is required."]
+        errors["username"] = [_("A user name is required.")]
     elif "username" not in errors:
         try:
             UnicodeUsernameValidator()(cleaned["username"])
         except ValidationError:
-            errors["username"] = ["Letters, digits and @ . + - _ only."]
+            errors["username"] = [_("Letters, digits and @ . + - _ only.")]
     if cleaned.get("email") and "email" not in errors:
         try:
             validate_email(cleaned["email"])
         except ValidationError:
-            errors["email"] = ["Not a valid e-mail address."]
+            errors["email"] = [_("Not a valid e-mail address.")]
     if errors:
         raise ValidationFailed("VALIDATION_ERROR", _("Some fields are not valid."), {"fields": errors})
     return cleaned

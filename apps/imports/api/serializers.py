@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.imports.models import ImportBatch, ImportItem, ImportJob, Upload
@@ -42,7 +43,7 @@ class SourceIn(serializers.Serializer):
 
     def validate(self, attrs):
         if ("upload_id" in attrs) == ("csv_text" in attrs):
-            raise serializers.ValidationError({"uploadId": ["Give uploadId or csvText (one of them)."]})
+            raise serializers.ValidationError({"uploadId": [_("Give uploadId or csvText (one of them).")]})
         return attrs
 
 
