@@ -22,7 +22,15 @@ from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.access.provisioning.common import members_by_identifier
 from apps.access.selectors import members_search
-from apps.attendance.models import AttendancePolicy, Holiday, LeaveType, Shift, ShiftAssignment, Site
+from apps.attendance.models import (
+    MONDAY_TO_FRIDAY,
+    AttendancePolicy,
+    Holiday,
+    LeaveType,
+    Shift,
+    ShiftAssignment,
+    Site,
+)
 from apps.attendance.services.leave_balances import leave_type_create
 from apps.attendance.services.settings_admin import (
     holiday_remove as holiday_remove_service,
@@ -289,7 +297,7 @@ class AssignmentForm(forms.Form):
     weekdays = forms.MultipleChoiceField(
         label=gettext_lazy("Weekdays"),
         choices=WEEKDAY_CHOICES,
-        initial=["1", "2", "4", "8", "16"],
+        initial=[value for value, _label in WEEKDAY_CHOICES if MONDAY_TO_FRIDAY & int(value)],
         widget=forms.CheckboxSelectMultiple,
     )
     start_date = forms.DateField(

@@ -68,22 +68,20 @@ class Shift(models.Model):
         end = datetime.combine(end_day, self.end_time, tzinfo=tzinfo)
         return start, end
 
-    def half_day_bound(self, work_date: date, tzinfo) -> datetime:
-        """Where a half day off splits this shift on `work_date`: `half_day_at`, or the middle."""
-        start, end = self.bounds(work_date, tzinfo)
-        if self.half_day_at is None:
-            return start + (end - start) / 2
-        day = work_date + timedelta(days=1) if self.half_day_at < self.start_time else work_date
-        return datetime.combine(day, self.half_day_at, tzinfo=tzinfo)
-
     @property
     def half_day_split(self) -> time:
-        """The time of day a half day off splits this shift (for display)."""
+        """The time of day a half day off splits this shift: `half_day_at`, or the middle of the shift."""
         if self.half_day_at is not None:
             return self.half_day_at
-        middle = self.start_time.hour * 60 + self.start_time.minute
-        middle += self.span_minutes(self.start_time, self.end_time) // 2
-        return time((middle // 60) % 24, middle % 60)
+        start, end = self.bounds(date.min, None)  # wall-clock times: any date will do
+        return (start + (end - start) / 2).time()
+
+    def half_day_bound(self, work_date: date, tzinfo) -> datetime:
+        """Where a half day off splits this shift on `work_date` (the next day's date for a split after
+        midnight)."""
+        split = self.half_day_split
+        day = work_date + timedelta(days=1) if split < self.start_time else work_date
+        return datetime.combine(day, split, tzinfo=tzinfo)
 
     @staticmethod
     def splits_inside(start_time: time, end_time: time, half_day_at: time) -> bool:
