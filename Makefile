@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Two workers suit a 2-core machine; set PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: install demo test lint format migrate seed messages vendor-check clean
+.PHONY: install demo test lint format migrate seed messages vendor-check clean schema
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install
 	env DJANGO_ENV=production DATABASE_URL=postgres://lint@127.0.0.1:1/lint REDIS_URL=redis://127.0.0.1:1/0 \
 		ALLOWED_HOSTS=timeledger.invalid SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The committed OpenAPI snapshot (tests/foundation/test_schema_snapshot.py compares against it).
+schema: install
+	DJANGO_ENV=test $(BIN)/python manage.py spectacular --validate --file docs/openapi.yaml
 
 format: install
 	$(BIN)/ruff check --fix .

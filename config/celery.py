@@ -17,8 +17,8 @@ _task_contexts: dict[str, object] = {}
 
 @before_task_publish.connect
 def _carry_request_context(headers=None, **kwargs) -> None:
-    """A task queued during a request carries its id, client and user (see apps.access.request_context)."""
-    from apps.access import request_context
+    """A task queued during a request carries its id, client and user (see apps.core.request_context)."""
+    from apps.core import request_context
 
     carried = request_context.carried()
     if carried and headers is not None:
@@ -29,7 +29,7 @@ def _carry_request_context(headers=None, **kwargs) -> None:
 def _enter_request_context(task_id=None, task=None, **kwargs) -> None:
     """Run the task in the context it carries (or one named by its own id). An eager task, run inside the
     request that queued it, keeps that request's context."""
-    from apps.access import request_context
+    from apps.core import request_context
 
     carried = getattr(task.request, request_context.TASK_HEADER, None)
     if carried is None and request_context.current().request_id:
@@ -40,7 +40,7 @@ def _enter_request_context(task_id=None, task=None, **kwargs) -> None:
 
 @task_postrun.connect
 def _leave_request_context(task_id=None, **kwargs) -> None:
-    from apps.access import request_context
+    from apps.core import request_context
 
     token = _task_contexts.pop(task_id, None)
     if token is not None:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.access.api.exceptions import envelope
+from apps.core.exceptions import envelope
 
 
 def _is_api(request: HttpRequest) -> bool:

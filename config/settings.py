@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "auditlog",
     "axes",
+    "apps.core",
     "apps.access",
     "apps.audit",
     "apps.attendance",
@@ -65,8 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "apps.access.middleware.RequestContextMiddleware",
-    "apps.access.middleware.ApiErrorEnvelopeMiddleware",
+    "apps.core.middleware.RequestContextMiddleware",
+    "apps.core.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,7 +196,7 @@ AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "apps.access.request_context.axes_client_ip"
+AXES_CLIENT_IP_CALLABLE = "apps.core.request_context.axes_client_ip"
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -231,10 +232,10 @@ REST_FRAMEWORK = {
         "apps.access.authentication.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "apps.access.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "apps.access.api.exceptions.envelope_exception_handler",
+    "EXCEPTION_HANDLER": "apps.core.exceptions.envelope_exception_handler",
     # JSON keys are camelCase on the wire (commitToken, deviceId, ...), snake_case in Python.
     "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -315,10 +316,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "apps.access.logging.RequestContextFilter"},
-        "redact_secrets": {"()": "apps.access.logging.RedactSecretsFilter"},
+        "request_context": {"()": "apps.core.logging.RequestContextFilter"},
+        "redact_secrets": {"()": "apps.core.logging.RedactSecretsFilter"},
     },
-    "formatters": {"json": {"()": "apps.access.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "apps.core.logging.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -5,8 +5,9 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from apps.access import views as access_views
+from apps.core import health
 from apps.imports.api.views import RecordsExportView
-from config import api_docs, errors, health
+from config import api_docs, errors
 
 api_urlpatterns = [
     path("", include("apps.access.api.urls")),

@@ -5,11 +5,11 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Forbidden
 from apps.access.models import Membership
 from apps.access.selectors import ACTIVE_ORG_SESSION_KEY, memberships_for_user
 from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
+from apps.core.errors import Forbidden
 
 ACTION = "access.session.switch_organization"
 

@@ -12,7 +12,7 @@ import ast
 import re
 from pathlib import Path
 
-from apps.access import errors
+from apps.core import errors
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ["apps", "config"]
@@ -121,9 +121,9 @@ def test_the_scanner_finds_codes_from_each_kind_of_source():
     """Guards the guard: if the scan broke it would find nothing and pass."""
     found = dict(raised_codes())
     assert found["TOKEN_REVOKED"].startswith("apps/access/services.py:")  # NotAuthenticated("...")
-    assert found["CONFLICT"].startswith("apps/access/errors.py:")  # default_code
-    assert found["UNSUPPORTED_MEDIA_TYPE"].startswith("apps/access/api/exceptions.py:")  # DRF_CODES
-    assert found["INTERNAL_ERROR"].startswith(("config/errors.py:", "apps/access/api/exceptions.py:"))
+    assert found["CONFLICT"].startswith("apps/core/errors.py:")  # default_code
+    assert found["UNSUPPORTED_MEDIA_TYPE"].startswith("apps/core/exceptions.py:")  # DRF_CODES
+    assert found["INTERNAL_ERROR"].startswith(("config/errors.py:", "apps/core/exceptions.py:"))
     assert len(documented_codes()) >= 20
 
 
@@ -132,10 +132,10 @@ def test_the_scanner_reports_an_unlisted_code_with_its_place(tmp_path):
     app.mkdir(parents=True)
     (tmp_path / "config").mkdir()
     (app / "errors.py").write_text(
-        "from apps.access.errors import Conflict\n\nclass WidgetBusy(Conflict):\n    default_code = 'WIDGET_BUSY'\n"
+        "from apps.core.errors import Conflict\n\nclass WidgetBusy(Conflict):\n    default_code = 'WIDGET_BUSY'\n"
     )
     (app / "services.py").write_text(
-        "from apps.access.errors import NotFound as Missing\n"
+        "from apps.core.errors import NotFound as Missing\n"
         "from apps.widgets.errors import WidgetBusy\n\n"
         "def widget_get():\n"
         "    raise Missing('WIDGET_NOT_FOUND', 'No such widget.')\n\n"

@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from apps.access import request_context
-from apps.access.errors import NotAuthenticated
 from apps.access.services import token_authenticate
+from apps.core import request_context
+from apps.core.errors import NotAuthenticated
 
 
 class TokenAuthenticationFailed(exceptions.AuthenticationFailed):

@@ -34,3 +34,18 @@ def register_demo_seeder(seeder: Callable[..., Any]) -> None:
 
 def demo_seeders() -> list[Callable[..., Any]]:
     return list(_demo_seeders)
+
+
+def record_rate_limit_block(*, request, group: str, rate: str) -> None:
+    """The kernel's rate limiter refused a request for the first time in its window: audit it."""
+    from apps.access.selectors import active_membership
+
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    membership = active_membership(request) if signed_in else None
+    record_operation(
+        action="access.ratelimit.block",
+        actor=membership or (user if signed_in else None),
+        result="denied",
+        details={"group": group, "rate": rate, "path": request.path, "method": request.method},
+    )

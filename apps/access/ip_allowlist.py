@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, ValidationFailed
 from apps.access.hooks import record_operation
 from apps.access.models import Organization
 from apps.access.provisioning.common import lock_organization, records_failures
-from apps.access.request_context import ip_allowed
+from apps.core.errors import Conflict, ValidationFailed
+from apps.core.request_context import ip_allowed
 
 SETTINGS_KEY = "ipAllowlist"
 MAX_ENTRIES = 200

@@ -13,12 +13,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
-from apps.access import request_context
-from apps.access.api.exceptions import error_response
 from apps.access.authentication import BearerTokenAuthentication
 from apps.access.hooks import record_operation
 from apps.access.ip_allowlist import ADMIN_PREFIXES, ip_allowlist
 from apps.access.selectors import active_membership
+from apps.core import request_context
+from apps.core.exceptions import error_response
 
 DENIAL_LOG_SECONDS = 60
 

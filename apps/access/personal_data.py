@@ -195,8 +195,8 @@ register_personal_data("access", export=export_access, erase=erase_access)
 
 def member_lookup(*, organization_slug: str, identifier: str) -> Membership:
     """The member of `organization_slug` whose user name, employee number or e-mail is `identifier`."""
-    from apps.access.errors import NotFound
     from apps.access.models import Organization
+    from apps.core.errors import NotFound
 
     organization = Organization.objects.filter(slug=organization_slug).first()
     if organization is None:
@@ -246,7 +246,7 @@ def member_export(*, member: Membership, out_dir, actor_label: str = "") -> dict
     from django.core.serializers.json import DjangoJSONEncoder
 
     from apps.access.hooks import record_operation
-    from apps.access.spreadsheet import safe_cell
+    from apps.core.spreadsheet import safe_cell
 
     sections = _sections(member)
     out = Path(out_dir)
@@ -290,7 +290,7 @@ def _cell(value: Any) -> Any:
 
 def _ensure_not_last_admin(member: Membership) -> None:
     from apps.access import roles
-    from apps.access.errors import Conflict
+    from apps.core.errors import Conflict
 
     if not (member.is_active and roles.ADMIN in member.role_names):
         return

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.access import roles
-from apps.access.errors import NotFound
 from apps.access.models import ApiToken, Membership, Organization
+from apps.core.errors import NotFound
 
 ACTIVE_ORG_SESSION_KEY = "active_organization"
 ORG_HEADER = "X-Organization"

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import NotAuthenticated, NotFound, ValidationFailed
 from apps.access.hooks import record_operation
 from apps.access.models import ApiToken, Organization
+from apps.core.errors import NotAuthenticated, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 - a marker, not a secret
 MAX_TOKEN_DAYS = 3650

@@ -1,7 +1,5 @@
 """Background work of the access app (Celery). Tasks take plain values and call services."""
 
-import socket
-
 from celery import shared_task
 from django.conf import settings
 
@@ -12,10 +10,3 @@ from apps.access.services import tokens_purge
 def tokens_purge_expired(older_than_days: int | None = None) -> int:
     """Daily (CELERY_BEAT_SCHEDULE): delete long-dead API tokens. Safe to run twice."""
     return tokens_purge(older_than_days=older_than_days or settings.API_TOKEN_PURGE_AFTER_DAYS)
-
-
-@shared_task(name="access.diagnostics_ping")
-def diagnostics_ping(payload: str) -> dict:
-    """Echo, for `manage.py smoke` and the worker round-trip test: proves the broker, a worker and the
-    result backend work together. Touches no data."""
-    return {"pong": payload, "worker": socket.gethostname()}

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
 from apps.access.hooks import record_operation
-from apps.access.ratelimit import rate_limited
+from apps.core.ratelimit import rate_limited
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):

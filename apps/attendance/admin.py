@@ -6,7 +6,6 @@ from collections import defaultdict
 
 from django.contrib import admin, messages
 
-from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.attendance import services
 from apps.attendance.models import (
@@ -23,6 +22,7 @@ from apps.attendance.models import (
     ShiftAssignment,
     Site,
 )
+from apps.core.errors import DomainError
 
 ADMIN_REJECT_COMMENT = "Rejected by an administrator in the admin site."
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.access.provisioning.common import members_by_identifier
 from apps.access.selectors import members_search
@@ -49,6 +48,7 @@ from apps.attendance.services.setup import (
     site_create,
 )
 from apps.audit.views import admin_page
+from apps.core.errors import DomainError
 
 
 class HolidayForm(forms.Form):

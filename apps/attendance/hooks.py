@@ -10,8 +10,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict
 from apps.access.models import Membership
+from apps.core.errors import Conflict
 
 LockChecker = Callable[..., bool]
 

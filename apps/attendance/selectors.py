@@ -13,7 +13,6 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from apps.access import roles
-from apps.access.errors import NotFound
 from apps.access.models import Membership
 from apps.attendance.calendar import DaySchedule, WorkCalendar
 from apps.attendance.models import (
@@ -25,6 +24,7 @@ from apps.attendance.models import (
     Punch,
     RequestStatus,
 )
+from apps.core.errors import NotFound
 
 
 def visible_members(*, viewer: Membership) -> QuerySet[Membership]:

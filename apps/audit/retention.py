@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
 from apps.audit.chain import locked_head
 from apps.audit.hooks import retention_purgers
 from apps.audit.models import GLOBAL_CHAIN, OperationLog, chain_key
 from apps.audit.services import audit_record
+from apps.core.errors import ValidationFailed
 
 SETTINGS_KEY = "retention"
 LIMITS = {"operationLogDays": (30, 3650), "attendanceDays": (365, 3650)}

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
 from apps.audit.models import OperationLog
+from apps.core.errors import ValidationFailed
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FILTER_PARAMS = ("actor", "action", "target", "result", "from", "to", "q")

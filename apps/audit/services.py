@@ -7,10 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from apps.access import request_context
 from apps.access.models import Membership, Organization
 from apps.audit.chain import chain_append
 from apps.audit.models import OperationLog, chain_key
+from apps.core import request_context
 
 # Keys whose values never enter the log, wherever they appear in `details`.
 SECRET_KEYS = {"password", "password1", "password2", "token", "raw", "secret", "key", "authorization", "csrf"}

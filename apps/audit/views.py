@@ -28,9 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.access import provisioning, request_context
+from apps.access import provisioning
 from apps.access import roles as role_names
-from apps.access.errors import DomainError
 from apps.access.ip_allowlist import ip_allowlist, ip_allowlist_update
 from apps.access.models import Membership
 from apps.access.selectors import member_for_user_id, members_search
@@ -38,6 +37,8 @@ from apps.audit.chain import chain_verify
 from apps.audit.models import OperationLog, chain_key
 from apps.audit.retention import LIMITS, retention_policy, retention_policy_update
 from apps.audit.selectors import FILTER_PARAMS, audit_log_entries, parse_log_filters
+from apps.core import request_context
+from apps.core.errors import DomainError
 
 USERS_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50

@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from psycopg import ClientCursor
 
-from apps.access.errors import ValidationFailed
 from apps.access.models import Organization
+from apps.core.errors import ValidationFailed
+from apps.core.spreadsheet import safe_cell, safe_cell_sql
 from apps.imports.formats import STATUSES as FILE_STATUSES
 
 BOM = "\ufeff".encode()
@@ -22,13 +23,8 @@ HEADERS = (
     "日期", "工号", "姓名", "UserId", "部门", "上班1打卡时间", "下班1打卡时间", "考勤结果",
     "实出勤分钟", "迟到时长", "早退时长", "异常原因", "来源",
 )  # fmt: skip
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_BYTES = 256 * 1024
 STATUSES = frozenset(FILE_STATUSES)
-
-
-def escape_cell(value: str) -> str:
-    return "'" + value if value and value.startswith(FORMULA_START) else value
 
 
 def export_filters(params) -> dict:
@@ -74,13 +70,6 @@ def _where(organization: Organization, filters: dict) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _escaped(expression: str) -> str:
-    return (
-        f"CASE WHEN left({expression}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
-        f"THEN '''' || {expression} ELSE {expression} END"
-    )
-
-
 def _header(bom: bool) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(HEADERS)
@@ -99,11 +88,11 @@ def _postgres_rows(organization: Organization, filters: dict) -> Iterator[bytes]
     where, params = _where(organization, filters)
     name = "COALESCE(NULLIF(m.display_name, ''), u.username)"
     query = f"""
-        SELECT r.work_date, {_escaped("m.employee_no")}, {_escaped(name)}, {_escaped("m.external_id")},
-               {_escaped("m.department")},
+        SELECT r.work_date, {safe_cell_sql("m.employee_no")}, {safe_cell_sql(name)}, {safe_cell_sql("m.external_id")},
+               {safe_cell_sql("m.department")},
                COALESCE(left((r.first_in_at AT TIME ZONE %s)::text, 16), ''),
                COALESCE(left((r.last_out_at AT TIME ZONE %s)::text, 16), ''),
-               r.status, r.worked_minutes, r.late_minutes, r.early_leave_minutes, {_escaped("r.note")}, r.source
+               r.status, r.worked_minutes, r.late_minutes, r.early_leave_minutes, {safe_cell_sql("r.note")}, r.source
         FROM attendance_dailyrecord r
         JOIN access_membership m ON m.id = r.member_id
         JOIN auth_user u ON u.id = m.user_id
@@ -162,11 +151,11 @@ def _python_rows(organization: Organization, filters: dict) -> Iterator[bytes]:
         )
         writer.writerow(
             (
-                day.isoformat(), escape_cell(number), escape_cell(display or username), escape_cell(external),
-                escape_cell(department),
+                day.isoformat(), safe_cell(number), safe_cell(display or username), safe_cell(external),
+                safe_cell(department),
                 first.astimezone(tz).strftime("%Y-%m-%d %H:%M") if first else "",
                 last.astimezone(tz).strftime("%Y-%m-%d %H:%M") if last else "",
-                status, *numbers, escape_cell(note), source,
+                status, *numbers, safe_cell(note), source,
             )
         )  # fmt: skip
         if buffer.tell() >= CHUNK_BYTES:

@@ -15,9 +15,9 @@ from itertools import chain
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Unprocessable
 from apps.access.models import Membership, Organization
 from apps.attendance import hooks as attendance_hooks
+from apps.core.errors import Unprocessable
 from apps.imports import reading, storage
 from apps.imports.models import Upload
 from apps.imports.staging import Staging

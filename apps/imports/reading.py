@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Unprocessable, ValidationFailed
+from apps.core.errors import Unprocessable, ValidationFailed
 
 SNIFF_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"

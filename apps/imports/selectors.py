@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Gone, NotFound
 from apps.access.models import Membership
+from apps.core.errors import Gone, NotFound
 from apps.imports.models import ImportBatch, ImportItem, ImportJob, Upload
 
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 
-from apps.access.errors import PayloadTooLarge
+from apps.core.errors import PayloadTooLarge
 from apps.imports import reading
 
 UPLOAD_DIR = "imports"

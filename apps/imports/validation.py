@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Unprocessable, ValidationFailed
 from apps.access.models import Membership, Organization
+from apps.core.errors import Unprocessable, ValidationFailed
 from apps.imports import formats
 
 HEADER_SCAN_ROWS = 50

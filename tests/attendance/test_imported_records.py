@@ -51,7 +51,7 @@ def test_a_punch_on_an_imported_day_counts_with_the_imported_times(team, importe
 def test_recompute_rejects_too_long_ranges(org, team):
     from datetime import timedelta
 
-    from apps.access.errors import ValidationFailed
+    from apps.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as error:
         records_recompute(

@@ -5,7 +5,7 @@ A task queued outside a request (beat) is named by its own id."""
 import pytest
 from celery.signals import before_task_publish
 
-from apps.access import request_context
+from apps.core import request_context
 from config.celery import app
 
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from apps.access.models import ApiToken
 from apps.access.services import token_create
-from apps.access.tasks import diagnostics_ping, tokens_purge_expired
+from apps.access.tasks import tokens_purge_expired
 from apps.audit.models import OperationLog
+from apps.core.tasks import diagnostics_ping
 from config.celery import app
 
 pytestmark = [

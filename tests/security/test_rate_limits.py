@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from apps.access import roles
 from apps.access.models import Membership
-from apps.access.ratelimit import rate_limited
 from apps.audit.models import OperationLog
+from apps.core.ratelimit import rate_limited
 
 pytestmark = pytest.mark.django_db
 ADMIN = "/api/attendance-admin"

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from apps.access import roles
-from apps.access.errors import Forbidden
 from apps.access.selectors import active_membership
+from apps.core.errors import Forbidden
 
 
 class HasMembership(BasePermission):

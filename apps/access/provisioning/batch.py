@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.access.errors import DomainError, ValidationFailed
 from apps.access.hooks import record_operation
 from apps.access.models import Organization
 from apps.access.provisioning.members import member_provision
+from apps.core.errors import DomainError, ValidationFailed
 
 COLUMNS = ("username", "email", "employee_no", "name", "roles", "manager")
 OPTIONAL_COLUMNS = ("department",)

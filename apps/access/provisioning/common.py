@@ -11,9 +11,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
-from apps.access.errors import Conflict, DomainError, ValidationFailed
 from apps.access.hooks import record_operation
 from apps.access.models import Membership, Organization
+from apps.core.errors import Conflict, DomainError, ValidationFailed
 
 # People type "admin"; the groups are called "attendance_admin". Both are accepted.
 ROLE_ALIASES = {name.removeprefix("attendance_"): name for name in role_names.ROLE_NAMES}

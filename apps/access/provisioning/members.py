@@ -17,7 +17,6 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
-from apps.access.errors import Conflict, ValidationFailed
 from apps.access.hooks import record_operation
 from apps.access.models import ApiToken, Membership, Organization
 from apps.access.provisioning.common import (
@@ -29,6 +28,7 @@ from apps.access.provisioning.common import (
     resolve_roles,
 )
 from apps.access.sessions import end_sessions
+from apps.core.errors import Conflict, ValidationFailed
 
 LIMITS = {"username": 150, "email": 254, "employee_no": 64, "name": 200, "department": 200}
 

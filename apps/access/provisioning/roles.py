@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
-from apps.access.errors import Unprocessable, ValidationFailed
 from apps.access.hooks import record_operation
 from apps.access.models import Membership, Organization
 from apps.access.provisioning.common import (
@@ -17,6 +16,7 @@ from apps.access.provisioning.common import (
     records_failures,
     resolve_roles,
 )
+from apps.core.errors import Unprocessable, ValidationFailed
 
 MAX_BATCH_USERS = 1000
 Through = Membership.roles.through

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access import roles
-from apps.access.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance.models import RequestStatus
 from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 T = TypeVar("T")
 

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, Forbidden, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks
 from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
@@ -29,6 +28,7 @@ from apps.attendance.services._common import (
 )
 from apps.attendance.services.records import recompute_days
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, Forbidden, ValidationFailed
 
 Kind = AdjustmentRequest.Kind
 MAX_AGE_DAYS = 366

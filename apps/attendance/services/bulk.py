@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.attendance.models import AdjustmentRequest, LeaveRequest
 from apps.attendance.services.adjustments import adjustment_request_approve
 from apps.attendance.services.leave import leave_request_approve
+from apps.core.errors import DomainError
 
 
 @dataclass(frozen=True)

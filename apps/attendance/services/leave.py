@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, Forbidden, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
@@ -31,6 +30,7 @@ from apps.attendance.services._common import (
 from apps.attendance.services.leave_balances import clean_decimal, ensure_balance
 from apps.attendance.services.records import recompute_days
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, Forbidden, ValidationFailed
 
 MAX_LEAVE_DAYS = 366
 ACTIVE_STATUSES = (RequestStatus.PENDING, RequestStatus.APPROVED)

@@ -11,7 +11,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from apps.access.models import Membership, Organization
 from apps.attendance.models import LeaveLedgerEntry, LeaveType
 from apps.attendance.services._common import (
@@ -24,6 +23,7 @@ from apps.attendance.services._common import (
     validate_idempotency_key,
 )
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 def leave_balance(*, member: Membership, leave_type: LeaveType) -> Decimal:

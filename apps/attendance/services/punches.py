@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, Unprocessable, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
@@ -23,6 +22,7 @@ from apps.attendance.services._common import (
 from apps.attendance.services.records import recompute_days
 from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, Unprocessable, ValidationFailed
 
 EARTH_RADIUS_M = 6_371_000
 # Only these sources may say when the punch happened; a person's own punch always takes the server's time.

@@ -11,13 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import ValidationFailed
 from apps.access.models import Membership, Organization
 from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
 from apps.attendance.computation import DayValues, LeaveCover, compute_day
 from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, Punch, RequestStatus
 from apps.audit.services import audit_record
+from apps.core.errors import ValidationFailed
 
 MAX_RECOMPUTE_DAYS = 400
 

@@ -8,10 +8,10 @@ from zoneinfo import available_timezones
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.access.errors import NotFound, ValidationFailed
 from apps.access.models import Membership, Organization
 from apps.attendance.models import Holiday, LeaveType, ShiftAssignment, Site
 from apps.audit.services import audit_record
+from apps.core.errors import NotFound, ValidationFailed
 
 
 def holiday_remove(*, organization: Organization, day: date, actor: Membership | None = None) -> bool:

@@ -9,7 +9,6 @@ from datetime import date, time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.access.errors import ValidationFailed
 from apps.access.models import Membership, Organization
 from apps.attendance.models import (
     ALL_WEEKDAYS,
@@ -21,6 +20,7 @@ from apps.attendance.models import (
     Site,
 )
 from apps.audit.services import audit_record
+from apps.core.errors import ValidationFailed
 
 
 def shift_create(

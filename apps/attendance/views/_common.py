@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.cache import patch_vary_headers
 
-from apps.access.errors import NotFound
 from apps.access.models import Membership
+from apps.core.errors import NotFound
 
 
 def member_with(request: HttpRequest, codename: str) -> Membership:

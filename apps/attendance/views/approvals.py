@@ -16,12 +16,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.access import roles
-from apps.access.errors import DomainError
 from apps.access.models import Membership
 from apps.attendance import selectors, services
 from apps.attendance.forms import BulkApproveForm, DecisionForm
 from apps.attendance.views import text
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
+from apps.core.errors import DomainError
 
 DECISIONS = {
     ("adjustment", "approve"): (selectors.adjustment_request_get, services.adjustment_request_approve),

@@ -17,9 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from apps.access import roles
-from apps.access.errors import DomainError
 from apps.access.models import Membership
-from apps.access.request_context import client_ip
 from apps.attendance import selectors, services
 from apps.attendance.calendar import policy_for
 from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
@@ -27,6 +25,8 @@ from apps.attendance.models import AttendancePolicy, Punch
 from apps.attendance.views import month as months
 from apps.attendance.views import text
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
+from apps.core.errors import DomainError
+from apps.core.request_context import client_ip
 
 RECENT_REQUESTS = 10
 SECTION_TEMPLATES = {

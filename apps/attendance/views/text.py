@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from apps.access.errors import DomainError
+from apps.core.errors import DomainError
 
 RECORD_STATUS = {
     "normal": _("Normal"),

@@ -4,19 +4,18 @@ import csv
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from apps.access.ratelimit import rate_limited
-from apps.access.spreadsheet import safe_cell
 from apps.audit.api import serializers as s
 from apps.audit.api.members import AdminView
 from apps.audit.selectors import audit_log_entries, audit_log_summary, parse_log_filters
 from apps.audit.services import audit_record
+from apps.core.ratelimit import rate_limited
+from apps.core.spreadsheet import csv_response, safe_cell
 
 TAGS = ["audit"]
 FILTER_PARAMETERS = [
@@ -140,9 +139,7 @@ class AuditLogExportView(AdminView):
                 )
 
         filename = f"audit-log-{self.organization.slug}.csv"
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_response(rows(), filename)
 
 
 class AuditLogSummaryView(AdminView):

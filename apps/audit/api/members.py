@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 
 from apps.access import provisioning
 from apps.access.models import Membership
-from apps.access.ratelimit import UNSAFE, rate_limited
 from apps.access.roles import ROLE_PERMISSIONS
 from apps.access.selectors import (
     active_membership,
@@ -19,6 +18,7 @@ from apps.access.selectors import (
 )
 from apps.audit.api import serializers as s
 from apps.audit.api.permissions import IsOrgAdmin
+from apps.core.ratelimit import UNSAFE, rate_limited
 
 TAGS = ["administration"]
 

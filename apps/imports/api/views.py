@@ -4,7 +4,6 @@ import csv
 import io
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanImport, require_membership
-from apps.access.errors import PayloadTooLarge, ValidationFailed
-from apps.access.ratelimit import rate_limited
+from apps.core.errors import PayloadTooLarge, ValidationFailed
+from apps.core.ratelimit import rate_limited
+from apps.core.spreadsheet import csv_response, safe_cell
 from apps.imports import export, formats, storage
 from apps.imports.api import serializers as s
 from apps.imports.selectors import batch_for, batches_for, items_for, job_for, upload_for
@@ -44,15 +44,6 @@ class ImportView(APIView):
     permission_classes = [IsAuthenticated, CanImport]
 
 
-def _csv_response(chunks, filename: str, streaming: bool = True) -> HttpResponse:
-    response = (StreamingHttpResponse if streaming else HttpResponse)(
-        chunks, content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 class TemplateView(ImportView):
     renderer_classes = [*APIView.renderer_classes, CSVRenderer]
 
@@ -71,8 +62,8 @@ class TemplateView(ImportView):
             writer.writerow(formats.TEMPLATE_HEADERS)
             writer.writerow(formats.TEMPLATE_EXAMPLE)
             # The BOM makes Excel read the file as UTF-8, so the Chinese headers show correctly.
-            return _csv_response(
-                [export.BOM + buffer.getvalue().encode()], "attendance-import-template.csv", False
+            return csv_response(
+                [export.BOM + buffer.getvalue().encode()], "attendance-import-template.csv", streaming=False
             )
         return Response(
             {
@@ -339,10 +330,10 @@ class BatchErrorsView(ImportView):
             for line, code, message, raw in rows.iterator(chunk_size=2000):
                 buffer.seek(0)
                 buffer.truncate()
-                writer.writerow([line, code, message, *(export.escape_cell(cell) for cell in raw or [])])
+                writer.writerow([line, code, message, *(safe_cell(cell) for cell in raw or [])])
                 yield buffer.getvalue().encode()
 
-        return _csv_response(chunks(), f"import-{batch.pk}-errors.csv")
+        return csv_response(chunks(), f"import-{batch.pk}-errors.csv")
 
 
 class BatchRollbackView(ImportView):
@@ -377,4 +368,4 @@ class RecordsExportView(ImportView):
         filters = export.export_filters(request.query_params)
         bom = request.query_params.get("bom", "").lower() in {"1", "true", "yes"}
         chunks = export.records_csv(organization=member.organization, filters=filters, bom=bom)
-        return _csv_response(chunks, "attendance-records.csv")
+        return csv_response(chunks, "attendance-records.csv")

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, DomainError, Unprocessable, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, DomainError, Unprocessable, ValidationFailed
 from apps.imports import merge
 from apps.imports.models import ImportBatch, ImportJob, ValidatedSet
 from apps.imports.pipeline import PassResult, run_pass, validation_key

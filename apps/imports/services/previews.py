@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import DomainError, ValidationFailed
 from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
+from apps.core.errors import DomainError, ValidationFailed
 from apps.imports.models import ImportJob, Upload, ValidatedSet
 from apps.imports.pipeline import run_pass, validation_key
 from apps.imports.services.validated_sets import validated_set_discard

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict
 from apps.access.models import Membership
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict
 from apps.imports import merge
 from apps.imports.models import ImportBatch
 

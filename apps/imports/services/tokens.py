@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import Conflict, Forbidden, Gone, NotFound
 from apps.access.models import Membership
 from apps.audit.services import audit_record
+from apps.core.errors import Conflict, Forbidden, Gone, NotFound
 from apps.imports.models import CommitToken, Upload
 from apps.imports.selectors import upload_ensure_live
 

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.access.errors import DomainError, PayloadTooLarge, ValidationFailed
 from apps.access.models import Membership
 from apps.audit.services import audit_record
+from apps.core.errors import DomainError, PayloadTooLarge, ValidationFailed
 from apps.imports import reading, storage
 from apps.imports.models import Upload
 

@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from django.core.management.base import CommandError
 
-from apps.access import request_context
 from apps.access.models import Membership, Organization
+from apps.core import request_context
 
 
 def organization_and_actor(slug: str, actor_username: str):

@@ -8,8 +8,8 @@ Safe to repeat: a second run finds nothing to change and says so. See docs/priva
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.access.errors import DomainError
 from apps.access.personal_data import member_erase, member_lookup
+from apps.core.errors import DomainError
 
 
 class Command(BaseCommand):

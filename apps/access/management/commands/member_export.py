@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from apps.access.errors import DomainError
 from apps.access.personal_data import member_export, member_lookup
+from apps.core.errors import DomainError
 
 
 def default_out_dir(member) -> Path:

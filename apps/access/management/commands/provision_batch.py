@@ -11,9 +11,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.access.errors import DomainError
 from apps.access.management.commands._provisioning import command_context, organization_and_actor
 from apps.access.provisioning.batch import provision_rows, read_rows
+from apps.core.errors import DomainError
 
 
 class Command(BaseCommand):

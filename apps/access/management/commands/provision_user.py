@@ -9,10 +9,10 @@ Running it again with the same values changes nothing ("unchanged").
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.access.errors import DomainError
 from apps.access.management.commands._provisioning import command_context, organization_and_actor
 from apps.access.provisioning import member_provision
 from apps.access.provisioning.batch import split_roles
+from apps.core.errors import DomainError
 
 
 class Command(BaseCommand):

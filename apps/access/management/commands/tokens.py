@@ -13,10 +13,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.access.errors import DomainError
 from apps.access.models import Organization
 from apps.access.selectors import tokens_for_user
 from apps.access.services import token_create, token_revoke, tokens_purge
+from apps.core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -10,13 +10,13 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.access.api.pagination import StandardPagination
 from apps.access.api.permissions import HasMembership, require_membership
-from apps.access.errors import ValidationFailed
 from apps.attendance import selectors
 from apps.attendance.api import serializers as s
 from apps.attendance.models import RequestStatus
 from apps.attendance.services._common import local_today
+from apps.core.errors import ValidationFailed
+from apps.core.pagination import StandardPagination
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_RANGE_DAYS = 366

@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanRead, CanWrite, HasMembership, require_membership
-from apps.access.request_context import client_ip
 from apps.attendance import selectors, services
 from apps.attendance.api import serializers as s
 from apps.attendance.api.views._common import (
@@ -19,6 +18,7 @@ from apps.attendance.api.views._common import (
     period,
 )
 from apps.attendance.models import Punch
+from apps.core.request_context import client_ip
 
 
 class PunchesView(APIView):

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from apps.access.errors import DomainError
 from apps.access.models import Membership, Organization
 from apps.attendance.services import records_recompute
+from apps.core.errors import DomainError
 
 
 class Command(BaseCommand):

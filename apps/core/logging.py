@@ -5,7 +5,7 @@ import re
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
-from apps.access import request_context
+from apps.core import request_context
 
 # Values that must never reach a log: bearer tokens, our raw API tokens, passwords and secrets in
 # query strings, form bodies or JSON, session and CSRF cookies.

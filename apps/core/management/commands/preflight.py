@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
 
-from config.health import run_checks
+from apps.core.health import run_checks
 
 
 class Command(BaseCommand):

@@ -10,13 +10,13 @@ as in production, a worker must be consuming the queue.
 import uuid
 import warnings
 
+from celery import current_app as app
 from celery.exceptions import AlwaysEagerIgnored
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 
-from apps.access.tasks import diagnostics_ping
-from config.celery import app
+from apps.core.tasks import diagnostics_ping
 
 
 class Command(BaseCommand):

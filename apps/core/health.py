@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
 
-from apps.access.api.exceptions import error_response
-from apps.access.request_context import client_ip, ip_allowed
+from apps.core.exceptions import error_response
+from apps.core.request_context import client_ip, ip_allowed
 
 logger = logging.getLogger("timeledger.health")
 
@@ -50,7 +50,7 @@ def _check_cache() -> None:
 
 
 def _check_broker() -> None:
-    from config.celery import app
+    from celery import current_app as app  # config.celery's app, made current when config loads
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
         # One quick attempt: readiness must answer fast, and the probe itself retries.

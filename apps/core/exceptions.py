@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from apps.access.errors import DomainError, RateLimited
+from apps.core.errors import DomainError, RateLimited
 
 logger = logging.getLogger("timeledger.api")
 

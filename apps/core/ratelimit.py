@@ -1,6 +1,6 @@
 """Request rate limits (django-ratelimit), for any app's views.
 
-    from apps.access.ratelimit import rate_limited
+    from apps.core.ratelimit import rate_limited
 
     class UploadView(APIView):
         @rate_limited("import_upload")            # a DRF view method: 429 envelope via the API handler
@@ -11,8 +11,8 @@
 Limits come from settings.RATE_LIMITS[group] ("60/m"); counters live in the default cache (Redis in
 production, local memory in the demo), keyed by user id, or by client address when anonymous. Over the
 limit: 429 RATE_LIMITED with Retry-After, the envelope for /api/ and a page for the web UI. The first
-refused request of each window is recorded in the operation log (not every one, so a flood cannot flood
-the log too).
+refused request of each window is told to the observers registered with `register_block_observer` (access
+records it in the operation log; not every one, so a flood cannot flood the log too).
 """
 
 import functools
@@ -27,13 +27,19 @@ from django_ratelimit import ALL, UNSAFE
 from django_ratelimit.core import get_usage
 from rest_framework.request import Request
 
-from apps.access import request_context
-from apps.access.api.exceptions import error_response
-from apps.access.errors import RateLimited
-from apps.access.hooks import record_operation
-from apps.access.selectors import active_membership
+from apps.core import request_context
+from apps.core.errors import RateLimited
+from apps.core.exceptions import error_response
 
-__all__ = ["ALL", "UNSAFE", "check_rate", "rate_limited", "rate_limited_response"]
+__all__ = ["ALL", "UNSAFE", "check_rate", "rate_limited", "rate_limited_response", "register_block_observer"]
+
+_block_observers: list[Callable[..., None]] = []
+
+
+def register_block_observer(observer: Callable[..., None]) -> None:
+    """`observer(request=, group=, rate=)` is called for the first refused request of each window."""
+    if observer not in _block_observers:
+        _block_observers.append(observer)
 
 
 def user_or_ip(group: str, request) -> str:
@@ -55,14 +61,8 @@ def check_rate(
         return
     retry_after = max(1, usage["time_left"])
     if usage["count"] == usage["limit"] + 1:
-        user = getattr(request, "user", None)
-        membership = active_membership(request) if user is not None and user.is_authenticated else None
-        record_operation(
-            action="access.ratelimit.block",
-            actor=membership or (user if user is not None and user.is_authenticated else None),
-            result="denied",
-            details={"group": group, "rate": rate, "path": request.path, "method": request.method},
-        )
+        for observer in _block_observers:
+            observer(request=request, group=group, rate=rate)
     raise RateLimited(
         retry_after_seconds=retry_after,
         code="RATE_LIMITED",
@@ -81,7 +81,7 @@ def rate_limited_response(request: HttpRequest, error: RateLimited) -> HttpRespo
         response = error_response(error.code, error.message, 429, error.details)
     else:
         response = render(
-            request, "access/rate_limited.html", {"retry_after": error.retry_after_seconds}, status=429
+            request, "core/rate_limited.html", {"retry_after": error.retry_after_seconds}, status=429
         )
     response["Retry-After"] = str(error.retry_after_seconds)
     return response

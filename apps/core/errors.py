@@ -1,7 +1,7 @@
 """Domain errors: one exception type per meaning, each carrying a stable code.
 
 Every code raised anywhere must be listed in docs/errors.md (tests/test_errors_doc.py keeps that true).
-The DRF exception handler (apps.access.api.exceptions) turns them into the error envelope; pages show
+The DRF exception handler (apps.core.exceptions) turns them into the error envelope; pages show
 the same message. Messages are written with gettext where they are raised, so they come in the language of
 the request (Accept-Language, the language cookie); the codes never change.
 """
