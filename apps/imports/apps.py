@@ -7,7 +7,10 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.access.hooks import register_demo_seeder
-        from apps.imports import personal_data  # noqa: F401 - registers imports' personal-data handler
+        from apps.imports import (
+            personal_data,  # noqa: F401 - registers imports' personal-data handler
+            tasks,  # noqa: F401 - registers the tasks that queue.py calls by name
+        )
         from apps.imports.demo import seed_demo_imports
 
         register_demo_seeder(seed_demo_imports)

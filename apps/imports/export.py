@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from psycopg import ClientCursor
 
 from apps.access.models import Organization
+from apps.attendance import records_sql
 from apps.core.errors import ValidationFailed
 from apps.core.spreadsheet import safe_cell, safe_cell_sql
 from apps.imports.formats import STATUSES as FILE_STATUSES
@@ -93,7 +94,7 @@ def _postgres_rows(organization: Organization, filters: dict) -> Iterator[bytes]
                COALESCE(left((r.first_in_at AT TIME ZONE %s)::text, 16), ''),
                COALESCE(left((r.last_out_at AT TIME ZONE %s)::text, 16), ''),
                r.status, r.worked_minutes, r.late_minutes, r.early_leave_minutes, {safe_cell_sql("r.note")}, r.source
-        FROM attendance_dailyrecord r
+        FROM {records_sql.TABLE} r
         JOIN access_membership m ON m.id = r.member_id
         JOIN auth_user u ON u.id = m.user_id
         WHERE {where}

@@ -1,4 +1,4 @@
-# SQL here is assembled from this module's constants only; every value travels as a parameter.
+# SQL here is assembled from constants (ours and attendance's records_sql); every value is a parameter.
 # ruff: noqa: S608
 """Staging tables: the validated rows of one file, and its rejected lines in a second table.
 
@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from django.db import DatabaseError, connection, transaction
 
+from apps.attendance import records_sql as records
+
 STAGING = "import_staging"
 REJECTS = "import_rejects"
 CHUNK = 20_000
@@ -21,10 +23,9 @@ STREAM_ROWS = 2_000  # rows per write into the open COPY (PostgreSQL)
 NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-_STAGING_COLUMNS = (
-    "line integer, member_id bigint, work_date date, first_in_at {ts}, last_out_at {ts}, "
-    "worked_minutes integer, late_minutes integer, early_leave_minutes integer, status varchar(20), note varchar(300)"
-)
+# A staged row: the file's line, the member and date it is for, and the record values it sets (named and
+# typed as the record's columns, in records_sql.IMPORTED's order).
+_STAGING_COLUMNS = "line integer, member_id bigint, work_date date, {values}"
 _REJECT_COLUMNS = (
     "line integer, status varchar(10), error_code varchar(40), error_message varchar(300), raw text"
 )
@@ -37,6 +38,12 @@ def is_postgres() -> bool:
 def rejects_table_of(table: str) -> str:
     """The table that holds the rejected lines beside staging table `table`."""
     return REJECTS if table == STAGING else f"{table}_rejects"
+
+
+def on_table(sql: str, table: str) -> str:
+    """The statement reading `table` instead of the temporary staging table (a ValidatedSet's kept table;
+    its name comes from our own scheme, never from input)."""
+    return sql.replace(STAGING, table).replace(REJECTS, rejects_table_of(table)) if table != STAGING else sql
 
 
 def drop_tables(*tables: str) -> None:
@@ -67,7 +74,8 @@ class Staging:
             create = "CREATE UNLOGGED TABLE" if self.postgres else "CREATE TABLE"
         drop_tables(self.table, self.rejects_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"{create} {self.table} ({_STAGING_COLUMNS.format(ts=ts)})")
+            values = records.column_definitions(records.IMPORTED, timestamp=ts)
+            cursor.execute(f"{create} {self.table} ({_STAGING_COLUMNS.format(values=values)})")
             if with_rejects:
                 cursor.execute(f"{create} {self.rejects_table} ({_REJECT_COLUMNS})")
 
@@ -183,26 +191,19 @@ class Staging:
 
 
 _ACTION = """
-CASE WHEN d.id IS NULL THEN 'create'
-     WHEN (d.first_in_at, d.last_out_at, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.status, d.note)
-          {differs} (s.first_in_at, s.last_out_at, s.worked_minutes, s.late_minutes, s.early_leave_minutes,
-                     s.status, s.note) THEN 'update'
+CASE WHEN d.{id} IS NULL THEN 'create'
+     WHEN {changed} THEN 'update'
      ELSE 'unchanged' END
 """
-# The organization's records in the file's date range, hashed once, instead of one index probe per staged
-# row (500,000 probes cost more than reading the range, and far more while the index holds dead entries).
-RECORDS_IN_RANGE = """(SELECT * FROM attendance_dailyrecord
-     WHERE organization_id = %(org)s
-       AND work_date BETWEEN (SELECT min(work_date) FROM {table}) AND (SELECT max(work_date) FROM {table}))"""
 _JOIN = (
     "FROM {table} s LEFT JOIN "
-    + RECORDS_IN_RANGE
-    + " d ON d.member_id = s.member_id AND d.work_date = s.work_date"
+    + records.in_range(organization="%(org)s", dates_from="{table}")
+    + f" d ON d.{records.MEMBER} = s.member_id AND d.{records.WORK_DATE} = s.work_date"
 )
 
 
 def _action_sql() -> str:
-    return _ACTION.format(differs="IS DISTINCT FROM" if is_postgres() else "IS NOT")
+    return _ACTION.format(id=records.ID, changed=records.differs(left="d", right="s"))
 
 
 def staged_actions(*, organization_id: int, table: str = STAGING) -> dict[str, int]:

@@ -9,12 +9,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.core.errors import PayloadTooLarge
 from apps.imports import reading
 
 UPLOAD_DIR = "imports"
+RAW_CHUNK = 256 * 1024
+MULTIPART_OVERHEAD = 64 * 1024  # a form's boundaries and headers around the file part
 LINE_BREAKS = re.compile(rb"[\r\n]+")
 
 
@@ -88,13 +91,18 @@ class StoredFile(UploadedFile):
 
 
 class StorageUploadHandler(FileUploadHandler):
-    """A multipart upload handler that streams the file part straight to its final place (no copy
-    through memory or a temporary file) and stops at the size limit."""
+    """Streams an upload's file straight to its final place (no copy through memory or a temporary file)
+    and refuses it at the size limit: a multipart form's file part (as a Django upload handler), or a
+    raw request body (`receive_stream`, for the raw-body parsers)."""
 
     def __init__(self, request=None):
         super().__init__(request)
         self.writer: StreamingWriter | None = None
         self.exceeded = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > settings.IMPORT_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD:
+            raise too_large()  # before reading a byte
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -107,9 +115,38 @@ class StorageUploadHandler(FileUploadHandler):
             self.writer.write(raw_data)
         except PayloadTooLarge:
             self.exceeded = True
-            raise StopUpload(connection_reset=False) from None
+            raise StopUpload(connection_reset=False) from None  # reads (and drops) the rest of the body
         return None
 
     def file_complete(self, file_size):
         self.writer.close()
         return StoredFile(self.writer, self.file_name, self.content_type)
+
+    def upload_complete(self):
+        if self.exceeded:
+            raise too_large()
+
+    def receive_stream(self, stream, *, name: str, content_type: str, length: int) -> StoredFile:
+        """The whole of `stream` (a raw request body of `length` bytes) as the upload's file."""
+        if length > settings.IMPORT_UPLOAD_MAX_BYTES:
+            raise too_large()
+        self.writer = StreamingWriter()
+        for chunk in iter(lambda: stream.read(RAW_CHUNK), b""):
+            self.writer.write(chunk)
+        self.writer.close()
+        return StoredFile(self.writer, name, content_type)
+
+    def discard_unkept(self) -> None:
+        """Refused or failed: nothing stays on disk."""
+        if self.writer is not None and not self.writer.kept:
+            self.writer.discard()
+
+
+def upload_handler(request: HttpRequest) -> StorageUploadHandler:
+    """The request's storage handler, attached (as its only upload handler) on first use. Attach it before
+    anything reads the body: the session's CSRF check parses a multipart form."""
+    handler = getattr(request, "_import_upload_handler", None)
+    if handler is None:
+        handler = request._import_upload_handler = StorageUploadHandler(request)
+        request.upload_handlers = [handler]
+    return handler

@@ -1,18 +1,33 @@
-"""Celery tasks: they take ids, run after the creating transaction commits, and may run twice."""
+"""Celery tasks: they take ids, run after the creating transaction commits, and may run twice.
+
+The top of the imports app: tasks run the services; nothing imports this module but `ImportsConfig.ready()`
+(which registers the tasks). Work is queued by task name (queue.py)."""
 
 from celery import shared_task
 from django.db import OperationalError
 
-from apps.imports import merge
-from apps.imports.services.commits import RetryableMergeError
-from apps.imports.services.jobs import import_job_execute
+from apps.imports import jobs, queue, statistics
+from apps.imports.models import ImportJob
+from apps.imports.services.commits import RetryableMergeError, batch_commit_run
+from apps.imports.services.previews import preview_job_run
 from apps.imports.services.tokens import commit_tokens_purge
 from apps.imports.services.uploads import upload_purge_expired
 from apps.imports.services.validated_sets import validated_sets_purge
 
 
+def import_job_execute(*, job_id: int) -> None:
+    """Run a job by id (what the task does); a finished or missing job is left alone."""
+    job = jobs.job_runnable(job_id)
+    if job is None:
+        return
+    if job.kind == ImportJob.Kind.COMMIT:
+        batch_commit_run(job_id=job.pk)
+    else:
+        preview_job_run(job=job)
+
+
 @shared_task(
-    name="imports.job_run",
+    name=queue.JOB_RUN,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError, RetryableMergeError),
@@ -23,17 +38,17 @@ def import_job_run(*, job_id: int) -> None:
     import_job_execute(job_id=job_id)
 
 
-@shared_task(name="imports.records_vacuum", ignore_result=True)
+@shared_task(name=queue.RECORDS_VACUUM, ignore_result=True)
 def import_records_vacuum() -> bool:
-    return merge.vacuum_records()
+    return statistics.vacuum_records()
 
 
-@shared_task(name="imports.statistics_refresh", ignore_result=True)
+@shared_task(name=queue.STATISTICS_REFRESH, ignore_result=True)
 def import_statistics_refresh(*, tables: list[str]) -> None:
-    merge.analyze(tables=tables)
+    statistics.analyze(tables=tables)
 
 
-@shared_task(name="imports.janitor")
+@shared_task(name=queue.JANITOR)
 def import_janitor() -> dict:
     return {
         "uploads_purged": upload_purge_expired(),

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from apps.access import roles
-from apps.imports.services.jobs import import_job_execute
+from apps.imports.tasks import import_job_execute
 from tests.browser.helpers import login, screenshot
 from tests.factories import PASSWORD
 

@@ -257,3 +257,16 @@ def test_too_many_rows_is_a_clear_error(imports, staff, settings):
     response = preview(imports, text)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "IMPORT_TOO_MANY_ROWS"
+
+
+def test_imports_never_spell_the_daily_record_table():
+    """The record table's SQL names come from attendance (apps/attendance/records_sql.py)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "apps" / "imports"
+    spelled = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "migrations" not in path.parts and "attendance_dailyrecord" in path.read_text(encoding="utf-8")
+    ]
+    assert spelled == []

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from apps.imports import tasks
-from apps.imports.merge import STATISTICS_TABLES, analyze
+from apps.imports.statistics import STATISTICS_TABLES, analyze
 from tests.imports.test_rollback_vacuum import _file, needs_postgres, records_stat
 
 

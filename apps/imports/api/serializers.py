@@ -1,13 +1,36 @@
+"""The import API's input and output shapes. Inputs are validated here, once: the services trust what
+a serializer let through."""
+
+import re
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.imports.models import ImportBatch, ImportItem, ImportJob, Upload
+from apps.imports.validation import validate_mapping
+
+PREVIEW_LIMIT_MAX = 1000
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class MappingField(serializers.DictField):
     """{field: header}, e.g. {"workDate": "考勤日期", "userId": "钉钉ID"}."""
 
     child = serializers.CharField()
+
+    def to_internal_value(self, data):
+        # IMPORT_MAPPING_INVALID (with the known fields) rather than a generic field error.
+        return validate_mapping(super().to_internal_value(data))
+
+
+class AsyncFlagMixin:
+    # "async" is a Python keyword: the wire's plain name is accepted for the `async_` field. (No docstring:
+    # it would become the schema's description of every serializer using this.)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "get") and "async" in data:
+            data = {**data, "async_": data["async"]}
+        return super().to_internal_value(data)
 
 
 class UploadTextIn(serializers.Serializer):
@@ -17,6 +40,20 @@ class UploadTextIn(serializers.Serializer):
 
 class UploadMultipartIn(serializers.Serializer):
     file = serializers.FileField()
+
+
+class UploadIn(serializers.Serializer):
+    """What any of the upload parsers produced: a stored `file`, or `csvText` (JSON). Neither: the body
+    was empty (the service answers that the file is empty)."""
+
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    csv_text = serializers.CharField(required=False, trim_whitespace=False)
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+    def validate(self, attrs):
+        if "file" not in attrs and "csv_text" not in attrs and self.initial_data:
+            raise serializers.ValidationError({"file": [_("Send the file in a form field named file.")]})
+        return attrs
 
 
 class ImportUploadOut(serializers.ModelSerializer):
@@ -47,15 +84,11 @@ class SourceIn(serializers.Serializer):
         return attrs
 
 
-class PreviewIn(SourceIn):
-    preview_limit = serializers.IntegerField(required=False, min_value=0, max_value=1000, default=100)
-    async_ = serializers.BooleanField(required=False, default=False)
-
-    def to_internal_value(self, data):
-        # "async" is a Python keyword: accept it from the wire under its plain name.
-        if hasattr(data, "get") and "async" in data:
-            data = {**data, "async_": data["async"]}
-        return super().to_internal_value(data)
+class PreviewIn(AsyncFlagMixin, SourceIn):
+    preview_limit = serializers.IntegerField(
+        required=False, min_value=0, max_value=PREVIEW_LIMIT_MAX, default=100
+    )
+    async_ = serializers.BooleanField(required=False, default=False, source="run_async")
 
 
 class PrepareIn(SourceIn):
@@ -69,16 +102,21 @@ class PrepareOut(serializers.Serializer):
     upload_id = serializers.IntegerField()
 
 
-class CommitIn(serializers.Serializer):
+class CommitIn(AsyncFlagMixin, serializers.Serializer):
+    # `idempotencyKey` may come as the Idempotency-Key header instead (context `header_key`).
+
     commit_token = serializers.CharField()
     idempotency_key = serializers.CharField(required=False, max_length=128)
     on_error = serializers.ChoiceField(choices=["reject", "skip"], default="reject")
-    async_ = serializers.BooleanField(required=False, allow_null=True, default=None)
+    async_ = serializers.BooleanField(required=False, allow_null=True, default=None, source="run_async")
 
-    def to_internal_value(self, data):
-        if hasattr(data, "get") and "async" in data:
-            data = {**data, "async_": data["async"]}
-        return super().to_internal_value(data)
+    def validate(self, attrs):
+        key = attrs.get("idempotency_key") or self.context.get("header_key", "")
+        if not IDEMPOTENCY_KEY.match(key):
+            raise serializers.ValidationError(
+                {"idempotency_key": [_("idempotencyKey is required: 1-128 letters, digits or . _ : -")]}
+            )
+        return {**attrs, "idempotency_key": key}
 
 
 class PreviewRowOut(serializers.Serializer):

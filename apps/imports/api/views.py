@@ -4,11 +4,9 @@ import csv
 import io
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
@@ -16,17 +14,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanImport, require_membership
-from apps.core.errors import PayloadTooLarge, ValidationFailed
 from apps.core.ratelimit import rate_limited
 from apps.core.spreadsheet import csv_response, safe_cell
 from apps.imports import export, formats, storage
+from apps.imports.api import parsers
 from apps.imports.api import serializers as s
-from apps.imports.selectors import batch_for, batches_for, items_for, job_for, upload_for
+from apps.imports.selectors import batch_for, batches_for, items_for, job_for
 from apps.imports.services import commits, previews, rollback, tokens, uploads
 
 TAGS = ["imports"]
-RAW_TYPES = ("text/csv", "text/plain", "application/octet-stream", "application/vnd.openxmlformats")
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 class CSVRenderer(BaseRenderer):
@@ -83,19 +79,18 @@ class TemplateView(ImportView):
 class UploadView(ImportView):
     """Multipart (`file`), a raw body (text/csv, application/octet-stream, .xlsx) or JSON `csvText`."""
 
+    # One parser class each (api/parsers.py): the view sees a stored file or the text, never the body.
+    parser_classes = parsers.UPLOAD_PARSERS
+    content_negotiation_class = parsers.UploadNegotiation
+
     def initial(self, request, *args, **kwargs):
-        # Must precede authentication: the CSRF check reads the form, which parses the multipart body,
-        # and the file should stream straight to storage rather than through a temporary copy.
-        self.upload_handler = None
-        if request.content_type.startswith("multipart/form-data"):
-            self.upload_handler = storage.StorageUploadHandler(request._request)
-            request._request.upload_handlers = [self.upload_handler]
+        # Before authentication: the session's CSRF check reads the form, which parses a multipart body,
+        # and its file should stream straight to storage rather than through a temporary copy.
+        storage.upload_handler(request._request)
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        handler = getattr(self, "upload_handler", None)
-        if handler is not None and handler.writer is not None and not handler.writer.kept:
-            handler.writer.discard()  # refused or failed: nothing stays on disk
+        storage.upload_handler(request._request).discard_unkept()
         return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
@@ -117,57 +112,10 @@ class UploadView(ImportView):
     @rate_limited("import_upload")
     def post(self, request):
         member = require_membership(request)
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        content_type = request.content_type
-        if content_type.startswith("multipart/form-data"):
-            if length > settings.IMPORT_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD:
-                raise storage.too_large()
-            request._request.FILES  # noqa: B018 - parses the body through our handler
-            handler = self.upload_handler
-            if handler.exceeded:
-                raise storage.too_large()
-            if handler.writer is None:
-                raise ValidationFailed("VALIDATION_ERROR", _("Send the file in a form field named file."),
-                                       {"fields": {"file": [_("required")]}})  # fmt: skip
-            upload = uploads.upload_create_from_writer(
-                member=member, writer=handler.writer, filename=handler.file_name or ""
-            )
-        elif content_type.startswith("application/json"):
-            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                raise PayloadTooLarge(
-                    "PAYLOAD_TOO_LARGE", _("csvText is for small files; upload larger ones as a file.")
-                )
-            data = s.UploadTextIn(data=request.data)
-            data.is_valid(raise_exception=True)
-            upload = uploads.upload_create_from_text(
-                member=member,
-                text=data.validated_data["csv_text"],
-                filename=data.validated_data.get("filename", ""),
-            )
-        elif content_type.startswith(RAW_TYPES) or not content_type:
-            if length > settings.IMPORT_UPLOAD_MAX_BYTES:
-                raise storage.too_large()
-            stream = request._request
-            chunks = iter(lambda: stream.read(256 * 1024), b"")
-            upload = uploads.upload_create_from_chunks(
-                member=member, chunks=chunks, filename=request.query_params.get("filename", "upload.csv")
-            )
-        else:
-            raise UnsupportedMediaType(content_type)
+        data = s.UploadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = uploads.upload_receive(member=member, **data.validated_data)
         return Response(s.ImportUploadOut(upload).data, status=status.HTTP_201_CREATED)
-
-
-def _source_upload(request, data: dict):
-    member = require_membership(request)
-    if "csv_text" in data:
-        if len(data["csv_text"]) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            raise PayloadTooLarge(
-                "PAYLOAD_TOO_LARGE", _("csvText is for small files; upload larger ones as a file.")
-            )
-        return member, uploads.upload_create_from_text(
-            member=member, text=data["csv_text"], filename=data.get("filename", "")
-        )
-    return member, upload_for(member=member, upload_id=data["upload_id"])
 
 
 class PreviewView(ImportView):
@@ -181,17 +129,10 @@ class PreviewView(ImportView):
     def post(self, request):
         data = s.PreviewIn(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        options = previews.preview_options(
-            mapping=values.get("mapping"), preview_limit=values["preview_limit"]
-        )
-        member, upload = _source_upload(request, values)
-        if previews.preview_should_run_async(upload=upload, requested=values["async_"]):
-            job = previews.preview_job_create(member=member, upload=upload, options=options)
-            job.refresh_from_db()
-            return Response(s.ImportJobOut(job).data, status=status.HTTP_202_ACCEPTED)
-        result = previews.preview_compute(upload=upload, **options)
-        return Response(result)
+        outcome = previews.preview_run(member=require_membership(request), **data.validated_data)
+        if outcome.job is not None:
+            return Response(s.ImportJobOut(outcome.job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(outcome.result)
 
 
 class PrepareView(ImportView):
@@ -202,18 +143,8 @@ class PrepareView(ImportView):
     def post(self, request):
         data = s.PrepareIn(data=request.data)
         data.is_valid(raise_exception=True)
-        options = previews.preview_options(mapping=data.validated_data.get("mapping"), preview_limit=0)
-        member, upload = _source_upload(request, data.validated_data)
-        token, raw = tokens.commit_token_create(member=member, upload=upload, mapping=options["mapping"])
-        return Response(
-            {
-                "commit_token": raw,
-                "expires_at": token.expires_at,
-                "ttl_seconds": settings.IMPORT_COMMIT_TOKEN_TTL_SECONDS,
-                "upload_id": upload.pk,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        prepared = tokens.commit_token_prepare(member=require_membership(request), **data.validated_data)
+        return Response(s.PrepareOut(prepared).data, status=status.HTTP_201_CREATED)
 
 
 class CommitView(ImportView):
@@ -230,32 +161,16 @@ class CommitView(ImportView):
     )
     @rate_limited("import_commit")
     def post(self, request):
-        data = s.CommitIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        member = require_membership(request)
-        outcome = commits.batch_commit_request(
-            member=member,
-            commit_token=values["commit_token"],
-            idempotency_key=values.get("idempotency_key") or request.headers.get("Idempotency-Key", ""),
-            on_error=values["on_error"],
-            run_async=values["async_"],
+        data = s.CommitIn(
+            data=request.data, context={"header_key": request.headers.get("Idempotency-Key", "")}
         )
-        batch = outcome.batch
-        if not outcome.replay and not outcome.run_async:
-            batch = commits.batch_commit_run(job_id=outcome.job.pk, in_request=True)
-        batch.refresh_from_db()
-        context = {"replay": outcome.replay}
-        if batch.status == batch.Status.FAILED:
-            raise commits.batch_error(batch)
-        if batch.status == batch.Status.PENDING:
-            outcome.job.refresh_from_db()
-            body = {
-                "batch": s.ImportBatchOut(batch, context=context).data,
-                "job": s.ImportJobOut(outcome.job).data,
-            }
+        data.is_valid(raise_exception=True)
+        outcome = commits.batch_commit(member=require_membership(request), **data.validated_data)
+        batch = s.ImportBatchOut(outcome.batch, context={"replay": outcome.replay}).data
+        if outcome.accepted:
+            body = {"batch": batch, "job": s.ImportJobOut(outcome.job).data}
             return Response(body, status=status.HTTP_202_ACCEPTED)
-        return Response(s.ImportBatchOut(batch, context=context).data)
+        return Response(batch)
 
 
 class JobView(ImportView):

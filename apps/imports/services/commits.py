@@ -1,17 +1,15 @@
 """Commit: turn a prepared upload into a batch, exactly once per idempotency key.
 
-The request creates the batch row (unique per organization and key) and its job in one transaction with
-the token's consumption; the work itself (`batch_commit_run`) validates, stages and merges in one more
-transaction, either right away (small files) or in a Celery task that runs after the first commit. A task
-that dies half-way leaves nothing (its transaction rolls back); a redelivered or duplicate run finds the
-batch finished, or finishes it, once.
+`batch_commit` is what the API calls. It creates the batch row (unique per organization and key) and its
+job in one transaction with the token's consumption (`batch_commit_request`); the work itself
+(`batch_commit_run`) validates, stages and merges in one more transaction, either right away (small
+files) or in a Celery task that runs after the first commit. A task that dies half-way leaves nothing
+(its transaction rolls back); a redelivered or duplicate run finds the batch finished, or finishes it,
+once.
 """
 
 import hashlib
 import json
-import logging
-import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,8 +20,9 @@ from django.utils.translation import gettext as _
 from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, DomainError, Unprocessable, ValidationFailed
-from apps.imports import merge
+from apps.core.errors import Conflict, DomainError, Unprocessable
+from apps.imports import merge, statistics
+from apps.imports.jobs import job_create, job_fail, job_finish, job_progress, job_progress_reporter, job_start
 from apps.imports.models import ImportBatch, ImportJob, ValidatedSet
 from apps.imports.pipeline import PassResult, run_pass, validation_key
 from apps.imports.selectors import upload_ensure_live
@@ -31,9 +30,6 @@ from apps.imports.services.tokens import commit_token_consume, commit_token_find
 from apps.imports.staging import Staging, staged_count
 from apps.imports.validation import MemberIndex
 
-logger = logging.getLogger("timeledger.imports")
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-ON_ERROR = ("reject", "skip")
 REPORTED_ERRORS = 100
 
 
@@ -51,6 +47,37 @@ class CommitRequest:
     job: ImportJob
     replay: bool
     run_async: bool
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    batch: ImportBatch
+    job: ImportJob
+    replay: bool  # this key's batch already existed: the first result
+    accepted: bool  # still running in the background (answer 202 and poll the job)
+
+
+def batch_commit(
+    *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject",
+    run_async: bool | None = None,
+) -> CommitOutcome:  # fmt: skip
+    """`POST commit`: the batch of this key, created and (small files) merged now, or queued. A failed
+    batch raises its error, every time it is asked, so a retry sees the first answer."""
+    request = batch_commit_request(
+        member=member, commit_token=commit_token, idempotency_key=idempotency_key, on_error=on_error,
+        run_async=run_async,
+    )  # fmt: skip
+    batch, job = request.batch, request.job
+    if not request.replay and not request.run_async:
+        batch = batch_commit_run(job_id=job.pk, in_request=True)
+    else:
+        batch.refresh_from_db()  # an eager task (or a twin) may have finished it meanwhile
+    if batch.status == ImportBatch.Status.FAILED:
+        raise batch_error(batch)
+    accepted = batch.status == ImportBatch.Status.PENDING
+    if accepted:
+        job.refresh_from_db()
+    return CommitOutcome(batch=batch, job=job, replay=request.replay, accepted=accepted)
 
 
 def _fingerprint(*, sha256: str, mapping: dict, on_error: str) -> str:
@@ -72,17 +99,8 @@ def _replay(batch: ImportBatch, fingerprint: str) -> CommitRequest:
 def batch_commit_request(
     *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject", run_async=None
 ) -> CommitRequest:
-    """Create the batch for a commit, or return the one this key already made (same payload)."""
-    if not isinstance(idempotency_key, str) or not KEY_PATTERN.match(idempotency_key):
-        raise ValidationFailed(
-            "VALIDATION_ERROR",
-            _("idempotencyKey is required: 1-128 letters, digits or . _ : -"),
-            {"fields": {"idempotencyKey": [_("invalid")]}},
-        )
-    if on_error not in ON_ERROR:
-        raise ValidationFailed(
-            "VALIDATION_ERROR", _("onError must be reject or skip."), {"fields": {"onError": [_("invalid")]}}
-        )
+    """Create the batch for a commit, or return the one this key already made (same payload). The
+    caller has validated the key (1-128 of letters, digits, . _ : -) and onError (reject or skip)."""
     token = commit_token_find(member=member, raw=commit_token)
     fingerprint = _fingerprint(sha256=token.upload.sha256, mapping=token.mapping, on_error=on_error)
     batches = ImportBatch.objects.for_org(member.organization)
@@ -114,19 +132,10 @@ def batch_commit_request(
                 options={"mapping": token.mapping, "on_error": on_error, "async": asynchronous},
                 created_at=now,
             )
-            job = ImportJob.objects.create(
-                organization=member.organization,
-                created_by=member.user,
-                kind=ImportJob.Kind.COMMIT,
-                upload=upload,
-                batch=batch,
-                total=upload.line_count,
-                created_at=now,
-            )
-            if asynchronous:
-                from apps.imports.tasks import import_job_run
-
-                transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
+            job = job_create(
+                member=member, kind=ImportJob.Kind.COMMIT, upload=upload, batch=batch,
+                run_async=asynchronous, created_at=now,
+            )  # fmt: skip
     except IntegrityError:
         # The unique (organization, key) constraint caught a concurrent duplicate: re-read its batch.
         existing = batches.filter(idempotency_key=idempotency_key).first()
@@ -145,18 +154,12 @@ def batch_commit_run(*, job_id: int, in_request: bool = False) -> ImportBatch:
     batch = job.batch
     if batch.status != ImportBatch.Status.PENDING:
         return batch
-    started = time.monotonic()
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING,
-        phase="validating",
-        started_at=timezone.now(),
-        attempts=job.attempts + 1,
-    )
+    started = job_start(job)
     try:
         for attempt in range(3):
             try:
                 written, total = _validate_and_merge(job=job, batch=batch, started=started)
-                _statistics_refresh(records=written, items=total, in_request=in_request)
+                statistics.refresh_after_merge(records=written, items=total, in_request=in_request)
                 break
             except RetryableMergeError:
                 if attempt == 2:
@@ -171,32 +174,11 @@ def batch_commit_run(*, job_id: int, in_request: bool = False) -> ImportBatch:
     return batch
 
 
-def _statistics_refresh(*, records: int, items: int, in_request: bool) -> None:
-    """ANALYZE the tables a large merge made stale; from a request, in a task instead (10-20% of a
-    10,000-row synchronous commit was spent here). A broker that cannot take the task is no reason to
-    fail a finished commit: the request then analyses them itself."""
-    stale = merge.stale_statistics(records=records, items=items)
-    if not stale:
-        return
-    if in_request:
-        from apps.imports.tasks import import_statistics_refresh
-
-        try:
-            import_statistics_refresh.delay(tables=stale)
-            return
-        except Exception:  # the broker is down: do it here rather than leave the planner guessing
-            logger.warning("imports.statistics_refresh could not be queued; analysing in the request")
-    merge.analyze(tables=stale)
-
-
 def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> tuple[int, int]:
     """Validate, stage and merge; returns how many records and items were written."""
     organization = job.organization
     options = batch.options
-
-    def progress(processed: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed=processed)
-
+    progress = job_progress_reporter(job)
     upload = job.upload
     if upload is None:
         raise Unprocessable("UPLOAD_NOT_FOUND", _("The upload of this batch no longer exists."))
@@ -225,8 +207,8 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             % {"invalid": result.invalid, "total": result.total_rows},
             {"summary": result.summary(), "errors": result.errors[:REPORTED_ERRORS]},
         )
-    ImportJob.objects.filter(pk=job.pk).update(phase="merging", processed=result.total_rows)
-    merge.ensure_member_statistics()
+    job_progress(job, result.total_rows, phase="merging")
+    statistics.ensure_member_statistics()
     now = timezone.now()
     with transaction.atomic():
         merge.lock_organization(organization.pk)
@@ -259,12 +241,9 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         )
         if not done:
             raise BatchAlreadyFinished
-        elapsed = max(time.monotonic() - started, 1e-6)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.COMPLETED,
-            phase="done",
-            processed=result.total_rows,
-            total=result.total_rows,
+        job_finish(
+            job,
+            rows=result.total_rows,
             result={
                 "batch_id": batch.pk,
                 "summary": result.summary(),
@@ -272,7 +251,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
                 # "preview": the rows a preview of this upload validated were merged (no second pass).
                 "validated_by": "preview" if kept else "commit",
             },
-            throughput_rows_per_sec=round(result.total_rows / elapsed, 1),
+            started=started,
             finished_at=finished,
         )
     return counts["created"] + counts["updated"], result.total_rows
@@ -310,14 +289,7 @@ def _fail(*, job: ImportJob, batch: ImportBatch, error: DomainError) -> None:
         )
         if not failed:
             return
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            phase="done",
-            error_code=error.code,
-            error_message=error.message[:500],
-            result={"batch_id": batch.pk, "details": error.details},
-            finished_at=timezone.now(),
-        )
+        job_fail(job, error, result={"batch_id": batch.pk})
         audit_record(
             action="imports.batch.commit",
             actor=job.created_by,

@@ -2,36 +2,50 @@
 but a job row (for large files, which preview in the background)."""
 
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
-from apps.core.errors import DomainError, ValidationFailed
+from apps.core.errors import DomainError
+from apps.imports.jobs import job_create, job_fail, job_finish, job_progress_reporter, job_start
 from apps.imports.models import ImportJob, Upload, ValidatedSet
 from apps.imports.pipeline import run_pass, validation_key
+from apps.imports.selectors import upload_ensure_live
+from apps.imports.services.uploads import upload_from_source
 from apps.imports.services.validated_sets import validated_set_discard
 from apps.imports.staging import Staging, staged_actions, staged_actions_for
-from apps.imports.validation import MemberIndex, validate_mapping
-
-PREVIEW_LIMIT_MAX = 1000
+from apps.imports.validation import MemberIndex
 
 
-def preview_options(*, mapping, preview_limit) -> dict:
-    try:
-        limit = int(preview_limit if preview_limit is not None else 100)
-    except (TypeError, ValueError):
-        limit = -1
-    if not 0 <= limit <= PREVIEW_LIMIT_MAX:
-        raise ValidationFailed(
-            "VALIDATION_ERROR",
-            _("previewLimit must be between 0 and %(max)s.") % {"max": PREVIEW_LIMIT_MAX},
-            {"fields": {"previewLimit": [_("out of range")]}},
-        )
-    return {"mapping": validate_mapping(mapping), "preview_limit": limit}
+@dataclass(frozen=True)
+class PreviewOutcome:
+    """The preview's body (`result`), or the queued job that will hold it (large files, `async`)."""
+
+    result: dict | None = None
+    job: ImportJob | None = None
+
+
+def preview_run(
+    *, member: Membership, mapping: dict | None = None, preview_limit: int = 100, run_async: bool = False,
+    upload_id: int | None = None, csv_text: str | None = None, filename: str = "",
+) -> PreviewOutcome:  # fmt: skip
+    """`POST preview`: the upload named (or the inline text), previewed now or, for files over
+    IMPORT_SYNC_MAX_ROWS rows or on request, by a job."""
+    upload = upload_from_source(member=member, upload_id=upload_id, csv_text=csv_text, filename=filename)
+    mapping = mapping or {}
+    if run_async or upload.line_count > settings.IMPORT_SYNC_MAX_ROWS:
+        with transaction.atomic():
+            job = job_create(
+                member=member, kind=ImportJob.Kind.PREVIEW, upload=upload, run_async=True,
+                options={"mapping": mapping, "preview_limit": preview_limit},
+            )  # fmt: skip
+        job.refresh_from_db()
+        return PreviewOutcome(job=job)
+    return PreviewOutcome(result=preview_compute(upload=upload, mapping=mapping, preview_limit=preview_limit))
 
 
 def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_progress=None) -> dict:
@@ -96,64 +110,18 @@ def _validated_set_start(*, upload: Upload, mapping: dict, members: MemberIndex)
     )
 
 
-def preview_should_run_async(*, upload: Upload, requested: bool) -> bool:
-    return requested or upload.line_count > settings.IMPORT_SYNC_MAX_ROWS
-
-
-def preview_job_create(*, member: Membership, upload: Upload, options: dict) -> ImportJob:
-    from apps.imports.tasks import import_job_run
-
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            organization=member.organization,
-            created_by=member.user,
-            kind=ImportJob.Kind.PREVIEW,
-            upload=upload,
-            options=options,
-            total=upload.line_count,
-            created_at=timezone.now(),
-        )
-        transaction.on_commit(lambda: import_job_run.delay(job_id=job.pk))
-    return job
-
-
 def preview_job_run(*, job: ImportJob) -> None:
     """Run a preview job. Re-running it (a redelivered task) just computes the same answer again."""
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), phase="validating"
-    )
-    started = time.monotonic()
-
-    def progress(processed: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed=processed)
-
+    started = job_start(job)
     try:
-        from apps.imports.selectors import upload_ensure_live
-
         upload_ensure_live(job.upload)
         result = preview_compute(
             upload=job.upload,
             mapping=job.options.get("mapping", {}),
             preview_limit=job.options.get("preview_limit", 100),
-            on_progress=progress,
+            on_progress=job_progress_reporter(job),
         )
     except DomainError as error:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            error_code=error.code,
-            error_message=error.message[:500],
-            result={"details": error.details},
-            finished_at=timezone.now(),
-        )
+        job_fail(job, error)
         return
-    rows = result["summary"]["total_rows"]
-    elapsed = max(time.monotonic() - started, 1e-6)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.COMPLETED,
-        phase="done",
-        processed=rows,
-        total=rows,
-        result=result,
-        throughput_rows_per_sec=round(rows / elapsed, 1),
-        finished_at=timezone.now(),
-    )
+    job_finish(job, rows=result["summary"]["total_rows"], result=result, started=started)

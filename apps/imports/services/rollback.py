@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from apps.access.models import Membership
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict
-from apps.imports import merge
+from apps.imports import merge, statistics, undo
 from apps.imports.models import ImportBatch
 
 
@@ -26,18 +26,18 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
                 % {"status": batch.status},
                 {"status": batch.status},
             )
-        # A large commit's statistics are refreshed after it, by a task when the commit answered a request;
-        # a rollback right behind it must not be planned on the old row counts (a nested loop over the
-        # batch: 500 s for 10,000 rows was seen).
-        stale = merge.stale_statistics(
-            records=batch.created_count + batch.updated_count, items=batch.total_rows
+        # Not planned on row counts from before the commit (a nested loop over the batch: 500 s for 10,000
+        # rows was seen).
+        statistics.refresh_before_rollback(
+            records=batch.created_count + batch.updated_count,
+            items=batch.total_rows,
+            completed_at=batch.completed_at,
         )
-        merge.analyze(tables=merge.analysed_before(moment=batch.completed_at, tables=stale))
         # Undo first and look for later changes only when the counts say there are some: every record
         # the batch created or updated is touched only if its version is still the batch's, so full
         # counts prove nothing changed since, and the common case skips a pass over the items.
         with transaction.atomic():
-            deleted, restored = merge.undo(batch_id=batch.pk, now=timezone.now())
+            deleted, restored = undo.undo(batch_id=batch.pk, now=timezone.now())
             complete = deleted == batch.created_count and restored == batch.updated_count
             if not complete:
                 transaction.set_rollback(True)
@@ -57,15 +57,12 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
             target=batch,
             details={"deleted": deleted, "restored": restored},
         )
-        if merge.large_share(table="attendance_dailyrecord", rows=deleted + restored):
-            from apps.imports.tasks import import_records_vacuum
-
-            transaction.on_commit(import_records_vacuum.delay)
+        statistics.vacuum_after_rollback(rows=deleted + restored)
     return batch
 
 
 def _ensure_not_superseded(batch: ImportBatch) -> None:
-    rows, count = merge.superseded_records(batch_id=batch.pk)
+    rows, count = undo.superseded_records(batch_id=batch.pk)
     if not count:
         return
     names = dict(

@@ -3,7 +3,8 @@ restarts and work on any web worker; bound to the organization, the user and the
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -15,12 +16,36 @@ from apps.audit.services import audit_record
 from apps.core.errors import Conflict, Forbidden, Gone, NotFound
 from apps.imports.models import CommitToken, Upload
 from apps.imports.selectors import upload_ensure_live
+from apps.imports.services.uploads import upload_from_source
 
 TOKEN_PREFIX = "ict_"  # noqa: S105 - a marker, not a secret
 
 
 def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreparedCommit:
+    commit_token: str  # the raw token: shown once, stored hashed
+    expires_at: datetime
+    ttl_seconds: int
+    upload_id: int
+
+
+def commit_token_prepare(
+    *, member: Membership, mapping: dict | None = None, upload_id: int | None = None,
+    csv_text: str | None = None, filename: str = "",
+) -> PreparedCommit:  # fmt: skip
+    """`POST prepare`: a commit token for the upload named (or the inline text) and this mapping."""
+    upload = upload_from_source(member=member, upload_id=upload_id, csv_text=csv_text, filename=filename)
+    token, raw = commit_token_create(member=member, upload=upload, mapping=mapping or {})
+    return PreparedCommit(
+        commit_token=raw,
+        expires_at=token.expires_at,
+        ttl_seconds=settings.IMPORT_COMMIT_TOKEN_TTL_SECONDS,
+        upload_id=upload.pk,
+    )
 
 
 def commit_token_create(*, member: Membership, upload: Upload, mapping: dict) -> tuple[CommitToken, str]:

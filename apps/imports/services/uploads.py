@@ -10,11 +10,34 @@ from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
 from apps.audit.services import audit_record
-from apps.core.errors import DomainError, PayloadTooLarge, ValidationFailed
+from apps.core.errors import DomainError, PayloadTooLarge, Unprocessable, ValidationFailed
 from apps.imports import reading, storage
 from apps.imports.models import Upload
+from apps.imports.selectors import upload_for
 
 FILENAME_MAX = 255
+
+
+def upload_receive(
+    *, member: Membership, file: storage.StoredFile | None = None, csv_text: str | None = None,
+    filename: str = "",
+) -> Upload:  # fmt: skip
+    """What `POST upload` received: a file already streamed to storage (multipart or raw body) or
+    inline `csvText`. Neither means the body was empty."""
+    if file is not None:
+        return upload_create_from_writer(member=member, writer=file.writer, filename=file.name or "")
+    if csv_text is not None:
+        return upload_create_from_text(member=member, text=csv_text, filename=filename)
+    raise Unprocessable("IMPORT_NO_ROWS", _("The file is empty: it has no rows."))
+
+
+def upload_from_source(
+    *, member: Membership, upload_id: int | None = None, csv_text: str | None = None, filename: str = ""
+) -> Upload:
+    """The upload a preview or prepare names (`uploadId`), or a new one of its inline `csvText`."""
+    if csv_text is not None:
+        return upload_create_from_text(member=member, text=csv_text, filename=filename)
+    return upload_for(member=member, upload_id=upload_id)
 
 
 def upload_create_from_writer(
@@ -71,6 +94,10 @@ def upload_create_from_text(*, member: Membership, text: str, filename: str = ""
     """`csvText` sent inline in JSON (small files); stored as UTF-8 like any upload."""
     if not isinstance(text, str) or not text.strip():
         raise ValidationFailed("IMPORT_NO_ROWS", _("csvText is empty: the file has no rows."))
+    if len(text) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        raise PayloadTooLarge(
+            "PAYLOAD_TOO_LARGE", _("csvText is for small files; upload larger ones as a file.")
+        )
     data = text.encode("utf-8")
     return upload_create_from_chunks(
         member=member,

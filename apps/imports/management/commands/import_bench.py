@@ -38,6 +38,7 @@ from apps.access.models import Membership, Organization
 from apps.access.services import token_create
 from apps.attendance.models import DailyRecord
 from apps.imports.models import ImportBatch
+from apps.imports.statistics import STATISTICS_TABLES
 
 ORG_SLUG = "perf-bench"
 DAYS = 180
@@ -235,7 +236,7 @@ class Command(BaseCommand):
         would get there on its own schedule, which would otherwise decide the figures) and the tables
         have fresh statistics."""
         with connection.cursor() as cursor:
-            for table in ("attendance_dailyrecord", "imports_importitem"):
+            for table in STATISTICS_TABLES:
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
 
     def _floor(self, path: Path) -> float:
