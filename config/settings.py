@@ -359,6 +359,19 @@ DEMO_DATA_ALLOWED = DJANGO_ENV in {"development", "test"}
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
 ATTENDANCE_RETENTION_DAYS = env.int("ATTENDANCE_RETENTION_DAYS", default=7 * 365)
 CELERY_BEAT_SCHEDULE["audit-retention"] = {"task": "audit.retention", "schedule": 24 * 60 * 60}
+# Sealing the operation log (docs/audit.md): "background" = writers store entries unsealed and the sealer
+# (beat task audit.seal every AUDIT_SEAL_INTERVAL seconds, or `manage.py audit_seal --watch`) chains them;
+# "inline" = each writer seals its own entry, holding the chain head until its transaction commits.
+AUDIT_SEALING = env.str("AUDIT_SEALING", default="background" if IS_PRODUCTION else "inline")
+if AUDIT_SEALING not in {"background", "inline"}:
+    raise ImproperlyConfigured('AUDIT_SEALING must be "background" or "inline".')
+AUDIT_SEAL_INTERVAL = env.float("AUDIT_SEAL_INTERVAL", default=1.0)
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "audit.seal",
+    "schedule": AUDIT_SEAL_INTERVAL,
+    # A run that waited longer than a few intervals in the queue is dropped: the next one seals the same.
+    "options": {"expires": max(5.0, AUDIT_SEAL_INTERVAL * 5)},
+}
 # Request rate limits per user (or address when anonymous), "<count>/<s|m|h|d>", counted by
 # django-ratelimit in the default cache (Redis in production). RATE_LIMITS="login=5/m,export=30/m" overrides.
 RATE_LIMITS = {

@@ -15,9 +15,12 @@ class AuditConfig(AppConfig):
             personal_data,  # noqa: F401 - registers audit's personal-data handler
             receivers,  # noqa: F401 - connects the auth signal receivers
         )
+        from apps.audit.metrics import refresh_sealer_gauges
         from apps.audit.services import audit_record
+        from apps.core.health import register_scrape_refresher
 
         register_operation_recorder(audit_record)
+        register_scrape_refresher(refresh_sealer_gauges)
         # Field-level diffs (django-auditlog) for the access models; secrets never enter a diff.
         auditlog.register(Organization)
         auditlog.register(Membership, m2m_fields={"roles"})

@@ -16,7 +16,9 @@ class OperationLog(models.Model):
     """Who did what, to what, from where, with what result. Written only by services.audit_record.
 
     Entries form one hash chain per organization (`chain`, `sequence`, `prev_hash`, `entry_hash`; see
-    apps/audit/chain.py), so that an edited or deleted row is found by `manage.py audit_verify`.
+    apps/audit/chain.py), so that an edited or deleted row is found by `manage.py audit_verify`. The writer
+    stores `content_hash` (its content, organization and actor included); the sealer gives it its place in
+    the chain later (`sequence` stays NULL until then).
     """
 
     class Result(models.TextChoices):
@@ -43,7 +45,13 @@ class OperationLog(models.Model):
     # The chain key is fixed at write time ("org:<id>" or "global"): the organization column may be nulled
     # when an organization is deleted, the chain an entry was hashed into may not.
     chain = models.CharField(max_length=32, default=GLOBAL_CHAIN)
-    sequence = models.PositiveBigIntegerField(default=0)
+    # The actor's user id as written; `actor` is nulled when the user row is deleted, this never changes.
+    actor_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    # 1: entries chained before the content hash existed (organization and actor not covered); 2: now.
+    hash_version = models.PositiveSmallIntegerField(default=2)
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    # NULL until the sealer gives the entry its place in the chain.
+    sequence = models.PositiveBigIntegerField(null=True, blank=True, default=None)
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     entry_hash = models.CharField(max_length=64, blank=True, default="")
 
@@ -55,6 +63,10 @@ class OperationLog(models.Model):
             models.Index(fields=["organization", "-created_at"], name="oplog_org_time"),
             models.Index(fields=["organization", "action"], name="oplog_org_action"),
             models.Index(fields=["organization", "-sequence"], name="oplog_org_sequence"),
+            # The sealer's queue: small (seconds of writes), so a partial index keeps it cheap to find.
+            models.Index(
+                fields=["chain", "id"], condition=models.Q(sequence__isnull=True), name="oplog_unsealed"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["chain", "sequence"], name="oplog_unique_chain_sequence"),
@@ -65,8 +77,8 @@ class OperationLog(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The tip of one hash chain, locked (SELECT ... FOR UPDATE) by every writer so that two concurrent
-    entries never get the same sequence. The anchor is where verification starts after retention removed
+    """The tip of one hash chain, locked (SELECT ... FOR UPDATE) by the sealer while it seals a batch, so
+    that two entries never get the same sequence. The anchor is where verification starts after retention removed
     the oldest entries: the sequence and hash of the last entry removed."""
 
     chain = models.CharField(max_length=32, unique=True)

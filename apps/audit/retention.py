@@ -109,7 +109,7 @@ def _purge_chain(
     """Remove the chain's oldest entries written before `cutoff`, oldest first, a batch per transaction.
     Only a prefix of the chain goes: an old-dated entry after a newer one stays until everything before it
     has gone, so the remaining entries are always a contiguous chain from the anchor."""
-    entries = OperationLog.objects.filter(chain=chain)
+    entries = OperationLog.objects.filter(chain=chain, sequence__isnull=False)  # unsealed ones wait
     stop = (
         entries.filter(created_at__gte=cutoff).order_by("sequence").values_list("sequence", flat=True).first()
     )

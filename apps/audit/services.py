@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from apps.access.models import Membership, Organization
-from apps.audit.chain import chain_append
+from apps.audit.chain import chain_append, entry_prepare
 from apps.audit.models import OperationLog, chain_key
 from apps.core import request_context
 
@@ -45,9 +45,9 @@ def audit_record(
 ) -> OperationLog:
     """Record one operation. Address, user agent and request id come from the current request, if any.
 
-    The entry is appended to its organization's hash chain in the caller's transaction (or a new one), so
-    it commits or rolls back with the change it describes. Record denied and failed attempts outside the
-    transaction that is being rolled back.
+    The entry is stored in the caller's transaction (or a new one), so it commits or rolls back with the
+    change it describes; the sealer gives it its place in the organization's hash chain (apps/audit/chain.py).
+    Record denied and failed attempts outside the transaction that is being rolled back.
     """
     if isinstance(actor, Membership):
         organization = organization or actor.organization
@@ -63,6 +63,7 @@ def audit_record(
         organization=organization,
         chain=chain_key(organization.pk if organization is not None else None),
         actor=actor,
+        actor_ref=actor.pk if actor is not None else None,
         actor_label=(actor.get_username() if actor is not None else actor_label or context.username)[:150],
         action=action,
         target_type=target_type[:100],
@@ -76,4 +77,4 @@ def audit_record(
     )
     # No savepoint of its own: inside a service's transaction a failed append fails that transaction anyway.
     with transaction.atomic(savepoint=False):
-        return chain_append(entry)
+        return chain_append(entry_prepare(entry))

@@ -33,10 +33,10 @@ from apps.access import roles as role_names
 from apps.access.ip_allowlist import ip_allowlist, ip_allowlist_update
 from apps.access.models import Membership
 from apps.access.selectors import member_for_user_id, members_search
-from apps.audit.chain import chain_verify
 from apps.audit.models import OperationLog, chain_key
 from apps.audit.retention import LIMITS, retention_policy, retention_policy_update
 from apps.audit.selectors import FILTER_PARAMS, audit_log_entries, parse_log_filters
+from apps.audit.verify import chain_verify
 from apps.core import request_context
 from apps.core.errors import DomainError
 

@@ -97,6 +97,22 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 _export = ExportToDjangoView
+# Callables run before each scrape to set gauges that are cheap to read from the database (an app above
+# the kernel registers them in its AppConfig.ready(); a failing one is logged, not fatal).
+_scrape_refreshers: list = []
+
+
+def register_scrape_refresher(refresh) -> None:
+    if refresh not in _scrape_refreshers:
+        _scrape_refreshers.append(refresh)
+
+
+def _refresh_gauges() -> None:
+    for refresh in _scrape_refreshers:
+        try:
+            refresh()
+        except Exception:
+            logger.exception("metrics refresher %s failed", getattr(refresh, "__name__", refresh))
 
 
 @never_cache
@@ -105,4 +121,5 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus metrics, only for loopback and METRICS_ALLOWED_CIDRS."""
     if not ip_allowed(client_ip(request), settings.METRICS_ALLOWED_CIDRS):
         return error_response("IP_RESTRICTED", _("Metrics are not served to this address."), 403)
+    _refresh_gauges()
     return _export(request)

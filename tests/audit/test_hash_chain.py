@@ -135,7 +135,7 @@ def test_one_broken_chain_does_not_hide_that_others_are_fine(org, other_org):
 
 
 def test_verify_walks_in_chunks_across_page_boundaries(org):
-    from apps.audit.chain import chain_verify
+    from apps.audit.verify import chain_verify
 
     record(7, org)
     report = chain_verify(f"org:{org.pk}", chunk=3)

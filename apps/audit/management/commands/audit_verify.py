@@ -9,8 +9,8 @@ missing or altered entry. Exits with status 1 when any chain is broken.
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.access.models import Organization
-from apps.audit.chain import chain_verify, chains
 from apps.audit.models import chain_key
+from apps.audit.verify import chain_verify, chains
 
 
 class Command(BaseCommand):
@@ -31,8 +31,9 @@ class Command(BaseCommand):
         for key in keys:
             report = chain_verify(key)
             span = f"{report.first_sequence}..{report.last_sequence}" if report.checked else "empty"
+            waiting = f", {report.unsealed} not sealed yet" if report.unsealed else ""
             if report.ok:
-                self.stdout.write(f"{key}: ok ({report.checked} entries, {span})")
+                self.stdout.write(f"{key}: ok ({report.checked} entries, {span}{waiting})")
             else:
                 broken.append(report)
                 self.stdout.write(
