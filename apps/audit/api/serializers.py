@@ -171,6 +171,8 @@ class OperationLogOut(serializers.ModelSerializer):
             "details",
             "entry_hash",
         ]
+        # The API lists sealed entries only (apps.audit.selectors.audit_log_entries): a sequence is set.
+        extra_kwargs = {"sequence": {"allow_null": False}}
 
 
 class CountOut(serializers.Serializer):
