@@ -11,6 +11,12 @@ from apps.attendance.services.adjustments import (
     adjustment_request_reject,
 )
 from apps.attendance.services.bulk import BulkItemResult, requests_bulk_approve
+from apps.attendance.services.decisions import (
+    DecisionRules,
+    register_decision_rules,
+    request_cancel,
+    request_decide,
+)
 from apps.attendance.services.leave import (
     leave_request_approve,
     leave_request_cancel,
@@ -36,6 +42,7 @@ from apps.attendance.services.setup import (
 
 __all__ = [
     "BulkItemResult",
+    "DecisionRules",
     "Location",
     "Outcome",
     "RecomputeResult",
@@ -60,6 +67,9 @@ __all__ = [
     "punch_create",
     "recompute_days",
     "records_recompute",
+    "register_decision_rules",
+    "request_cancel",
+    "request_decide",
     "requests_bulk_approve",
     "shift_assignment_create",
     "shift_create",

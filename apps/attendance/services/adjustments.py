@@ -1,7 +1,8 @@
 """Adjustment requests: a member asks to fix a day; their manager or an admin decides.
 
-pending -> approved | rejected | cancelled. Approving writes the corrected punches (source "adjustment")
-and recomputes the day in the same transaction: the record's status becomes "adjusted", its source stays.
+pending -> approved | rejected | cancelled, through the shared decision path (decisions.py). Approving writes
+the corrected punches (source "adjustment") and recomputes the day in the same transaction: the record's
+status becomes "adjusted", its source stays.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -16,19 +17,20 @@ from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
-    decision_denied,
-    ensure_can_decide,
     fingerprint,
-    is_org_admin,
     local_today,
     lock_member,
     replay,
-    request_lock,
     validate_idempotency_key,
 )
-from apps.attendance.services.records import recompute_days
+from apps.attendance.services.decisions import (
+    DecisionRules,
+    register_decision_rules,
+    request_cancel,
+    request_decide,
+)
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, Forbidden, ValidationFailed
+from apps.core.errors import Conflict, ValidationFailed
 
 Kind = AdjustmentRequest.Kind
 MAX_AGE_DAYS = 366
@@ -170,24 +172,15 @@ def adjustment_request_create(
     return Outcome(obj=request)
 
 
-def adjustment_request_approve(
-    *, request: AdjustmentRequest, approver: Membership, comment: str = ""
-) -> AdjustmentRequest:
-    """Approve a pending request and apply it to the day's record, in one transaction."""
-    comment = clean_text(comment, field="comment", max_length=500, required=False)
-    try:
-        ensure_can_decide(approver, request.member)
-    except Forbidden as error:
-        decision_denied("attendance.adjustment.approve", approver, request, error)
-        raise
-    with transaction.atomic():
-        request = request_lock(request, related=("member",))
-        hooks.ensure_unlocked(member=request.member, dates=[request.work_date])
-        request.status = RequestStatus.APPROVED
-        request.decided_by = approver
-        request.decided_at = timezone.now()
-        request.decision_comment = comment
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+class AdjustmentRules(DecisionRules):
+    """Approving writes the corrected punches (source "adjustment"); only a pending request is cancelled."""
+
+    noun = "adjustment"
+
+    def dates(self, request: AdjustmentRequest) -> list[date]:
+        return [request.work_date]
+
+    def on_approve(self, request: AdjustmentRequest, approver: Membership) -> dict:
         for kind, moment in (
             (Punch.Kind.IN, request.requested_in_at),
             (Punch.Kind.OUT, request.requested_out_at),
@@ -202,51 +195,26 @@ def adjustment_request_approve(
                     source=Punch.Source.ADJUSTMENT,
                     adjustment=request,
                 )
-        recompute_days(
-            organization=request.organization, member_ids=[request.member_id], dates=[request.work_date]
-        )
-        audit_record(
-            action="attendance.adjustment.approve",
-            actor=approver,
-            target=request,
-            details={"member": request.member_id, "workDate": request.work_date, "kind": request.kind},
-        )
-    return request
+        return {"member": request.member_id, "workDate": request.work_date, "kind": request.kind}
+
+
+register_decision_rules(AdjustmentRequest, AdjustmentRules())
+
+
+def adjustment_request_approve(
+    *, request: AdjustmentRequest, approver: Membership, comment: str = ""
+) -> AdjustmentRequest:
+    """Approve a pending request and apply it to the day's record, in one transaction."""
+    return request_decide(request=request, approver=approver, verb="approve", comment=comment)
 
 
 def adjustment_request_reject(
     *, request: AdjustmentRequest, approver: Membership, comment: str
 ) -> AdjustmentRequest:
     """Reject a pending request; the comment (why) is required."""
-    comment = clean_text(comment, field="comment", max_length=500, required=True)
-    try:
-        ensure_can_decide(approver, request.member)
-    except Forbidden as error:
-        decision_denied("attendance.adjustment.reject", approver, request, error)
-        raise
-    with transaction.atomic():
-        request = request_lock(request, related=("member",))
-        request.status = RequestStatus.REJECTED
-        request.decided_by = approver
-        request.decided_at = timezone.now()
-        request.decision_comment = comment
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
-        audit_record(action="attendance.adjustment.reject", actor=approver, target=request)
-    return request
+    return request_decide(request=request, approver=approver, verb="reject", comment=comment)
 
 
 def adjustment_request_cancel(*, request: AdjustmentRequest, actor: Membership) -> AdjustmentRequest:
     """The requester (or an admin) withdraws a pending request."""
-    if actor.pk != request.member_id and not (
-        is_org_admin(actor) and actor.organization_id == request.organization_id
-    ):
-        error = Forbidden("FORBIDDEN", _("Only the requester may cancel this request."))
-        decision_denied("attendance.adjustment.cancel", actor, request, error)
-        raise error
-    with transaction.atomic():
-        request = request_lock(request, related=("member",))
-        request.status = RequestStatus.CANCELLED
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_at", "updated_at"])
-        audit_record(action="attendance.adjustment.cancel", actor=actor, target=request)
-    return request
+    return request_cancel(request=request, actor=actor)

@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
 from apps.attendance.models import AdjustmentRequest, LeaveRequest
-from apps.attendance.services.adjustments import adjustment_request_approve
-from apps.attendance.services.leave import leave_request_approve
+from apps.attendance.services.decisions import request_decide
 from apps.core.errors import DomainError
 
 
@@ -30,9 +29,9 @@ def requests_bulk_approve(
 ) -> list[BulkItemResult]:
     """Approve each listed request the approver may decide; unknown or foreign ids report NOT_FOUND."""
     results: list[BulkItemResult] = []
-    for request_type, model, ids, approve in (
-        ("adjustment", AdjustmentRequest, adjustment_ids, adjustment_request_approve),
-        ("leave", LeaveRequest, leave_ids, leave_request_approve),
+    for request_type, model, ids in (
+        ("adjustment", AdjustmentRequest, adjustment_ids),
+        ("leave", LeaveRequest, leave_ids),
     ):
         found = {
             r.pk: r
@@ -46,7 +45,7 @@ def requests_bulk_approve(
                 results.append(BulkItemResult(request_type, pk, False, "NOT_FOUND", _("No such request.")))
                 continue
             try:
-                approve(request=request, approver=approver, comment=comment)
+                request_decide(request=request, approver=approver, verb="approve", comment=comment)
             except DomainError as error:
                 results.append(BulkItemResult(request_type, pk, False, error.code, error.message))
             else:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
@@ -18,19 +17,20 @@ from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, Re
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
-    decision_denied,
-    ensure_can_decide,
     fingerprint,
-    is_org_admin,
     lock_member,
     replay,
-    request_lock,
     validate_idempotency_key,
 )
+from apps.attendance.services.decisions import (
+    DecisionRules,
+    register_decision_rules,
+    request_cancel,
+    request_decide,
+)
 from apps.attendance.services.leave_balances import clean_decimal, ensure_balance
-from apps.attendance.services.records import recompute_days
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, Forbidden, ValidationFailed
+from apps.core.errors import Conflict, ValidationFailed
 
 MAX_LEAVE_DAYS = 366
 ACTIVE_STATUSES = (RequestStatus.PENDING, RequestStatus.APPROVED)
@@ -181,105 +181,54 @@ def leave_request_create(
     return Outcome(obj=request)
 
 
-LEAVE_RELATED = ("member__organization", "leave_type")
+class LeaveRules(DecisionRules):
+    """Approving checks the balance again and writes the usage entry; approved leave may be cancelled too,
+    and then gets its balance back (a reversal entry)."""
+
+    noun = "leave"
+    related = ("member__organization", "leave_type")
+    cancellable = ACTIVE_STATUSES
+    cancel_records_time = False  # an approved leave keeps when it was approved
+
+    def dates(self, request: LeaveRequest) -> list[date]:
+        return _days(request.start_date, request.end_date)
+
+    def on_approve(self, request: LeaveRequest, approver: Membership) -> dict:
+        ensure_balance(member=request.member, leave_type=request.leave_type, amount=request.amount)
+        self._ledger(request, approver, LeaveLedgerEntry.Kind.USAGE, -request.amount)
+        return {"member": request.member_id, "amount": request.amount, "leaveType": request.leave_type.code}
+
+    def on_cancel_approved(self, request: LeaveRequest, actor: Membership) -> None:
+        self._ledger(request, actor, LeaveLedgerEntry.Kind.REVERSAL, request.amount)
+
+    @staticmethod
+    def _ledger(request: LeaveRequest, by: Membership, kind: str, amount: Decimal) -> None:
+        LeaveLedgerEntry.objects.create(
+            organization=request.organization,
+            member=request.member,
+            leave_type=request.leave_type,
+            kind=kind,
+            amount=amount,
+            effective_date=request.start_date,
+            leave_request=request,
+            created_by=by,
+        )
 
 
-def _recompute(request: LeaveRequest) -> None:
-    recompute_days(
-        organization=request.organization,
-        member_ids=[request.member_id],
-        dates=_days(request.start_date, request.end_date),
-    )
+register_decision_rules(LeaveRequest, LeaveRules())
 
 
 def leave_request_approve(*, request: LeaveRequest, approver: Membership, comment: str = "") -> LeaveRequest:
     """Approve: check the balance again, write the usage entry and mark the days `leave`, atomically."""
-    comment = clean_text(comment, field="comment", max_length=500, required=False)
-    try:
-        ensure_can_decide(approver, request.member)
-    except Forbidden as error:
-        decision_denied("attendance.leave.approve", approver, request, error)
-        raise
-    with transaction.atomic():
-        request = request_lock(request, related=LEAVE_RELATED)
-        member = request.member
-        hooks.ensure_unlocked(member=member, dates=_days(request.start_date, request.end_date))
-        ensure_balance(member=member, leave_type=request.leave_type, amount=request.amount)
-        LeaveLedgerEntry.objects.create(
-            organization=request.organization,
-            member=member,
-            leave_type=request.leave_type,
-            kind=LeaveLedgerEntry.Kind.USAGE,
-            amount=-request.amount,
-            effective_date=request.start_date,
-            leave_request=request,
-            created_by=approver,
-        )
-        request.status = RequestStatus.APPROVED
-        request.decided_by = approver
-        request.decided_at = timezone.now()
-        request.decision_comment = comment
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
-        _recompute(request)
-        audit_record(
-            action="attendance.leave.approve",
-            actor=approver,
-            target=request,
-            details={"member": member.pk, "amount": request.amount, "leaveType": request.leave_type.code},
-        )
-    return request
+    return request_decide(request=request, approver=approver, verb="approve", comment=comment)
 
 
 def leave_request_reject(*, request: LeaveRequest, approver: Membership, comment: str) -> LeaveRequest:
-    comment = clean_text(comment, field="comment", max_length=500, required=True)
-    try:
-        ensure_can_decide(approver, request.member)
-    except Forbidden as error:
-        decision_denied("attendance.leave.reject", approver, request, error)
-        raise
-    with transaction.atomic():
-        request = request_lock(request, related=LEAVE_RELATED)
-        request.status = RequestStatus.REJECTED
-        request.decided_by = approver
-        request.decided_at = timezone.now()
-        request.decision_comment = comment
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
-        audit_record(action="attendance.leave.reject", actor=approver, target=request)
-    return request
+    """Reject pending leave; the comment (why) is required."""
+    return request_decide(request=request, approver=approver, verb="reject", comment=comment)
 
 
 def leave_request_cancel(*, request: LeaveRequest, actor: Membership) -> LeaveRequest:
     """The requester (or an admin) cancels pending or approved leave; approved leave gets its balance back
     (a reversal entry) and its days recomputed."""
-    if actor.pk != request.member_id and not (
-        is_org_admin(actor) and actor.organization_id == request.organization_id
-    ):
-        error = Forbidden("FORBIDDEN", _("Only the requester may cancel this request."))
-        decision_denied("attendance.leave.cancel", actor, request, error)
-        raise error
-    with transaction.atomic():
-        request = request_lock(request, allowed=ACTIVE_STATUSES, related=LEAVE_RELATED)
-        was_approved = request.status == RequestStatus.APPROVED
-        if was_approved:
-            hooks.ensure_unlocked(member=request.member, dates=_days(request.start_date, request.end_date))
-            LeaveLedgerEntry.objects.create(
-                organization=request.organization,
-                member=request.member,
-                leave_type=request.leave_type,
-                kind=LeaveLedgerEntry.Kind.REVERSAL,
-                amount=request.amount,
-                effective_date=request.start_date,
-                leave_request=request,
-                created_by=actor,
-            )
-        request.status = RequestStatus.CANCELLED
-        request.save(update_fields=["status", "updated_at"])
-        if was_approved:
-            _recompute(request)
-        audit_record(
-            action="attendance.leave.cancel",
-            actor=actor,
-            target=request,
-            details={"wasApproved": was_approved},
-        )
-    return request
+    return request_cancel(request=request, actor=actor)

@@ -23,12 +23,7 @@ from apps.attendance.views import text
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
 from apps.core.errors import DomainError
 
-DECISIONS = {
-    ("adjustment", "approve"): (selectors.adjustment_request_get, services.adjustment_request_approve),
-    ("adjustment", "reject"): (selectors.adjustment_request_get, services.adjustment_request_reject),
-    ("leave", "approve"): (selectors.leave_request_get, services.leave_request_approve),
-    ("leave", "reject"): (selectors.leave_request_get, services.leave_request_reject),
-}
+GETTERS = {"adjustment": selectors.adjustment_request_get, "leave": selectors.leave_request_get}
 
 
 def _inbox_context(approver: Membership, *, feedback: list[tuple[str, str]] = ()) -> dict:
@@ -65,13 +60,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
     approver = member_with(request, roles.APPROVE)
-    getter, service = DECISIONS[kind, verb]
-    target = fetch_or_404(getter, viewer=approver, request_id=pk)
+    target = fetch_or_404(GETTERS[kind], viewer=approver, request_id=pk)
     form = DecisionForm(request.POST, prefix=f"{kind}-{pk}")
     status = 400
     if form.is_valid():
         try:
-            service(request=target, approver=approver, comment=form.cleaned_data["comment"])
+            services.request_decide(
+                request=target, approver=approver, verb=verb, comment=form.cleaned_data["comment"]
+            )
         except DomainError as error:
             form.add_service_error(error)
             status = error.status_code

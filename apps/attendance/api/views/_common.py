@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import HasMembership, require_membership
-from apps.attendance import selectors
+from apps.attendance import selectors, services
 from apps.attendance.api import serializers as s
 from apps.attendance.models import RequestStatus
 from apps.attendance.services._common import local_today
@@ -126,28 +126,40 @@ def request_scope(request) -> tuple[str, str | None]:
 
 
 class DecisionView(APIView):
+    """POST .../<id>/approve | reject | cancel for any decidable request; `decision_view()` makes one."""
+
     permission_classes = [HasMembership]
     getter = None
-    action_name = ""
+    verb = ""
     serializer_class = None
-
-    def decide(self, membership, request_obj, comment: str):
-        raise NotImplementedError
 
     def post(self, request, pk: int):
         membership = require_membership(request)
         target = type(self).getter(viewer=membership, request_id=pk)
         data = s.DecisionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = self.decide(membership, target, data.validated_data["comment"])
+        if self.verb == "cancel":
+            decided = services.request_cancel(request=target, actor=membership)
+        else:
+            decided = services.request_decide(
+                request=target, approver=membership, verb=self.verb, comment=data.validated_data["comment"]
+            )
         return Response(self.serializer_class(decided).data)
 
 
-def decision_schema(operation_id: str, out, description: str):
-    return extend_schema(
+def decision_view(*, getter, verb: str, out, operation_id: str, description: str) -> type[DecisionView]:
+    """The decision endpoint of one kind and verb, with its own OpenAPI operation."""
+    schema = extend_schema(
         operation_id=operation_id,
         tags=["attendance"],
         request=s.DecisionIn,
         responses={200: out, 403: OpenApiTypes.OBJECT, **ERRORS},
         description=description,
     )
+    name = "".join(part.title() for part in operation_id.split("_")) + "View"
+
+    def post(self, request, pk: int):  # a function of its own: extend_schema annotates the function
+        return DecisionView.post(self, request, pk)
+
+    attributes = {"getter": staticmethod(getter), "verb": verb, "serializer_class": out, "post": schema(post)}
+    return type(name, (DecisionView,), attributes)

@@ -1,4 +1,4 @@
-"""Adjustment requests: create, list, read, approve, reject, cancel."""
+"""Adjustment requests: create, list, read; approve, reject and cancel through the shared decision view."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,9 +12,8 @@ from apps.attendance.api.views._common import (
     ERRORS,
     IDEMPOTENCY_PARAMETER,
     REQUEST_LIST_PARAMETERS,
-    DecisionView,
     created,
-    decision_schema,
+    decision_view,
     idempotency_key,
     paginated,
     request_scope,
@@ -74,42 +73,25 @@ class AdjustmentDetailView(APIView):
         )
 
 
-class AdjustmentApproveView(DecisionView):
-    getter = staticmethod(selectors.adjustment_request_get)
-    serializer_class = s.AdjustmentOut
-
-    def decide(self, membership, request_obj, comment):
-        return services.adjustment_request_approve(request=request_obj, approver=membership, comment=comment)
-
-    @decision_schema(
-        "attendance_adjustment_approve",
-        s.AdjustmentOut,
-        "Approve and apply to the day's record (status adjusted). Manager or admin only, never the requester; "
-        "a decided request is 409 REQUEST_NOT_PENDING.",
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class AdjustmentRejectView(DecisionView):
-    getter = staticmethod(selectors.adjustment_request_get)
-    serializer_class = s.AdjustmentOut
-
-    def decide(self, membership, request_obj, comment):
-        return services.adjustment_request_reject(request=request_obj, approver=membership, comment=comment)
-
-    @decision_schema("attendance_adjustment_reject", s.AdjustmentOut, "Reject; a comment is required.")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class AdjustmentCancelView(DecisionView):
-    getter = staticmethod(selectors.adjustment_request_get)
-    serializer_class = s.AdjustmentOut
-
-    def decide(self, membership, request_obj, comment):
-        return services.adjustment_request_cancel(request=request_obj, actor=membership)
-
-    @decision_schema("attendance_adjustment_cancel", s.AdjustmentOut, "Withdraw your own pending request.")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+AdjustmentApproveView = decision_view(
+    getter=selectors.adjustment_request_get,
+    verb="approve",
+    out=s.AdjustmentOut,
+    operation_id="attendance_adjustment_approve",
+    description="Approve and apply to the day's record (status adjusted). Manager or admin only, never the "
+    "requester; a decided request is 409 REQUEST_NOT_PENDING.",
+)
+AdjustmentRejectView = decision_view(
+    getter=selectors.adjustment_request_get,
+    verb="reject",
+    out=s.AdjustmentOut,
+    operation_id="attendance_adjustment_reject",
+    description="Reject; a comment is required.",
+)
+AdjustmentCancelView = decision_view(
+    getter=selectors.adjustment_request_get,
+    verb="cancel",
+    out=s.AdjustmentOut,
+    operation_id="attendance_adjustment_cancel",
+    description="Withdraw your own pending request.",
+)

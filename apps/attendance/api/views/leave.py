@@ -12,9 +12,8 @@ from apps.attendance.api.views._common import (
     ERRORS,
     IDEMPOTENCY_PARAMETER,
     REQUEST_LIST_PARAMETERS,
-    DecisionView,
     created,
-    decision_schema,
+    decision_view,
     idempotency_key,
     member_param,
     paginated,
@@ -156,46 +155,25 @@ class LeaveRequestDetailView(APIView):
         return Response(s.LeaveRequestOut(selectors.leave_request_get(viewer=membership, request_id=pk)).data)
 
 
-class LeaveApproveView(DecisionView):
-    getter = staticmethod(selectors.leave_request_get)
-    serializer_class = s.LeaveRequestOut
-
-    def decide(self, membership, request_obj, comment):
-        return services.leave_request_approve(request=request_obj, approver=membership, comment=comment)
-
-    @decision_schema(
-        "attendance_leave_request_approve",
-        s.LeaveRequestOut,
-        "Approve: writes the usage entry and marks the days leave, atomically. 409 INSUFFICIENT_BALANCE, "
-        "409 REQUEST_NOT_PENDING.",
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class LeaveRejectView(DecisionView):
-    getter = staticmethod(selectors.leave_request_get)
-    serializer_class = s.LeaveRequestOut
-
-    def decide(self, membership, request_obj, comment):
-        return services.leave_request_reject(request=request_obj, approver=membership, comment=comment)
-
-    @decision_schema("attendance_leave_request_reject", s.LeaveRequestOut, "Reject; a comment is required.")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class LeaveCancelView(DecisionView):
-    getter = staticmethod(selectors.leave_request_get)
-    serializer_class = s.LeaveRequestOut
-
-    def decide(self, membership, request_obj, comment):
-        return services.leave_request_cancel(request=request_obj, actor=membership)
-
-    @decision_schema(
-        "attendance_leave_request_cancel",
-        s.LeaveRequestOut,
-        "Cancel your pending or approved leave; approved leave gets its balance back.",
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+LeaveApproveView = decision_view(
+    getter=selectors.leave_request_get,
+    verb="approve",
+    out=s.LeaveRequestOut,
+    operation_id="attendance_leave_request_approve",
+    description="Approve: writes the usage entry and marks the days leave, atomically. 409 "
+    "INSUFFICIENT_BALANCE, 409 REQUEST_NOT_PENDING.",
+)
+LeaveRejectView = decision_view(
+    getter=selectors.leave_request_get,
+    verb="reject",
+    out=s.LeaveRequestOut,
+    operation_id="attendance_leave_request_reject",
+    description="Reject; a comment is required.",
+)
+LeaveCancelView = decision_view(
+    getter=selectors.leave_request_get,
+    verb="cancel",
+    out=s.LeaveRequestOut,
+    operation_id="attendance_leave_request_cancel",
+    description="Cancel your pending or approved leave; approved leave gets its balance back.",
+)

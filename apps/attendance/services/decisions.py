@@ -1,0 +1,137 @@
+"""Deciding a request: one path for every kind a member asks and an approver decides.
+
+pending -> approved | rejected | cancelled. The order is the same for every kind:
+
+1. the comment is cleaned (required to reject);
+2. the actor may decide (never their own request; their manager or an admin) - a refusal is audited;
+3. in one transaction: the member is locked, the request re-read under a row lock (409 REQUEST_NOT_PENDING
+   when it is no longer in a status the verb accepts), the period lock checked for the dates it touches,
+   the kind's effect applied (punches, a ledger entry), the status written, the days recomputed, and one
+   audit entry `attendance.<noun>.<verb>` written.
+
+A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py
+and leave.py). A new kind (overtime, say) registers its rules and gets approve / reject / cancel, the API
+views and the inbox buttons from the same path.
+"""
+
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.access.models import Membership
+from apps.attendance import hooks
+from apps.attendance.models import DecidableRequest, RequestStatus
+from apps.attendance.services._common import (
+    clean_text,
+    decision_denied,
+    ensure_can_decide,
+    is_org_admin,
+    request_lock,
+)
+from apps.attendance.services.records import recompute_days
+from apps.audit.services import audit_record
+from apps.core.errors import Forbidden
+
+Verb = Literal["approve", "reject"]
+
+
+class DecisionRules:
+    """What one kind of request adds to the shared decision path. Override only what differs."""
+
+    noun: ClassVar[str] = ""  # audit actions are attendance.<noun>.<verb>
+    related: ClassVar[tuple[str, ...]] = ("member",)  # selected with the locked request
+    cancellable: ClassVar[tuple[str, ...]] = (RequestStatus.PENDING,)
+    cancel_records_time: ClassVar[bool] = True  # a cancel stamps decided_at
+
+    def dates(self, request) -> list[date]:
+        """The member's dates a decision touches: checked against the period lock, recomputed after."""
+        raise NotImplementedError
+
+    def on_approve(self, request, approver: Membership) -> dict[str, Any]:
+        """The kind's effect of an approval (after the status is written); returns the audit details."""
+        return {}
+
+    def on_cancel_approved(self, request, actor: Membership) -> None:
+        """Undo an approved request's effect when it is cancelled (only for kinds that allow it)."""
+
+
+_rules: dict[type[DecidableRequest], DecisionRules] = {}
+
+
+def register_decision_rules(model: type[DecidableRequest], rules: DecisionRules) -> None:
+    _rules[model] = rules
+
+
+def _rules_for(request: DecidableRequest) -> DecisionRules:
+    return _rules[type(request)]
+
+
+def _write_decision(request, *, status: str, approver: Membership, comment: str) -> None:
+    request.status = status
+    request.decided_by = approver
+    request.decided_at = timezone.now()
+    request.decision_comment = comment
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+
+
+def _recompute(request, dates: list[date]) -> None:
+    recompute_days(organization=request.organization, member_ids=[request.member_id], dates=dates)
+
+
+def request_decide(*, request: DecidableRequest, approver: Membership, verb: Verb, comment: str = ""):
+    """Approve or reject a pending request of any kind, in one transaction with one audit entry."""
+    rules = _rules_for(request)
+    action = f"attendance.{rules.noun}.{verb}"
+    comment = clean_text(comment, field="comment", max_length=500, required=verb == "reject")
+    try:
+        ensure_can_decide(approver, request.member)
+    except Forbidden as error:
+        decision_denied(action, approver, request, error)
+        raise
+    with transaction.atomic():
+        request = request_lock(request, related=rules.related)
+        if verb == "reject":
+            _write_decision(request, status=RequestStatus.REJECTED, approver=approver, comment=comment)
+            audit_record(action=action, actor=approver, target=request)
+            return request
+        dates = rules.dates(request)
+        hooks.ensure_unlocked(member=request.member, dates=dates)
+        _write_decision(request, status=RequestStatus.APPROVED, approver=approver, comment=comment)
+        details = rules.on_approve(request, approver)
+        _recompute(request, dates)
+        audit_record(action=action, actor=approver, target=request, details=details)
+    return request
+
+
+def request_cancel(*, request: DecidableRequest, actor: Membership):
+    """The requester (or an admin of the organization) withdraws a request; an approved one, where the kind
+    allows it, gets its effect undone and its days recomputed."""
+    rules = _rules_for(request)
+    action = f"attendance.{rules.noun}.cancel"
+    if actor.pk != request.member_id and not (
+        is_org_admin(actor) and actor.organization_id == request.organization_id
+    ):
+        error = Forbidden("FORBIDDEN", _("Only the requester may cancel this request."))
+        decision_denied(action, actor, request, error)
+        raise error
+    with transaction.atomic():
+        request = request_lock(request, allowed=rules.cancellable, related=rules.related)
+        was_approved = request.status == RequestStatus.APPROVED
+        dates = rules.dates(request) if was_approved else []
+        if was_approved:
+            hooks.ensure_unlocked(member=request.member, dates=dates)
+            rules.on_cancel_approved(request, actor)
+        request.status = RequestStatus.CANCELLED
+        fields = ["status", "updated_at"]
+        if rules.cancel_records_time:
+            request.decided_at = timezone.now()
+            fields.append("decided_at")
+        request.save(update_fields=fields)
+        if was_approved:
+            _recompute(request, dates)
+        details = {"wasApproved": was_approved} if RequestStatus.APPROVED in rules.cancellable else {}
+        audit_record(action=action, actor=actor, target=request, details=details)
+    return request
