@@ -103,3 +103,45 @@ class WorkCalendar:
             if today_start > previous_end:
                 cutoff = min(cutoff, previous_end + (today_start - previous_end) / 2)
         return local_day - timedelta(days=1) if moment <= cutoff else local_day
+
+
+def shift_break_minutes(shift: Shift | None) -> int:
+    """The break a day's worked time loses: the break of the day's shift (kept on a holiday), none on a day
+    without a shift. One rule for punched days (computation.compute_day) and imported ones (imports)."""
+    return shift.break_minutes if shift is not None else 0
+
+
+class BreakMinutes:
+    """`shift_break_minutes` of any member's any date, for an import's every row: one calendar for the
+    whole organization (every assignment and holiday, four queries), and a per-date memo for members
+    without assignments (most of them work the default shift). `fingerprint` changes when any input does."""
+
+    def __init__(self, *, organization: Organization, member_ids: Iterable[int]):
+        self.calendar = WorkCalendar(
+            organization=organization, member_ids=member_ids, start=date(2000, 1, 2), end=date(2100, 12, 30)
+        )
+        self._assigned = frozenset(self.calendar._assignments)
+        self._by_date: dict[date, int] = {}
+        policy = self.calendar.policy
+        default = self.calendar.default_shift
+        self.fingerprint = repr(
+            (
+                (default.pk, default.break_minutes) if default else None,
+                policy.default_weekdays,
+                sorted(
+                    (a.pk, a.member_id, a.shift_id, a.shift.break_minutes, a.weekdays, str(a.start_date),
+                     str(a.end_date), a.priority)
+                    for assignments in self.calendar._assignments.values()
+                    for a in assignments
+                ),
+                sorted((str(day), h.kind) for day, h in self.calendar._calendar.items()),
+            )
+        )  # fmt: skip
+
+    def __call__(self, member_id: int, day: date) -> int:
+        if member_id in self._assigned:
+            return shift_break_minutes(self.calendar.day(member_id, day).shift)
+        minutes = self._by_date.get(day)
+        if minutes is None:
+            minutes = self._by_date[day] = shift_break_minutes(self.calendar.day(member_id, day).shift)
+        return minutes

@@ -6,9 +6,9 @@ Pure functions, no queries: `records_recompute` loads the inputs in bulk and cal
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from apps.attendance.calendar import DaySchedule
+from apps.attendance.calendar import DaySchedule, shift_break_minutes
 from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, Punch
 
 Status = DailyRecord.Status
@@ -97,7 +97,7 @@ def compute_day(
     worked = late = early = 0
     if first_in and last_out:
         # A half day off splits the day where the break is: the half worked takes none.
-        break_minutes = shift.break_minutes if shift and not leave.half else 0
+        break_minutes = shift_break_minutes(shift) if not leave.half else 0
         worked = max(0, _whole_minutes((last_out - first_in).total_seconds()) - break_minutes)
     if schedule.is_workday and not leave.whole:
         start, end = shift.bounds(schedule.work_date, tzinfo)
@@ -142,3 +142,33 @@ def compute_day(
         early_leave_minutes=early,
         status=status,
     )
+
+
+# --- when a day may be judged ----------------------------------------------------------------------
+
+# Statuses that say how a working day went: never shown before the day is over.
+VERDICT_STATUSES = frozenset(
+    {Status.NORMAL, Status.LATE, Status.EARLY_LEAVE, Status.LATE_EARLY, Status.PARTIAL, Status.ABSENT}
+)
+IN_PROGRESS = "in_progress"  # today (or a night shift still running): not over yet
+UPCOMING = "upcoming"  # a day that has not come yet
+
+
+def day_over_at(schedule: DaySchedule, tzinfo) -> datetime:
+    """The moment a day is over and its record may be judged: the end of its shift plus the longer of the
+    shift's two graces on a working day (the next morning for a night shift); otherwise the end of the
+    calendar day in the organization's timezone."""
+    shift = schedule.shift
+    if shift is not None and schedule.is_workday:
+        _, end = shift.bounds(schedule.work_date, tzinfo)
+        return end + timedelta(minutes=max(shift.late_grace_minutes, shift.early_grace_minutes))
+    return datetime.combine(schedule.work_date + timedelta(days=1), time(), tzinfo=tzinfo)
+
+
+def verdict(*, status: str, judged: bool, work_date: date, today: date) -> str:
+    """The status to show for a record: its own once the day is judged; before that `in_progress` (today
+    or earlier) or `upcoming` (a later date) instead of any status that judges the day. Rest days,
+    holidays, whole-day leave and approved adjustments are known in advance and shown as they are."""
+    if judged or status not in VERDICT_STATUSES:
+        return status
+    return IN_PROGRESS if work_date <= today else UPCOMING

@@ -5,16 +5,19 @@ manager they are); an admin sees everyone in the organization. Anything else is 
 "forbidden": a caller learns nothing about people outside their scope.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access import roles
 from apps.access.models import Membership
 from apps.attendance.calendar import DaySchedule, WorkCalendar
+from apps.attendance.computation import day_over_at, verdict
 from apps.attendance.models import (
     AdjustmentRequest,
     DailyRecord,
@@ -64,6 +67,54 @@ def records_for(
     return records.select_related("member__user").order_by("work_date", "member_id")
 
 
+# Records of days this many days before today (or earlier) are over whatever their shift: a shift is
+# shorter than a day and its grace at most 4 hours.
+SETTLED_AFTER_DAYS = 2
+
+
+def _settled_before(organization, now: datetime) -> date:
+    return timezone.localdate(now, organization.tzinfo) - timedelta(days=SETTLED_AFTER_DAYS)
+
+
+def records_judge(
+    records: Iterable[DailyRecord],
+    *,
+    organization,
+    now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> list[DailyRecord]:
+    """Say of each record whether its day is over (`judged`) and what to show for it: `verdict` (the
+    status, or in_progress / upcoming before the day is over, see computation.verdict) and the late and
+    early-leave minutes that count (0 before the day is over). Days before the last two are over without
+    a query; the others ask the calendar once (three queries, none when `calendar` covers them)."""
+    now = now or timezone.now()
+    tzinfo = organization.tzinfo
+    today = timezone.localdate(now, tzinfo)
+    records = list(records)
+    settled = _settled_before(organization, now)
+    recent = [r for r in records if r.work_date >= settled]
+    over_at: dict[tuple[int, date], datetime] = {}
+    if recent:
+        member_ids = {r.member_id for r in recent}
+        first, last = min(r.work_date for r in recent), max(r.work_date for r in recent)
+        if calendar is None or not calendar.covers(member_ids=member_ids, start=first, end=last):
+            calendar = WorkCalendar(organization=organization, member_ids=member_ids, start=first, end=last)
+        over_at = {
+            (r.member_id, r.work_date): day_over_at(calendar.day(r.member_id, r.work_date), tzinfo)
+            for r in recent
+        }
+    for record in records:
+        end = over_at.get((record.member_id, record.work_date))
+        record.judged = end is None or now >= end
+        record.verdict = verdict(
+            status=record.status, judged=record.judged, work_date=record.work_date, today=today
+        )
+        counts = record.verdict == record.status
+        record.counted_late_minutes = record.late_minutes if counts else 0
+        record.counted_early_leave_minutes = record.early_leave_minutes if counts else 0
+    return records
+
+
 @dataclass(frozen=True)
 class RecordsSummary:
     days: int
@@ -71,16 +122,23 @@ class RecordsSummary:
     worked_minutes: int
     late_minutes: int
     early_leave_minutes: int
+    not_judged_days: int = 0
 
     @property
     def worked_hours(self) -> Decimal:
         return (Decimal(self.worked_minutes) / 60).quantize(Decimal("0.01"))
 
 
-def records_summary(records: QuerySet[DailyRecord]) -> RecordsSummary:
-    """Counts by status and totals over the whole filtered set (not one page), in one query."""
+def records_summary(
+    records: QuerySet[DailyRecord], *, organization, now: datetime | None = None
+) -> RecordsSummary:
+    """Counts by status and totals over the whole filtered set (not one page) of the days that are over:
+    one aggregate query for the settled days, and the last days judged one by one (records_judge)."""
+    now = now or timezone.now()
+    settled = _settled_before(organization, now)
     rows = (
-        records.order_by()
+        records.filter(work_date__lt=settled)
+        .order_by()
         .values("status")
         .annotate(
             days=Count("pk"),
@@ -89,19 +147,42 @@ def records_summary(records: QuerySet[DailyRecord]) -> RecordsSummary:
             early=Sum("early_leave_minutes"),
         )
     )
+    recent = (
+        records.filter(work_date__gte=settled)
+        .select_related(None)
+        .only("member_id", "work_date", "status", "worked_minutes", "late_minutes", "early_leave_minutes")
+    )
+    return _summary(rows, records_judge(recent, organization=organization, now=now))
+
+
+def judged_summary(records: list[DailyRecord]) -> RecordsSummary:
+    """The summary of records already judged (records_judge), without a query: a month on a page."""
+    return _summary([], records)
+
+
+def _summary(rows: Iterable[dict], judged: list[DailyRecord]) -> RecordsSummary:
     by_status = dict.fromkeys(DailyRecord.Status.values, 0)
-    worked = late = early = 0
+    worked = late = early = not_judged = 0
     for row in rows:
         by_status[row["status"]] = row["days"]
         worked += row["worked"] or 0
         late += row["late"] or 0
         early += row["early"] or 0
+    for record in judged:
+        if not record.judged:
+            not_judged += 1
+            continue
+        by_status[record.status] += 1
+        worked += record.worked_minutes
+        late += record.late_minutes
+        early += record.early_leave_minutes
     return RecordsSummary(
         days=sum(by_status.values()),
         by_status=by_status,
         worked_minutes=worked,
         late_minutes=late,
         early_leave_minutes=early,
+        not_judged_days=not_judged,
     )
 
 
@@ -147,6 +228,21 @@ def leave_requests_for(
         _requests(LeaveRequest, viewer=viewer, scope=scope, status=status)
         .select_related("leave_type")
         .order_by("-created_at", "-id")
+    )
+
+
+def leave_on_calendar(*, member: Membership, start: date, end: date) -> QuerySet[LeaveRequest]:
+    """The member's pending and approved leave overlapping start..end (drawn on their calendar)."""
+    return (
+        LeaveRequest.objects.for_org(member.organization)
+        .filter(
+            member=member,
+            status__in=[RequestStatus.PENDING, RequestStatus.APPROVED],
+            start_date__lte=end,
+            end_date__gte=start,
+        )
+        .select_related("leave_type")
+        .order_by("start_date", "id")
     )
 
 
@@ -234,7 +330,14 @@ def leave_type_lookup(*, viewer: Membership, code: str) -> LeaveType:
     return leave_type
 
 
-def member_schedule(*, member: Membership, start: date, end: date) -> list[DaySchedule]:
+def member_calendar(*, member: Membership, start: date, end: date) -> WorkCalendar:
+    """The calendar of one member over start..end (three queries), to ask about many of its days."""
+    return WorkCalendar(organization=member.organization, member_ids=[member.pk], start=start, end=end)
+
+
+def member_schedule(
+    *, member: Membership, start: date, end: date, calendar: WorkCalendar | None = None
+) -> list[DaySchedule]:
     """The member's day-by-day schedule (shift, holiday, makeup workday) over start..end; three queries."""
-    calendar = WorkCalendar(organization=member.organization, member_ids=[member.pk], start=start, end=end)
+    calendar = calendar or member_calendar(member=member, start=start, end=end)
     return [calendar.day(member.pk, start + timedelta(days=n)) for n in range((end - start).days + 1)]

@@ -34,7 +34,7 @@ PROGRESS_EVERY = 50_000
 KEPT_ERRORS = 100  # a commit reports at most this many row errors
 # Part of every ValidatedSet key: bump it when validation changes what a row becomes, so sets kept by
 # the previous release are not reused.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: worked time from times loses the shift's break
 
 
 def validation_key(*, organization: Organization, mapping: dict, members: MemberIndex) -> str:

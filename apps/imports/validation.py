@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership, Organization
+from apps.attendance.calendar import BreakMinutes
 from apps.core.errors import Unprocessable, ValidationFailed
 from apps.imports import formats
 
@@ -133,8 +134,10 @@ class MemberIndex:
             "user__username", "user__first_name", "user__last_name",
         )  # fmt: skip
         rows = list(rows.order_by("id"))
+        # The break a row's worked time loses when the file gives only times (one rule with punched days).
+        self.breaks = BreakMinutes(organization=organization, member_ids=[row[0] for row in rows])
         # Everything matching depends on; a kept preview is reused only while it is unchanged.
-        self.fingerprint = hashlib.sha256(repr(rows).encode()).hexdigest()
+        self.fingerprint = hashlib.sha256(repr((rows, self.breaks.fingerprint)).encode()).hexdigest()
         for member_id, external_id, employee_no, display_name, active, username, first, last in rows:
             if external_id:
                 self.by_external[external_id] = member_id
@@ -202,6 +205,7 @@ class RowNormalizer:
     ):
         self.columns = detection.columns
         self.members = members
+        self.breaks = members.breaks
         self.tz = ZoneInfo(organization.timezone)
         self.postgres = vendor == "postgresql"
         self._dates: dict[str, date] = {}
@@ -361,6 +365,8 @@ class RowNormalizer:
             worked = self.number(cells[self.worked_col])
         elif self.hours_col is not None and _text(cells[self.hours_col]):
             worked = self.number(cells[self.hours_col], hours=True)
+        elif worked:
+            worked = max(0, worked - self.breaks(member_id, work_date))
         status = self._statuses.get(
             (cells[self.status_col] if self.status_col is not None else "", span[0] is None, span[1] is None)
         )

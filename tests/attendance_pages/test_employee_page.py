@@ -141,9 +141,11 @@ def test_the_page_query_count_does_not_grow_with_the_data(
         )
     client = signed_in(emma)
 
-    with django_assert_max_num_queries(17):
+    # 19: the month and today each ask the calendar whether their days are over (3 queries each).
+    with django_assert_max_num_queries(19):
         assert client.get(HOME).status_code == 200
-    with django_assert_max_num_queries(9):
+    # 11: the month's calendar (3 queries: which days are over, which are working days) and its leave.
+    with django_assert_max_num_queries(11):
         assert client.get(HOME, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="month").status_code == 200
 
 
@@ -154,3 +156,37 @@ def test_the_page_reads_in_simplified_chinese(signed_in, team):
     assert "我的考勤" in page
     assert "上班打卡" in page  # Clock in
     assert "补卡与更正" in page and "漏打上班卡" in page  # the adjustment form and its kinds
+
+
+def _day(page: str, day: str) -> str:
+    return page.split(f'data-testid="day-{day}"')[1].split("</li>")[0]
+
+
+def test_the_month_never_judges_a_day_before_it_is_over_and_draws_leave(signed_in, team, leave_types):
+    emma = team["emma"]
+    punch_at(emma, "2026-03-04 05:00", "in")
+    punch_at(emma, "2026-03-04 05:52", "out")  # today, 10:00: the shift runs until 18:00
+    approved = services.leave_request_create(
+        member=emma, leave_type="sick-half", start_date=at("2026-03-10 00:00").date(),
+        end_date=at("2026-03-10 00:00").date(), half="am",
+    )  # fmt: skip
+    services.leave_request_approve(request=approved.obj, approver=team["approver"])
+    services.leave_request_create(
+        member=emma, leave_type="annual", start_date=at("2026-03-12 00:00").date(),
+        end_date=at("2026-03-16 00:00").date(),
+    )  # fmt: skip
+
+    for language, words in [
+        ("en", ("In progress", "Upcoming", "Leave asked")),
+        ("zh-hans", ("进行中", "未开始", "已申请休假")),
+    ]:
+        page = signed_in(emma, language=language).get(HOME).content.decode()
+        today, half_day = _day(page, "2026-03-04"), _day(page, "2026-03-10")
+        assert "status-in_progress" in today and words[0] in today and "05:00\u201305:52" in today
+        assert "status-upcoming" in half_day and words[1] in half_day and "status-absent" not in half_day
+        assert 'data-testid="day-leave"' in half_day and "is-pending" not in half_day
+        pending = _day(page, "2026-03-12")
+        assert "is-pending" in pending and words[2] in pending
+        assert "day-leave" not in _day(page, "2026-03-14")  # a Saturday: leave takes working days only
+        summary = page.split('data-testid="month-summary"')[1].split("</dl>")[0]
+        assert "status-absent" not in summary and "status-early_leave" not in summary

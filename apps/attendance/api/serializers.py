@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.attendance.computation import IN_PROGRESS, UPCOMING
 from apps.attendance.models import (
     AdjustmentRequest,
     DailyRecord,
@@ -64,8 +65,25 @@ class PunchOut(serializers.ModelSerializer):
         return LocationOut(punch).data if punch.latitude is not None else None
 
 
+RECORD_STATUS_SHOWN = [
+    *DailyRecord.Status.choices,
+    (IN_PROGRESS, "In progress (today, or a night shift still running)"),
+    (UPCOMING, "Upcoming (a later date)"),
+]
+
+
 class RecordOut(serializers.ModelSerializer):
+    """A record as `records_judge` left it: before its day is over (`judged: false`) the status is
+    in_progress / upcoming instead of normal, late, early_leave, late_early, partial or absent, and the
+    late and early-leave minutes are 0."""
+
     member = MemberRefOut()
+    judged = serializers.BooleanField(
+        help_text="Whether the day is over (its shift's end plus grace has passed) and the status is final."
+    )
+    status = serializers.ChoiceField(choices=RECORD_STATUS_SHOWN, source="verdict")
+    late_minutes = serializers.IntegerField(source="counted_late_minutes")
+    early_leave_minutes = serializers.IntegerField(source="counted_early_leave_minutes")
 
     class Meta:
         model = DailyRecord
@@ -73,6 +91,7 @@ class RecordOut(serializers.ModelSerializer):
             "id",
             "member",
             "work_date",
+            "judged",
             "status",
             "first_in_at",
             "last_out_at",
@@ -108,6 +127,9 @@ class RecordsSummaryOut(serializers.Serializer):
     worked_hours = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False)
     late_minutes = serializers.IntegerField()
     early_leave_minutes = serializers.IntegerField()
+    not_judged_days = serializers.IntegerField(
+        help_text="Records of days not over yet (today, later dates): left out of every count and total."
+    )
 
 
 class RecordsPageOut(serializers.Serializer):

@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.filter
 def record_status(code: str) -> str:
-    return str(text.RECORD_STATUS.get(code, code))
+    return str(text.RECORD_STATUS_SHOWN.get(code, code))
 
 
 @register.filter

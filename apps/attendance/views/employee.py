@@ -43,6 +43,8 @@ SECTION_TEMPLATES = {
 def _today_context(member: Membership, *, feedback: tuple[str, str] | None = None) -> dict:
     today = services.local_today(member)
     record = selectors.records_for(viewer=member, start=today, end=today, member=member).first()
+    if record is not None:
+        selectors.records_judge([record], organization=member.organization)
     punches = list(selectors.punches_for(viewer=member, start=today, end=today, member=member))
     next_kind = Punch.Kind.OUT if punches and punches[-1].kind == Punch.Kind.IN else Punch.Kind.IN
     geofenced = policy_for(member.organization).geofence != AttendancePolicy.Geofence.OFF
@@ -60,14 +62,29 @@ def _today_context(member: Membership, *, feedback: tuple[str, str] | None = Non
 
 def _month_context(member: Membership, first) -> dict:
     end = months.month_end(first)
+    organization = member.organization
+    now = timezone.now()
+    calendar = selectors.member_calendar(member=member, start=first, end=end)
     records = selectors.records_for(viewer=member, start=first, end=end, member=member)
-    summary = selectors.records_summary(records)
+    judged = selectors.records_judge(records, organization=organization, now=now, calendar=calendar)
+    summary = selectors.judged_summary(judged)
+    workdays = frozenset(
+        day.work_date
+        for day in selectors.member_schedule(member=member, start=first, end=end, calendar=calendar)
+        if day.is_workday
+    )
     return {
         "month": first,
         "month_param": f"{first:%Y-%m}",
         "previous_month": f"{months.previous_month(first):%Y-%m}",
         "next_month": f"{months.next_month(first):%Y-%m}",
-        "cells": months.month_cells(first=first, records=list(records), today=services.local_today(member)),
+        "cells": months.month_cells(
+            first=first,
+            records=judged,
+            today=services.local_today(member),
+            leave=list(selectors.leave_on_calendar(member=member, start=first, end=end)),
+            workdays=workdays,
+        ),
         "first_weekday": first.isoweekday(),
         "weekdays": months.week_of(first),
         "org_tz": member.organization.tzinfo,
@@ -77,7 +94,7 @@ def _month_context(member: Membership, first) -> dict:
             for code, label in text.RECORD_STATUS.items()
             if summary.by_status.get(code)
         ],
-        "legend": text.RECORD_STATUS,
+        "legend": text.RECORD_STATUS_SHOWN,
     }
 
 

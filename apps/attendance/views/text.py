@@ -24,6 +24,14 @@ RECORD_STATUS = {
     "adjusted": _("Adjusted"),
 }
 
+# What a calendar or a list shows for a record (computation.verdict): a day not over yet is in progress
+# or upcoming, never late or absent.
+RECORD_STATUS_SHOWN = {
+    **RECORD_STATUS,
+    "in_progress": _("In progress"),
+    "upcoming": _("Upcoming"),
+}
+
 REQUEST_STATUS = {
     "pending": _("Pending"),
     "approved": _("Approved"),

@@ -103,9 +103,12 @@ def member_param(request, membership):
     return selectors.member_lookup(viewer=membership, identifier=identifier) if identifier else None
 
 
-def paginated(request, view, queryset, serializer_class, **extra) -> Response:
+def paginated(request, view, queryset, serializer_class, *, prepare=None, **extra) -> Response:
+    """One page of `queryset`; `prepare` (a selector) may complete the page's objects first."""
     paginator = StandardPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
+    if prepare is not None:
+        page = prepare(page)
     response = paginator.get_paginated_response(serializer_class(page, many=True).data)
     response.data.update(extra)
     return response

@@ -1,5 +1,6 @@
 """Daily records with the period summary."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +26,11 @@ class RecordsView(APIView):
         parameters=RANGE_PARAMETERS,
         responses={200: s.RecordsPageOut, **ERRORS},
         description="Daily records with a summary of the whole period (all pages): counts by status, worked "
-        "hours, late minutes. Employees see their own, approvers their team, admins everyone; asking for "
+        "hours, late minutes. A day is judged once it is over (its shift's end plus grace; a rest day at "
+        "midnight): before that a record has `judged: false`, the status `in_progress` (today) or "
+        "`upcoming` (a later date) instead of normal / late / early_leave / late_early / partial / absent, "
+        "0 late and early-leave minutes, and it is left out of the summary (`notJudgedDays` counts it). "
+        "Employees see their own, approvers their team, admins everyone; asking for "
         "anyone else is 404.",
     )
     def get(self, request):
@@ -34,12 +39,15 @@ class RecordsView(APIView):
         records = selectors.records_for(
             viewer=membership, start=start, end=end, member=member_param(request, membership)
         )
-        summary = selectors.records_summary(records)
+        organization = membership.organization
+        now = timezone.now()
+        summary = selectors.records_summary(records, organization=organization, now=now)
         return paginated(
             request,
             self,
             records,
             s.RecordOut,
+            prepare=lambda page: selectors.records_judge(page, organization=organization, now=now),
             summary=s.RecordsSummaryOut(
                 {
                     "start": start,
@@ -50,6 +58,7 @@ class RecordsView(APIView):
                     "worked_hours": summary.worked_hours,
                     "late_minutes": summary.late_minutes,
                     "early_leave_minutes": summary.early_leave_minutes,
+                    "not_judged_days": summary.not_judged_days,
                 }
             ).data,
         )
