@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Two workers suit a 2-core machine; set PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: install demo test lint format migrate seed messages vendor-check clean schema
+.PHONY: install demo test lint format migrate seed messages vendor-check clean schema bench-api
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,3 +67,14 @@ vendor:
 
 vendor-check:
 	$(PYTHON) frontend/vendor.py --check
+
+# The morning rush (issue 16, docs/deploy.md "Sizing"): gunicorn as deployed on PostgreSQL, 10,000 members,
+# wrk at 50 and 200 clients; writes output/perf/api.json. Needs a PostgreSQL database it may fill (each run
+# adds a fresh organization), Redis and /usr/bin/wrk.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/timeledger_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+BENCH_ARGS ?=
+bench-api: install
+	@mkdir -p output/perf
+	DJANGO_ENV=development DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_ENV=development DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py api_bench $(BENCH_ARGS)
