@@ -390,6 +390,20 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="TimeLedger <noreply@timeledger.invalid>")
 
+# --- Webhooks (docs/integrations.md) --------------------------------------------------------------
+# Targets in private, loopback, link-local and other non-public ranges are refused unless this is on
+# (the demo and tests deliver to a receiver on 127.0.0.1; production must not reach internal services).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=not IS_PRODUCTION)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# After this many failed attempts a delivery becomes a dead letter (admins replay it).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Retry n waits about base * 2^(n-1) seconds (at most the cap), times a random factor in [0.5, 1].
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=30.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
+# Beat sends what is due (retries, deliveries whose worker died) this often.
+WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "audit.webhooks_sweep", "schedule": WEBHOOK_SWEEP_SECONDS}
+
 # --- Production guard rails ----------------------------------------------------------------------
 MIN_SECRET_KEY_LENGTH = 50
 

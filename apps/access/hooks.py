@@ -49,3 +49,19 @@ def record_rate_limit_block(*, request, group: str, rate: str) -> None:
         result="denied",
         details={"group": group, "rate": rate, "path": request.path, "method": request.method},
     )
+
+
+# `event_writer`: audit registers its webhook outbox writer here (apps.audit.webhooks.events.event_emit);
+# access calls `emit_event(organization=..., type=..., subject=..., data=...)` inside the transaction of
+# the change (member created, deactivated), so the event commits or rolls back with it.
+_event_writers: list[Callable[..., Any]] = []
+
+
+def register_event_writer(writer: Callable[..., Any]) -> None:
+    if writer not in _event_writers:
+        _event_writers.append(writer)
+
+
+def emit_event(**kwargs: Any) -> None:
+    for writer in _event_writers:
+        writer(**kwargs)

@@ -9,7 +9,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.access.hooks import register_operation_recorder
+        from apps.access.hooks import register_event_writer, register_operation_recorder
         from apps.access.models import ApiToken, Membership, Organization
         from apps.audit import (
             personal_data,  # noqa: F401 - registers audit's personal-data handler
@@ -17,10 +17,12 @@ class AuditConfig(AppConfig):
         )
         from apps.audit.metrics import refresh_sealer_gauges
         from apps.audit.services import audit_record
+        from apps.audit.webhooks.events import event_emit
         from apps.core.health import register_scrape_refresher
 
         register_operation_recorder(audit_record)
         register_scrape_refresher(refresh_sealer_gauges)
+        register_event_writer(event_emit)
         # Field-level diffs (django-auditlog) for the access models; secrets never enter a diff.
         auditlog.register(Organization)
         auditlog.register(Membership, m2m_fields={"roles"})

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -90,3 +92,105 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} @ {self.last_sequence}"
+
+
+# --- Webhooks: the transactional outbox and its deliveries (docs/integrations.md) -------------------
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an administrator registered to receive some event types, signed with `secret`.
+
+    The secret is kept (it signs every delivery) but shown only once, in the answer that created it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True, default="")
+    events = models.JSONField(default=list)
+    secret = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return self.is_active and event_type in self.events
+
+
+class OutboxEvent(models.Model):
+    """One thing that happened, written in the transaction of the change itself.
+
+    `event_id` is the stable id receivers deduplicate on; the primary key orders events. `subject`
+    ("member:12") orders deliveries: per endpoint and subject, an event is sent only after every earlier one
+    was delivered or dead-lettered."""
+
+    event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=60)
+    subject = models.CharField(max_length=80)
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    occurred_at = models.DateTimeField()
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["organization", "occurred_at"], name="outbox_org_time")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.subject}"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint: attempts, the last response, and the state of the retry schedule."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SUCCEEDED = "succeeded", "Delivered"
+        DEAD = "dead", "Dead letter"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    # Copied from the event (its subject and id) so "is an earlier one unfinished?" is one index range.
+    subject = models.CharField(max_length=80)
+    sequence = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.CharField(max_length=500, blank=True, default="")
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    replays = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sequence", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["endpoint", "subject", "sequence"], name="whdelivery_order"),
+            models.Index(fields=["status", "next_attempt_at"], name="whdelivery_due"),
+            models.Index(fields=["endpoint", "status"], name="whdelivery_endpoint_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="whdelivery_once_per_endpoint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.endpoint_id} ({self.status})"

@@ -18,3 +18,23 @@ def audit_seal_task() -> dict:
     """Seal the committed unsealed entries of every chain (every AUDIT_SEAL_INTERVAL seconds). Two runs at
     once, or a redelivery, seal each entry once: a chain's head is taken with SKIP LOCKED."""
     return audit_seal_pending()
+
+
+@shared_task(acks_late=True, name="audit.webhook_deliver")
+def webhook_deliver(*, delivery_id: int) -> str:
+    """One attempt of one delivery; does nothing when it is not due, finished, or behind an earlier one."""
+    from apps.audit.webhooks.delivery import delivery_attempt
+
+    delivery = delivery_attempt(delivery_id=delivery_id)
+    return delivery.status if delivery is not None else "skipped"
+
+
+@shared_task(acks_late=True, name="audit.webhooks_sweep")
+def webhooks_sweep() -> int:
+    """Queue what is due: retries, and deliveries whose worker died mid-attempt (lease over)."""
+    from apps.audit.webhooks.delivery import deliveries_due
+
+    due = deliveries_due()
+    for delivery_id in due:
+        webhook_deliver.delay(delivery_id=delivery_id)
+    return len(due)

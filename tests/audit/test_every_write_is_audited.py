@@ -143,6 +143,14 @@ WRITES: dict[tuple[str, str], Callable] = {
     ("admin-retention", "PUT"): lambda w, a: Call(
         "/api/attendance-admin/settings/retention", {"operationLogDays": 400}
     ),
+    # webhooks
+    ("admin-webhooks", "POST"): lambda w, a: Call(
+        "/api/attendance-admin/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["member.created"]}
+    ),
+    ("admin-webhook", "PATCH"): lambda w, a: Call(_path("admin-webhook", w), {"description": "HR sync"}),
+    ("admin-webhook", "DELETE"): lambda w, a: Call(_path("admin-webhook", w)),
+    ("admin-webhook-replay-dead", "POST"): lambda w, a: Call(_path("admin-webhook-replay-dead", w)),
+    ("admin-webhook-delivery-replay", "POST"): lambda w, a: Call(_path("admin-webhook-delivery-replay", w)),
     # attendance
     ("attendance-punches", "POST"): lambda w, a: Call(
         "/api/attendance/punches", {"kind": "in"}, idempotent()

@@ -122,12 +122,41 @@ def _import_job(world: World, organization, member):
     return baker.make("imports.ImportJob", organization=organization, _fill_optional=False)
 
 
+def _webhook(world: World, organization, member):
+    return baker.make(
+        "audit.WebhookEndpoint",
+        organization=organization,
+        url="http://127.0.0.1:9/hook",
+        events=["member.created"],
+        secret="whsec_test",
+    )
+
+
+def _dead_delivery(world: World, organization, member):
+    event = baker.make(
+        "audit.OutboxEvent", organization=organization, type="member.created", subject="member:1"
+    )
+    return baker.make(
+        "audit.WebhookDelivery",
+        organization=organization,
+        endpoint=_webhook(world, organization, member),
+        event=event,
+        subject=event.subject,
+        sequence=event.pk,
+        status="dead",
+        attempts=8,
+        next_attempt_at="2026-03-01T00:00:00Z",
+    )
+
+
 # Route-name prefix -> (path parameter, maker of the object in an organization for a member).
 OBJECT_MAKERS = {
     "admin-user-": ("user_id", lambda world, organization, member: member.user),
     "attendance-adjustment": ("pk", _adjustment),
     "attendance-leave-": ("pk", _leave_request),
     "import-batch": ("batch_id", _import_batch),
+    "admin-webhook": ("webhook_id", _webhook),
+    "admin-webhook-delivery": ("delivery_id", _dead_delivery),
     "import-job": ("job_id", _import_job),
 }
 

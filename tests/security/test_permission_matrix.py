@@ -52,6 +52,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("admin-audit-logs", "GET"):                      (401, 403, 403, 403, 200, 200),
     ("admin-audit-logs-export", "GET"):               (401, 403, 403, 403, 200, 200),
     ("admin-audit-logs-summary", "GET"):              (401, 403, 403, 403, 200, 200),
+    ("admin-webhooks", "GET"):                        (401, 403, 403, 403, 200, 200),
+    ("admin-webhooks", "POST"):                       (401, 403, 403, 403, 400, 400),
+    ("admin-webhook-event-types", "GET"):             (401, 403, 403, 403, 200, 200),
+    ("admin-webhook", "GET"):                         (401, 403, 403, 403, 200, 404),
+    ("admin-webhook", "PATCH"):                       (401, 403, 403, 403, 400, 404),
+    ("admin-webhook", "DELETE"):                      (401, 403, 403, 403, 204, 404),
+    ("admin-webhook-deliveries", "GET"):              (401, 403, 403, 403, 200, 404),
+    ("admin-webhook-replay-dead", "POST"):            (401, 403, 403, 403, 200, 404),
+    ("admin-webhook-delivery-replay", "POST"):        (401, 403, 403, 403, 200, 404),
     # --- attendance (helper endpoints present on 2026-11-23; the owner of the objects is an employee
     # managed by the approver). Empty bodies: 400 means "allowed, but the body is wrong".
     ("attendance-punches", "GET"):                    (401, 200, 200, 200, 200, 200),

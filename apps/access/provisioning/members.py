@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from apps.access import roles as role_names
-from apps.access.hooks import record_operation
+from apps.access.hooks import emit_event, record_operation
 from apps.access.models import ApiToken, Membership, Organization
 from apps.access.provisioning.common import (
     active_admin_ids,
@@ -191,6 +191,12 @@ def member_provision(
                 "manager": boss.user.username if boss else None,
             },
         )
+        emit_event(
+            organization=organization,
+            type="member.created",
+            subject=f"member:{membership.pk}",
+            data={**member_event_data(membership), "roles": [group.name for group in groups]},
+        )
     else:
         result = ProvisionResult(membership, "unchanged", _update(membership, values, boss, groups))
         if result.changes:
@@ -249,6 +255,17 @@ def _update(membership: Membership, values: dict, boss: Membership | None, group
     return changes
 
 
+def member_event_data(membership: Membership) -> dict:
+    """What webhook events say about a member (docs/integrations.md)."""
+    return {
+        "memberId": membership.pk,
+        "username": membership.user.username,
+        "employeeNo": membership.employee_no,
+        "name": membership.name,
+        "department": membership.department,
+    }
+
+
 @dataclass
 class DeactivationResult:
     membership: Membership
@@ -299,6 +316,12 @@ def member_deactivate(*, organization: Organization, actor, member: Membership) 
             "tokensRevoked": result.tokens_revoked,
             "accountDeactivated": result.user_deactivated,
         },
+    )
+    emit_event(
+        organization=organization,
+        type="member.deactivated",
+        subject=f"member:{membership.pk}",
+        data=member_event_data(membership),
     )
     return result
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
+from apps.attendance import events, hooks
 from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
 from apps.attendance.services._common import (
     Outcome,
@@ -169,6 +169,7 @@ def adjustment_request_create(
             target=request,
             details={"kind": kind, "workDate": work_date},
         )
+        events.request_submitted(request)
     return Outcome(obj=request)
 
 

@@ -7,7 +7,7 @@ pending -> approved | rejected | cancelled. The order is the same for every kind
 3. in one transaction: the member is locked, the request re-read under a row lock (409 REQUEST_NOT_PENDING
    when it is no longer in a status the verb accepts), the period lock checked for the dates it touches,
    the kind's effect applied (punches, a ledger entry), the status written, the days recomputed, and one
-   audit entry `attendance.<noun>.<verb>` written.
+   audit entry `attendance.<noun>.<verb>` and one webhook event `<noun>.decided` written.
 
 A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py
 and leave.py). A new kind (overtime, say) registers its rules and gets approve / reject / cancel, the API
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
+from apps.attendance import events, hooks
 from apps.attendance.models import DecidableRequest, RequestStatus
 from apps.attendance.services._common import (
     clean_text,
@@ -96,6 +96,7 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
         if verb == "reject":
             _write_decision(request, status=RequestStatus.REJECTED, approver=approver, comment=comment)
             audit_record(action=action, actor=approver, target=request)
+            events.request_decided(request, noun=rules.noun, decided_by=approver)
             return request
         dates = rules.dates(request)
         hooks.ensure_unlocked(member=request.member, dates=dates)
@@ -103,6 +104,7 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
         details = rules.on_approve(request, approver)
         _recompute(request, dates)
         audit_record(action=action, actor=approver, target=request, details=details)
+        events.request_decided(request, noun=rules.noun, decided_by=approver)
     return request
 
 
@@ -134,4 +136,5 @@ def request_cancel(*, request: DecidableRequest, actor: Membership):
             _recompute(request, dates)
         details = {"wasApproved": was_approved} if RequestStatus.APPROVED in rules.cancellable else {}
         audit_record(action=action, actor=actor, target=request, details=details)
+        events.request_decided(request, noun=rules.noun, decided_by=actor)
     return request

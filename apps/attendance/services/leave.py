@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
+from apps.attendance import events, hooks
 from apps.attendance.calendar import WorkCalendar
 from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, RequestStatus
 from apps.attendance.services._common import (
@@ -178,6 +178,7 @@ def leave_request_create(
                 "amount": amount,
             },
         )
+        events.request_submitted(request)
     return Outcome(obj=request)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
+from apps.attendance import events, hooks
 from apps.attendance.calendar import WorkCalendar
 from apps.attendance.models import AttendancePolicy, Punch, Site
 from apps.attendance.services._common import (
@@ -213,6 +213,7 @@ def punch_create(
                     "outsideGeofence": verdict.outside,
                 },
             )
+            events.punch_created(punch)
     except (Conflict, Unprocessable) as refused:
         if refused.code in REFUSALS_AUDITED:
             # The refusal rolled back the punch's transaction; its audit line is written after it.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
 from apps.audit.services import audit_record
+from apps.audit.webhooks.events import event_emit
 from apps.core.errors import Conflict, DomainError, Unprocessable
 from apps.imports import merge, statistics
 from apps.imports.jobs import job_create, job_fail, job_finish, job_progress, job_progress_reporter, job_start
@@ -241,6 +242,12 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         )
         if not done:
             raise BatchAlreadyFinished
+        event_emit(
+            organization=organization,
+            type="import_batch.completed",
+            subject=f"import_batch:{batch.pk}",
+            data={"batchId": batch.pk, "rows": result.total_rows, **counts},
+        )
         job_finish(
             job,
             rows=result.total_rows,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
 from apps.audit.services import audit_record
+from apps.audit.webhooks.events import event_emit
 from apps.core.errors import Conflict
 from apps.imports import merge, statistics, undo
 from apps.imports.models import ImportBatch
@@ -56,6 +57,12 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
             actor=member,
             target=batch,
             details={"deleted": deleted, "restored": restored},
+        )
+        event_emit(
+            organization=batch.organization,
+            type="import_batch.rolled_back",
+            subject=f"import_batch:{batch.pk}",
+            data={"batchId": batch.pk, "deleted": deleted, "restored": restored},
         )
         statistics.vacuum_after_rollback(rows=deleted + restored)
     return batch
