@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from apps.access.models import Membership, Organization
 
@@ -51,3 +52,54 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     def roles(obj, create, extracted, **kwargs):
         if create:
             obj.roles.set(Group.objects.filter(name__in=extracted or ["attendance_employee"]))
+
+
+class LeaveTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "attendance.LeaveType"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"leave-{n}")
+    name = factory.Sequence(lambda n: f"Leave {n}")
+
+
+class AdjustmentRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "attendance.AdjustmentRequest"
+
+    member = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("member.organization")
+    kind = "missed_check_in"
+    reason = "forgot"
+    work_date = "2026-03-02"
+    requested_in_at = "2026-03-02T01:00:00Z"
+
+
+class LeaveRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "attendance.LeaveRequest"
+
+    member = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("member.organization")
+    leave_type = factory.SubFactory(LeaveTypeFactory, organization=factory.SelfAttribute("..organization"))
+    start_date = "2026-03-02"
+    end_date = "2026-03-02"
+    amount = 1
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "imports.ImportBatch"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "imports.ImportJob"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "commit"
+    created_at = factory.LazyFunction(timezone.now)

@@ -8,9 +8,9 @@ nobody knows how to fill fails with a message naming the route.
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
-from model_bakery import baker
 
 from apps.access import roles
+from tests import factories
 
 ROLES = ("anonymous", "employee", "approver", "importer", "admin", "outsider")
 SKIPPED_METHODS = {"OPTIONS", "HEAD", "TRACE"}
@@ -90,36 +90,19 @@ def build_world(org, other_org, make_member) -> World:
 
 
 def _adjustment(world: World, organization, member):
-    return baker.make(
-        "attendance.AdjustmentRequest",
-        organization=organization,
-        member=member,
-        kind="missed_check_in",
-        reason="forgot",
-        work_date="2026-03-02",
-        requested_in_at="2026-03-02T01:00:00Z",
-    )
+    return factories.AdjustmentRequestFactory(organization=organization, member=member)
 
 
 def _leave_request(world: World, organization, member):
-    leave_type = baker.make("attendance.LeaveType", organization=organization)
-    return baker.make(
-        "attendance.LeaveRequest",
-        organization=organization,
-        member=member,
-        leave_type=leave_type,
-        start_date="2026-03-02",
-        end_date="2026-03-02",
-        amount=1,
-    )
+    return factories.LeaveRequestFactory(organization=organization, member=member)
 
 
 def _import_batch(world: World, organization, member):
-    return baker.make("imports.ImportBatch", organization=organization, _fill_optional=False)
+    return factories.ImportBatchFactory(organization=organization)
 
 
 def _import_job(world: World, organization, member):
-    return baker.make("imports.ImportJob", organization=organization, _fill_optional=False)
+    return factories.ImportJobFactory(organization=organization)
 
 
 def _webhook(world: World, organization, member):

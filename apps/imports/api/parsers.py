@@ -16,7 +16,7 @@ from djangorestframework_camel_case.parser import CamelCaseJSONParser, CamelCase
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, DataAndFiles
 
-from apps.core.errors import PayloadTooLarge
+from apps.core.errors import PayloadTooLarge, ValidationFailed
 from apps.imports import storage
 
 
@@ -33,7 +33,15 @@ class InlineTextParser(CamelCaseJSONParser):
             raise PayloadTooLarge(
                 "PAYLOAD_TOO_LARGE", _("csvText is for small files; upload larger ones as a file.")
             )
-        return super().parse(stream, media_type, parser_context)
+        data = super().parse(stream, media_type, parser_context)
+        if not isinstance(data, dict) or "csv_text" not in data:
+            # A JSON upload is the {"csvText"} form; without it nothing says what to store.
+            raise ValidationFailed(
+                "VALIDATION_ERROR",
+                _("Send the file's text as csvText."),
+                {"fields": {"csvText": [_("This field is required.")]}},
+            )
+        return data
 
 
 class UploadMultiPartParser(CamelCaseMultiPartParser):
