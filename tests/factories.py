@@ -103,3 +103,37 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     kind = "commit"
     created_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.WebhookEndpoint"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    url = "http://127.0.0.1:9/hook"
+    events = factory.LazyFunction(lambda: ["member.created"])
+    secret = "whsec_test"
+
+
+class OutboxEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.OutboxEvent"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    type = "member.created"
+    subject = "member:1"
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audit.WebhookDelivery"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    endpoint = factory.SubFactory(
+        WebhookEndpointFactory, organization=factory.SelfAttribute("..organization")
+    )
+    event = factory.SubFactory(OutboxEventFactory, organization=factory.SelfAttribute("..organization"))
+    subject = factory.SelfAttribute("event.subject")
+    sequence = factory.SelfAttribute("event.pk")
+    next_attempt_at = factory.LazyFunction(timezone.now)

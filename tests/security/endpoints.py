@@ -106,8 +106,7 @@ def _import_job(world: World, organization, member):
 
 
 def _webhook(world: World, organization, member):
-    return baker.make(
-        "audit.WebhookEndpoint",
+    return factories.WebhookEndpointFactory(
         organization=organization,
         url="http://127.0.0.1:9/hook",
         events=["member.created"],
@@ -116,11 +115,8 @@ def _webhook(world: World, organization, member):
 
 
 def _dead_delivery(world: World, organization, member):
-    event = baker.make(
-        "audit.OutboxEvent", organization=organization, type="member.created", subject="member:1"
-    )
-    return baker.make(
-        "audit.WebhookDelivery",
+    event = factories.OutboxEventFactory(organization=organization, type="member.created", subject="member:1")
+    return factories.WebhookDeliveryFactory(
         organization=organization,
         endpoint=_webhook(world, organization, member),
         event=event,
