@@ -6,12 +6,10 @@ from drf_spectacular.views import SpectacularAPIView
 
 from apps.access import views as access_views
 from apps.core import health
-from apps.imports.api.views import RecordsExportView
 from config import api_docs, errors
 
 api_urlpatterns = [
     path("", include("apps.access.api.urls")),
-    path("attendance/records/export.csv", RecordsExportView.as_view(), name="records-export"),
     path("attendance/", include("apps.attendance.api.urls")),
     path("attendance/import/", include("apps.imports.api.urls")),
     path("attendance-admin/", include("apps.audit.api.urls")),

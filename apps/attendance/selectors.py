@@ -115,6 +115,11 @@ def records_judge(
     return records
 
 
+def records_of(*, organization) -> QuerySet[DailyRecord]:
+    """Every record of the organization (the records export narrows it with RecordExportFilter)."""
+    return DailyRecord.objects.for_org(organization)
+
+
 @dataclass(frozen=True)
 class RecordsSummary:
     days: int

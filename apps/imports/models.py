@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.access.models import Organization, OrgScopedQuerySet
+from apps.imports.staging import rejects_table_of
 
 
 class Upload(models.Model):
@@ -244,6 +245,4 @@ class ValidatedSet(models.Model):
 
     @property
     def rejects_table(self) -> str:
-        from apps.imports.staging import rejects_table_of
-
         return rejects_table_of(self.table)

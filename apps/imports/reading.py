@@ -52,11 +52,6 @@ def sniff(head: bytes) -> tuple[str, str]:
     )
 
 
-def sniff_file(path: Path) -> tuple[str, str]:
-    with path.open("rb") as handle:
-        return sniff(handle.read(SNIFF_BYTES))
-
-
 Row = list  # cells: str for CSV; str, numbers, dates, times or None for .xlsx
 
 

@@ -41,13 +41,9 @@ def batch_for(*, member: Membership, batch_id: int) -> ImportBatch:
         raise NotFound("BATCH_NOT_FOUND", _("No such import batch in this organization.")) from None
 
 
-def items_for(*, batch: ImportBatch, status: str = "") -> QuerySet[ImportItem]:
-    items = ImportItem.objects.filter(batch=batch)
-    if status in ImportItem.Status.values:
-        items = items.filter(status=status)
-    elif status in {"created", "updated", "unchanged"}:
-        items = items.filter(outcome=status)
-    return items.order_by("line")
+def items_for(*, batch: ImportBatch) -> QuerySet[ImportItem]:
+    """A batch's items in file order (the API narrows them with ImportItemFilter)."""
+    return ImportItem.objects.filter(batch=batch).order_by("line")
 
 
 def job_for(*, member: Membership, job_id: int) -> ImportJob:

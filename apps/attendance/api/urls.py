@@ -5,6 +5,7 @@ from apps.attendance.api import views
 urlpatterns = [
     path("punches", views.PunchesView.as_view(), name="attendance-punches"),
     path("records", views.RecordsView.as_view(), name="attendance-records"),
+    path("records/export.csv", views.RecordsExportView.as_view(), name="records-export"),
     path("schedule", views.ScheduleView.as_view(), name="attendance-schedule"),
     path("adjustments", views.AdjustmentsView.as_view(), name="attendance-adjustments"),
     path("adjustments/<int:pk>", views.AdjustmentDetailView.as_view(), name="attendance-adjustment"),

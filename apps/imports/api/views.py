@@ -9,31 +9,22 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanImport, require_membership
 from apps.core.ratelimit import rate_limited
-from apps.core.spreadsheet import csv_response, safe_cell
-from apps.imports import export, formats, storage
+from apps.core.renderers import CSVRenderer
+from apps.core.spreadsheet import BOM, csv_response, safe_cell
+from apps.imports import formats, storage
 from apps.imports.api import parsers
 from apps.imports.api import serializers as s
+from apps.imports.filters import ImportItemFilter
+from apps.imports.models import ImportItem
 from apps.imports.selectors import batch_for, batches_for, items_for, job_for
 from apps.imports.services import commits, previews, rollback, tokens, uploads
 
 TAGS = ["imports"]
-
-
-class CSVRenderer(BaseRenderer):
-    """Lets `?format=csv` through DRF's content negotiation; the views answer CSV themselves."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, bytes) else str(data or "").encode()
 
 
 class ImportView(APIView):
@@ -59,7 +50,7 @@ class TemplateView(ImportView):
             writer.writerow(formats.TEMPLATE_EXAMPLE)
             # The BOM makes Excel read the file as UTF-8, so the Chinese headers show correctly.
             return csv_response(
-                [export.BOM + buffer.getvalue().encode()], "attendance-import-template.csv", streaming=False
+                [BOM.encode() + buffer.getvalue().encode()], "attendance-import-template.csv", streaming=False
             )
         return Response(
             {
@@ -203,11 +194,14 @@ class BatchDetailView(ImportView):
 class BatchItemsView(ListAPIView):
     permission_classes = [IsAuthenticated, CanImport]
     serializer_class = s.ImportItemOut
-    filter_backends: list = []
+    filterset_class = ImportItemFilter
 
     def get_queryset(self):
-        batch = batch_for(member=require_membership(self.request), batch_id=self.kwargs["batch_id"])
-        return items_for(batch=batch, status=self.request.query_params.get("status", ""))
+        if getattr(self, "swagger_fake_view", False):  # the schema generator asks which model it lists
+            return ImportItem.objects.none()
+        return items_for(
+            batch=batch_for(member=require_membership(self.request), batch_id=self.kwargs["batch_id"])
+        )
 
     @extend_schema(
         operation_id="import_batch_items",
@@ -241,7 +235,7 @@ class BatchErrorsView(ImportView):
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\r\n")
             writer.writerow(["行号 line", "错误 code", "说明 message", *batch.options.get("headers", [])])
-            yield export.BOM + buffer.getvalue().encode()
+            yield BOM.encode() + buffer.getvalue().encode()
             for line, code, message, raw in rows.iterator(chunk_size=2000):
                 buffer.seek(0)
                 buffer.truncate()
@@ -258,29 +252,3 @@ class BatchRollbackView(ImportView):
         member = require_membership(request)
         batch = rollback.batch_rollback(member=member, batch=batch_for(member=member, batch_id=batch_id))
         return Response(s.ImportBatchOut(batch).data)
-
-
-class RecordsExportView(ImportView):
-    renderer_classes = [*APIView.renderer_classes, CSVRenderer]
-
-    @extend_schema(
-        operation_id="records_export_csv",
-        tags=["attendance"],
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE),
-            OpenApiParameter("to", OpenApiTypes.DATE),
-            OpenApiParameter("member", str, description="member ids, comma separated"),
-            OpenApiParameter("status", str, description="statuses, comma separated"),
-            OpenApiParameter("source", str, description="computed, import, adjustment, admin"),
-            OpenApiParameter("batch", str, description="import batch ids, comma separated"),
-            OpenApiParameter("bom", bool, description="start with a UTF-8 BOM (for Excel)"),
-        ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
-    )
-    @rate_limited("export")
-    def get(self, request):
-        member = require_membership(request)
-        filters = export.export_filters(request.query_params)
-        bom = request.query_params.get("bom", "").lower() in {"1", "true", "yes"}
-        chunks = export.records_csv(organization=member.organization, filters=filters, bom=bom)
-        return csv_response(chunks, "attendance-records.csv")

@@ -8,6 +8,7 @@ from apps.attendance.api.views.adjustments import (
     AdjustmentsView,
 )
 from apps.attendance.api.views.bulk import BulkApproveView
+from apps.attendance.api.views.export import RecordsExportView
 from apps.attendance.api.views.leave import (
     LeaveApproveView,
     LeaveBalanceAdjustView,
@@ -39,6 +40,7 @@ __all__ = [
     "LeaveRequestsView",
     "LeaveTypesView",
     "PunchesView",
+    "RecordsExportView",
     "RecordsView",
     "ScheduleView",
 ]

@@ -13,13 +13,13 @@ from rest_framework.views import APIView
 from apps.access.api.permissions import HasMembership, require_membership
 from apps.attendance import selectors, services
 from apps.attendance.api import serializers as s
+from apps.attendance.filters import date_range
 from apps.attendance.models import RequestStatus
 from apps.attendance.services._common import local_today
 from apps.core.errors import ValidationFailed
 from apps.core.pagination import StandardPagination
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_RANGE_DAYS = 366
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -69,10 +69,10 @@ def created(outcome, serializer_class) -> Response:
     return response
 
 
-def _date_param(request, name: str, default: date) -> date:
+def _date_param(request, name: str) -> date | None:
     raw = request.query_params.get(name, "")
     if not raw:
-        return default
+        return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -84,18 +84,7 @@ def _date_param(request, name: str, default: date) -> date:
 
 
 def period(request, membership) -> tuple[date, date]:
-    today = local_today(membership)
-    start = _date_param(request, "from", today.replace(day=1))
-    end = _date_param(request, "to", max(today, start))
-    if end < start:
-        raise ValidationFailed(
-            "INVALID_DATE_RANGE", _("to is before from."), {"fields": {"to": [_("Before from.")]}}
-        )
-    if (end - start).days >= MAX_RANGE_DAYS:
-        raise ValidationFailed(
-            "INVALID_DATE_RANGE", _("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE_DAYS}
-        )
-    return start, end
+    return date_range(_date_param(request, "from"), _date_param(request, "to"), today=local_today(membership))
 
 
 def member_param(request, membership):

@@ -15,6 +15,8 @@ from apps.attendance.api.views._common import (
     paginated,
     period,
 )
+from apps.attendance.filters import RecordFilter, filtered
+from apps.attendance.services._common import local_today
 
 
 class RecordsView(APIView):
@@ -35,10 +37,9 @@ class RecordsView(APIView):
     )
     def get(self, request):
         membership = require_membership(request)
-        start, end = period(request, membership)
-        records = selectors.records_for(
-            viewer=membership, start=start, end=end, member=member_param(request, membership)
-        )
+        found = RecordFilter(request.query_params, viewer=membership, today=local_today(membership))
+        records = filtered(found)
+        start, end = found.start, found.end
         organization = membership.organization
         now = timezone.now()
         summary = selectors.records_summary(records, organization=organization, now=now)
