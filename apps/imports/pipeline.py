@@ -19,16 +19,12 @@ from apps.access.models import Membership, Organization
 from apps.attendance import hooks as attendance_hooks
 from apps.core.errors import Unprocessable
 from apps.imports import reading, storage
+from apps.imports.detection import HEADER_SCAN_ROWS, Detection, detect_header
+from apps.imports.errors import RowError
+from apps.imports.members import MemberIndex
 from apps.imports.models import Upload
 from apps.imports.staging import Staging
-from apps.imports.validation import (
-    HEADER_SCAN_ROWS,
-    Detection,
-    MemberIndex,
-    RowError,
-    RowNormalizer,
-    detect_header,
-)
+from apps.imports.validation import RowNormalizer
 
 PROGRESS_EVERY = 50_000
 KEPT_ERRORS = 100  # a commit reports at most this many row errors

@@ -5,21 +5,17 @@ datetimes are memoised in plain dicts and errors are the exceptional path. Times
 the database's own text format, ready for COPY (PostgreSQL) or a bulk insert (SQLite).
 """
 
-import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
-
-from apps.access.models import Membership, Organization
-from apps.attendance.calendar import BreakMinutes
-from apps.core.errors import Unprocessable, ValidationFailed
+from apps.access.models import Organization
 from apps.imports import formats
+from apps.imports.detection import Detection
+from apps.imports.errors import RowError
+from apps.imports.members import MemberIndex
 
-HEADER_SCAN_ROWS = 50
 EMPTY_MARKERS = {"", "-", "--", "—", "未打卡", "无", "none", "null"}
 NOTE_MAX = 300
 CACHE_LIMIT = 200_000
@@ -27,153 +23,6 @@ _DATE = re.compile(r"^(\d{2}|\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[\sT
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _NEXT_DAY = re.compile(r"^次日\s*")
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(分钟|分|min|小时|h)?$")
-
-
-class RowError(Exception):
-    def __init__(self, code: str, message: str, column: str = ""):
-        self.code, self.message, self.column = code, message, column
-        super().__init__(code)
-
-
-@dataclass
-class Detection:
-    file_type: str
-    encoding: str
-    format: str = ""
-    header_line: int = 0
-    headers: list[str] = field(default_factory=list)
-    mapping: dict[str, str] = field(default_factory=dict)  # field key -> header text
-    columns: dict[str, int] = field(default_factory=dict)  # field key -> column index
-
-    def as_dict(self) -> dict:
-        return {
-            "file_type": self.file_type,
-            "encoding": self.encoding,
-            "format": self.format,
-            "header_line": self.header_line,
-            "headers": self.headers,
-            "mapping": self.mapping,
-        }
-
-
-def validate_mapping(mapping: dict | None) -> dict[str, str]:
-    mapping = mapping or {}
-    if not isinstance(mapping, dict):
-        raise ValidationFailed("IMPORT_MAPPING_INVALID", _("mapping must be an object {field: header}."))
-    unknown = sorted(key for key in mapping if not formats.is_known_field(key))
-    if unknown or not all(isinstance(value, str) and value.strip() for value in mapping.values()):
-        raise ValidationFailed(
-            "IMPORT_MAPPING_INVALID",
-            _("mapping names fields we do not know or gives an empty header."),
-            {"unknownFields": unknown, "fields": sorted(formats.FIELD_KEYS)},
-        )
-    return {key: value.strip() for key, value in mapping.items()}
-
-
-def detect_header(
-    rows: list[tuple[int, list]], *, mapping: dict[str, str], file_type: str, encoding: str
-) -> tuple[Detection, int]:
-    """The header among the first rows: the first one that names a date column and a member column
-    (or, with an explicit mapping, holds every mapped header). Returns it and its index in `rows`."""
-    wanted = {formats.canonical(header): key for key, header in mapping.items()}
-    for index, (line, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
-        canonical = [formats.canonical(cell) for cell in cells]
-        columns: dict[str, int] = {}
-        for position, name in enumerate(canonical):
-            key = formats.field_for_header(name)
-            if key and key not in columns:
-                columns[key] = position
-        if wanted:
-            if not set(wanted) <= set(canonical):
-                continue
-            for name, key in wanted.items():
-                columns[key] = canonical.index(name)
-        if "work_date" not in columns or not any(key in columns for key in formats.MEMBER_FIELDS):
-            continue
-        headers = ["" if cell is None else str(cell).strip().lstrip("\ufeff") for cell in cells]
-        detection = Detection(file_type=file_type, encoding=encoding, header_line=line, headers=headers)
-        detection.columns = dict(sorted(columns.items(), key=lambda item: item[1]))
-        detection.mapping = {key: headers[position] for key, position in detection.columns.items()}
-        if wanted:
-            detection.format = "mapped"
-        elif tuple(h for h in headers if h) == formats.TEMPLATE_HEADERS:
-            detection.format = "template"
-        elif index > 0 or formats.DINGTALK_MARKERS & set(columns) or "status" in columns:
-            detection.format = "dingtalk_daily"
-        else:
-            detection.format = "custom"
-        return detection, index
-    if wanted:
-        raise Unprocessable(
-            "IMPORT_MAPPING_INVALID",
-            _("No row among the first %(rows)s holds every header the mapping names.")
-            % {"rows": HEADER_SCAN_ROWS},
-            {"mapping": mapping},
-        )
-    raise Unprocessable(
-        "IMPORT_NO_HEADER",
-        _(
-            "No header row found in the first %(rows)s rows: it needs a date column (日期) and a member "
-            "column (UserId, 工号 or 姓名). Download the template to see the columns."
-        )
-        % {"rows": HEADER_SCAN_ROWS},
-    )
-
-
-class MemberIndex:
-    """All members of the organization in dicts (one query), matched by UserId, employee no. or name."""
-
-    def __init__(self, organization: Organization):
-        self.by_external: dict[str, int] = {}
-        self.by_employee_no: dict[str, int] = {}
-        self.by_name: dict[str, list[int]] = {}
-        self.names: dict[int, str] = {}
-        self.inactive: set[int] = set()
-        rows = Membership.objects.for_org(organization).values_list(
-            "id", "external_id", "employee_no", "display_name", "is_active",
-            "user__username", "user__first_name", "user__last_name",
-        )  # fmt: skip
-        rows = list(rows.order_by("id"))
-        # The break a row's worked time loses when the file gives only times (one rule with punched days).
-        self.breaks = BreakMinutes(organization=organization, member_ids=[row[0] for row in rows])
-        # Everything matching depends on; a kept preview is reused only while it is unchanged.
-        self.fingerprint = hashlib.sha256(repr((rows, self.breaks.fingerprint)).encode()).hexdigest()
-        for member_id, external_id, employee_no, display_name, active, username, first, last in rows:
-            if external_id:
-                self.by_external[external_id] = member_id
-            if employee_no:
-                self.by_employee_no[employee_no] = member_id
-            full_name = f"{first} {last}".strip()
-            for name in {display_name, full_name, f"{last}{first}".strip(), username} - {""}:
-                self.by_name.setdefault(name, []).append(member_id)
-            self.names[member_id] = display_name or full_name or username
-            if not active:
-                self.inactive.add(member_id)
-
-    def resolve(self, user_id: str, employee_no: str, name: str) -> int:
-        member_id = None
-        if user_id:
-            member_id = self.by_external.get(user_id)
-        if member_id is None and employee_no:
-            member_id = self.by_employee_no.get(employee_no)
-        if member_id is None and name:
-            matches = self.by_name.get(name, ())
-            if len(matches) > 1:
-                raise RowError(
-                    "AMBIGUOUS_MEMBER",
-                    f"{len(matches)} members are named {name!r}; add UserId or 工号.",
-                    "name",
-                )
-            if matches:
-                member_id = matches[0]
-        if member_id is None:
-            if not (user_id or employee_no or name):
-                raise RowError("MISSING_MEMBER", "The row names no member (UserId, 工号 or 姓名).")
-            who = ", ".join(v for v in (user_id, employee_no, name) if v)
-            raise RowError("UNKNOWN_MEMBER", f"No member matches {who}.")
-        if member_id in self.inactive:
-            raise RowError("MEMBER_INACTIVE", f"{self.names[member_id]} is deactivated.")
-        return member_id
 
 
 def _text(value) -> str:

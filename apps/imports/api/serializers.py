@@ -6,8 +6,8 @@ import re
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from apps.imports.detection import validate_mapping
 from apps.imports.models import ImportBatch, ImportItem, ImportJob, Upload
-from apps.imports.validation import validate_mapping
 
 PREVIEW_LIMIT_MAX = 1000
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")

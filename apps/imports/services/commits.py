@@ -24,12 +24,12 @@ from apps.audit.webhooks.events import event_emit
 from apps.core.errors import Conflict, DomainError, Unprocessable
 from apps.imports import merge, statistics
 from apps.imports.jobs import job_create, job_fail, job_finish, job_progress, job_progress_reporter, job_start
+from apps.imports.members import MemberIndex
 from apps.imports.models import ImportBatch, ImportJob, ValidatedSet
 from apps.imports.pipeline import PassResult, run_pass, validation_key
 from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.tokens import commit_token_consume, commit_token_find
 from apps.imports.staging import Staging, staged_count
-from apps.imports.validation import MemberIndex
 
 REPORTED_ERRORS = 100
 

@@ -12,13 +12,13 @@ from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
 from apps.core.errors import DomainError
 from apps.imports.jobs import job_create, job_fail, job_finish, job_progress_reporter, job_start
+from apps.imports.members import MemberIndex
 from apps.imports.models import ImportJob, Upload, ValidatedSet
 from apps.imports.pipeline import run_pass, validation_key
 from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.uploads import upload_from_source
 from apps.imports.services.validated_sets import validated_set_discard
 from apps.imports.staging import Staging, staged_actions, staged_actions_for
-from apps.imports.validation import MemberIndex
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,124 @@
+// Step 2's report: the detected format, the counters, the column mapping, errors by code and the rows.
+import { $, el, fill, number, root, text } from "./dom.js";
+
+function fieldLabel(key) {
+  const punch = /^check_?(in|out)_?(\d+)$/i.exec(key);
+  if (punch) return fill(text.fields[`check_${punch[1].toLowerCase()}`], { n: punch[2] });
+  const snake = key.replace(/([A-Z])/g, "_$1").toLowerCase();
+  return text.fields[snake] || key;
+}
+
+function clock(iso, workDate) {
+  if (!iso) return text.none;
+  const time = iso.slice(11, 16);
+  return iso.slice(0, 10) > workDate ? `${time} (${text.nextDay})` : time;
+}
+
+function duration(minutes) {
+  if (minutes === undefined || minutes === null) return text.none;
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+export function renderPreview(preview, filename) {
+  const { detection, summary } = preview;
+  $("ic-d-file").textContent = filename || text.none;
+  $("ic-d-format").textContent = text.formats[detection.format] || detection.format;
+  $("ic-d-encoding").textContent = `${(detection.encoding || detection.fileType || "").toUpperCase()}`;
+  $("ic-d-header").textContent = detection.headerLine ? number.format(detection.headerLine) : text.none;
+
+  for (const item of $("ic-counters").children) {
+    const value = summary[item.dataset.key] || 0;
+    item.querySelector(".n").textContent = number.format(value);
+    item.classList.toggle("is-zero", value === 0);
+  }
+
+  const fieldOf = Object.fromEntries(Object.entries(detection.mapping || {}).map(([k, h]) => [h, k]));
+  $("ic-mapping").replaceChildren(
+    ...(detection.headers || []).map((header) =>
+      el(
+        "tr",
+        { class: fieldOf[header] ? "" : "is-ignored" },
+        el("td", {}, header || text.none),
+        el("td", {}, fieldOf[header] ? fieldLabel(fieldOf[header]) : text.ignored),
+      ),
+    ),
+  );
+
+  const kinds = Object.entries(summary.errorCounts || {});
+  $("ic-error-kinds-box").hidden = kinds.length === 0;
+  const example = {};
+  for (const error of preview.errors || []) example[error.code] ??= error.message;
+  $("ic-error-kinds").replaceChildren(
+    ...kinds.map(([code, count]) =>
+      el(
+        "li",
+        {},
+        el("span", { class: "badge bad" }, number.format(count)),
+        " ",
+        el("code", {}, code),
+        example[code] ? el("span", { class: "small muted" }, ` ${example[code]}`) : null,
+      ),
+    ),
+  );
+
+  $("ic-rows").replaceChildren(...preview.rows.map(previewRow));
+  const note = $("ic-rows-note");
+  const hidden = summary.totalRows - preview.rows.length;
+  const notes = [];
+  if (hidden > 0) notes.push(fill(text.moreRows, { shown: preview.rows.length, total: number.format(summary.totalRows) }));
+  if (preview.errorsTruncated) notes.push(text.errorsTruncated);
+  note.textContent = notes.join(" ");
+  note.hidden = notes.length === 0;
+
+  const skip = root.querySelector("input[name=on_error][value=skip]");
+  const reject = root.querySelector("input[name=on_error][value=reject]");
+  (summary.invalid > 0 ? skip : reject).checked = true;
+  $("ic-on-error").hidden = summary.invalid === 0;
+}
+
+function previewRow(row) {
+  const ok = row.state === "valid";
+  const stateBadge = el("span", { class: `badge state-${row.state}` }, text.states[row.state] || row.state);
+  const line = el("td", { class: "ic-line" }, String(row.line));
+  if (!ok && row.workDate === undefined) {
+    // A row that could not be read: its cells and what is wrong with them.
+    return el(
+      "tr",
+      { class: `is-${row.state}`, "data-line": row.line },
+      line,
+      el("td", {}, stateBadge),
+      el(
+        "td",
+        { colspan: "7" },
+        el("div", { class: "ic-cells" }, (row.cells || []).filter((cell) => cell !== "").join(" · ")),
+        errorList(row.errors),
+      ),
+    );
+  }
+  return el(
+    "tr",
+    { class: ok ? "" : `is-${row.state}`, "data-line": row.line },
+    line,
+    el("td", {}, stateBadge),
+    el("td", {}, row.memberName || text.none, ok ? null : errorList(row.errors)),
+    el("td", { class: "ic-nowrap" }, row.workDate || text.none),
+    el("td", { class: "ic-nowrap" }, clock(row.firstInAt, row.workDate)),
+    el("td", { class: "ic-nowrap" }, clock(row.lastOutAt, row.workDate)),
+    el("td", {}, duration(row.workedMinutes)),
+    el(
+      "td",
+      {},
+      row.status ? el("span", { class: `badge status-${row.status}` }, text.statuses[row.status] || row.status) : "",
+    ),
+    el("td", {}, ok ? text.actions[row.action] || row.action || "" : ""),
+  );
+}
+
+function errorList(errors) {
+  if (!errors || !errors.length) return null;
+  return el(
+    "ul",
+    { class: "ic-row-errors" },
+    errors.map((error) => el("li", {}, el("code", {}, error.code), " ", error.message)),
+  );
+}
