@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from apps.imports.management.commands.import_bench import ApiClient, _database_url, _free_port
+from apps.imports.bench import ApiClient, database_url, free_port
 
 LUA = Path(__file__).with_name("rush.lua")
 WRK = "/usr/bin/wrk"
@@ -61,14 +61,14 @@ class Servers:
 
 
 def start_servers(*, workers: int, threads: int, conn_max_age: int, logs: Path) -> Servers:
-    port = _free_port()
+    port = free_port()
     scratch = Path(tempfile.mkdtemp(prefix="api-bench-"))
     env = {
         **os.environ,
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.REDIS_URL,
         "MEDIA_ROOT": str(scratch / "media"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.access import roles
 from apps.access.models import ApiToken, Membership, Organization
+from apps.attendance import records_sql
 from apps.attendance.models import AdjustmentRequest, AttendancePolicy, DailyRecord, Shift
 
 BATCH = 2000
@@ -148,7 +149,7 @@ def seed(*, run: str, members: int, approvers: int, importers: int, record_membe
             batch_size=BATCH,
         )
     with connection.cursor() as cursor:
-        for table in ("auth_user", "access_membership", "access_apitoken", "attendance_dailyrecord"):
+        for table in ("auth_user", "access_membership", "access_apitoken", records_sql.TABLE):
             cursor.execute(f"ANALYZE {table}")
     return Seeded(
         organization=organization,

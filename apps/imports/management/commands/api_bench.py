@@ -32,7 +32,7 @@ from apps.attendance.models import Punch
 from apps.audit.models import OperationLog, chain_key
 from apps.imports.api_bench import runner
 from apps.imports.api_bench.seed import seed
-from apps.imports.management.commands.import_bench import DAYS, _write_file
+from apps.imports.bench import DAYS, write_file
 
 PATHS = ("floor", "clockIn", "records", "inbox", "export")
 PUNCHES = "/api/attendance/punches"
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         import_file = workdir / f"rush-import-{rows}.csv"
         workdir.mkdir(parents=True, exist_ok=True)
         if rows:
-            _write_file(import_file, rows, min(math.ceil(rows / DAYS), options["members"]), check_out="18:00")
+            write_file(import_file, rows, min(math.ceil(rows / DAYS), options["members"]), check_out="18:00")
 
         env_workers = options["workers"] or int(
             os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)) + 1)
