@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
         "AdjustmentKindEnum": "apps.attendance.models.AdjustmentRequest.Kind",
         "DailyRecordStatusEnum": "apps.attendance.models.DailyRecord.Status",
         "RequestStatusEnum": "apps.attendance.models.RequestStatus",
+        "PayrollTemplateKindEnum": "apps.payroll_cycles.models.PayrollTemplate.Kind",
+        "PayrollCycleStatusEnum": "apps.payroll_cycles.models.PayrollCycle.Status",
     },
 }
 
@@ -346,6 +348,11 @@ IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=20_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=1000)
 CELERY_BEAT_SCHEDULE["imports-janitor"] = {"task": "imports.janitor", "schedule": 60 * 60}
+# Auto-generating payroll templates keep the current cycle and the next three present.
+CELERY_BEAT_SCHEDULE["payroll-cycles-keep-ahead"] = {
+    "task": "payroll.cycles_keep_ahead",
+    "schedule": 6 * 60 * 60,
+}
 # Days nobody touched (absent, rest days) get their record from this run: each organization's yesterday,
 # recomputed every 3 hours so every timezone is covered soon after its midnight; safe to repeat.
 CELERY_BEAT_SCHEDULE["attendance-close-yesterday"] = {

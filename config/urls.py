@@ -10,10 +10,12 @@ from config import api_docs, errors
 
 api_urlpatterns = [
     path("", include("apps.access.api.urls")),
+    # Payroll's routes live under /api/attendance/ (the names users' scripts know); payroll is the higher
+    # layer, so config mounts them, before attendance's own.
+    path("attendance/", include("apps.payroll_cycles.api.urls")),
     path("attendance/", include("apps.attendance.api.urls")),
     path("attendance/import/", include("apps.imports.api.urls")),
     path("attendance-admin/", include("apps.audit.api.urls")),
-    path("payroll/", include("apps.payroll_cycles.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", api_docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),

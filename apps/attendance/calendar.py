@@ -70,6 +70,13 @@ class WorkCalendar:
         """True when this calendar already holds what a question about these members and dates needs."""
         return self.start <= start and end <= self.end and self.member_ids.issuperset(member_ids)
 
+    def usual_shift(self, member_id: int, day: date) -> Shift | None:
+        """The shift the member usually works around `day` (the best covering assignment's, else the
+        default), whether or not `day` is one of its weekdays: what an imported workday outside the
+        schedule is measured against (payroll summaries)."""
+        covering = [a for a in self._assignments.get(member_id, ()) if a.covers(day)]
+        return covering[0].shift if covering else self.default_shift
+
     def day(self, member_id: int, day: date) -> DaySchedule:
         covering = [a for a in self._assignments.get(member_id, ()) if a.covers(day)]
         bit = weekday_bit(day)

@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from apps.access.models import Organization
@@ -51,11 +51,23 @@ def _expired(organization: Organization, cutoff_date: date) -> dict:
     }
 
 
+RETENTION_SETTING = "timeledger.retention_purge"
+
+
+def _mark_retention() -> None:
+    """Tell database rules that this transaction deletes data past retention: a locked payroll period's
+    trigger (payroll_cycles, migration 0002) lets such deletes through, as the lock hook's callers do here."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [RETENTION_SETTING])
+
+
 def _delete_in_batches(queryset, batch_size: int) -> int:
     removed = 0
     model = queryset.model
     while True:
         with transaction.atomic():
+            _mark_retention()
             ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return removed

@@ -14,3 +14,8 @@ class ImportsConfig(AppConfig):
         from apps.imports.demo import seed_demo_imports
 
         register_demo_seeder(seed_demo_imports)
+
+        from apps.attendance.hooks import register_pending_work_reporter
+        from apps.imports.selectors import imports_running
+
+        register_pending_work_reporter(imports_running)

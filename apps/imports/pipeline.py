@@ -15,7 +15,7 @@ from itertools import chain
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from apps.access.models import Membership, Organization
+from apps.access.models import Organization
 from apps.attendance import hooks as attendance_hooks
 from apps.core.errors import Unprocessable
 from apps.imports import reading, storage
@@ -209,12 +209,17 @@ def _validate_rows(
 
 
 def _skip_locked(result: PassResult, seen: dict, organization: Organization, staging: Staging) -> None:
-    """Rows in a locked payroll period are reported and not imported (asked per member, not per row)."""
+    """Rows in a locked payroll period are reported and not imported (one question for the whole file)."""
     locked_lines: list[int] = []
-    for member_id, days in seen.items():
-        member = Membership(pk=member_id, organization=organization)
-        for day in attendance_hooks.locked_dates(member=member, dates=days.keys()):
-            line = days[day]
+    if not attendance_hooks.has_lock_checkers() or not seen:
+        return
+    all_dates = {day for days in seen.values() for day in days}
+    pairs = attendance_hooks.locked_pairs(
+        organization_id=organization.pk, member_ids=seen.keys(), dates=all_dates
+    )
+    for member_id, day in sorted(pairs):
+        line = seen.get(member_id, {}).get(day)
+        if line is not None:
             locked_lines.append(line)
             message = f"{day.isoformat()} is in a locked period."
             result.error_counts["LOCKED_PERIOD"] += 1

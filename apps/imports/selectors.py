@@ -51,3 +51,13 @@ def job_for(*, member: Membership, job_id: int) -> ImportJob:
         return ImportJob.objects.for_org(member.organization).select_related("batch").get(pk=job_id)
     except ImportJob.DoesNotExist:
         raise NotFound("JOB_NOT_FOUND", _("No such import job in this organization.")) from None
+
+
+def imports_running(*, organization_id: int) -> dict[str, int]:
+    """For payroll's readiness check (attendance's pending-work hook): import jobs queued or running."""
+    from apps.imports.models import ImportJob
+
+    running = ImportJob.objects.filter(
+        organization_id=organization_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).count()
+    return {"importsRunning": running}

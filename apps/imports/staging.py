@@ -11,6 +11,7 @@ records; commit merges it (merge.py) and writes the rejected lines as items in t
 
 import json
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import DatabaseError, connection, transaction
 
@@ -230,6 +231,21 @@ def staged_actions_for(lines: list[int], *, organization_id: int, table: str = S
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT s.line, {_action_sql()} {join} WHERE s.line IN ({marks})", params)
         return dict(cursor.fetchall())
+
+
+def staged_span(*, table: str) -> tuple[date, date] | None:
+    """The first and last work date in a kept staging table (None when it is empty or gone)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT min(work_date), max(work_date) FROM {table}")
+            low, high = cursor.fetchone()
+    except DatabaseError:
+        return None
+    if low is None:
+        return None
+    return (low if isinstance(low, date) else date.fromisoformat(low)), (
+        high if isinstance(high, date) else date.fromisoformat(high)
+    )
 
 
 def staged_count(*, table: str) -> int | None:

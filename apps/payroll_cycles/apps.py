@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PayrollCyclesConfig(AppConfig):
     name = "apps.payroll_cycles"
     label = "payroll_cycles"
+
+    def ready(self) -> None:
+        from apps.attendance import hooks
+        from apps.payroll_cycles import locks
+
+        hooks.register_lock_checker(locks.locked_pairs, span=locks.any_frozen_between)

@@ -123,8 +123,8 @@ def lock_dates():
     checkers = []
 
     def register(member, dates):
-        def checker(*, member: object, work_date) -> bool:
-            return member.pk == target and work_date in locked
+        def checker(*, organization_id: int, member_ids, dates) -> set:
+            return {(target, day) for day in dates if day in locked} if target in member_ids else set()
 
         target, locked = member.pk, set(dates)
         hooks.register_lock_checker(checker)

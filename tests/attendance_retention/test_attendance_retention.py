@@ -153,8 +153,8 @@ def test_a_second_run_deletes_nothing_more_and_records_no_purge(org, history):
 
 @pytest.fixture
 def everything_locked():
-    def locked(*, member, work_date):
-        return True
+    def locked(*, organization_id, member_ids, dates):
+        return {(m, day) for m in member_ids for day in dates}
 
     register_lock_checker(locked)
     yield

@@ -1,6 +1,7 @@
 """A preview keeps the rows it validated (ValidatedSet) and the commit of the same upload merges them
 without a second pass over the file, but only while nothing the validation depends on has changed."""
 
+import datetime
 from datetime import timedelta
 from io import StringIO
 
@@ -121,19 +122,28 @@ def test_kept_rows_lost_by_a_database_crash_are_not_trusted(imports, staff):
     assert _validated_by(imports, response.json()) == "commit"
 
 
-def test_no_preview_is_kept_while_periods_can_be_locked(imports, staff):
-    def nothing_locked(*, member, work_date):
-        return False
+def test_a_kept_preview_is_used_while_nothing_is_locked_and_not_once_a_lock_appears(imports, staff):
+    locked: set = set()
 
-    attendance_hooks.register_lock_checker(nothing_locked)
+    def checker(*, organization_id, member_ids, dates):
+        return {(m, day) for m in member_ids for day in dates if day in locked}
+
+    def span(*, organization_id, start, end):
+        return any(start <= day <= end for day in locked)
+
+    attendance_hooks.register_lock_checker(checker, span=span)
     try:
         upload_id = imports.upload(FILE)
         imports.preview(upload_id)
-        assert not ValidatedSet.objects.exists()
-        response = _commit(imports, upload_id, "locks")
+        assert _validated_by(imports, _commit(imports, upload_id, "free").json()) == "preview"
+        upload_id = imports.upload(FILE.replace("2026-03-02", "2026-03-05"))
+        imports.preview(upload_id)
+        locked.add(datetime.date(2026, 3, 5))  # a cycle is locked between the preview and the commit
+        response = _commit(imports, upload_id, "locked-after")
     finally:
-        attendance_hooks.unregister_lock_checker(nothing_locked)
+        attendance_hooks.unregister_lock_checker(checker)
     assert _validated_by(imports, response.json()) == "commit"
+    assert response.json()["skippedCount"] >= 1
 
 
 def test_a_failed_preview_keeps_nothing(imports, staff):

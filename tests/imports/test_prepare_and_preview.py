@@ -113,8 +113,8 @@ def test_preview_writes_no_records(imports, staff):
 def test_rows_in_a_locked_period_are_reported_and_not_imported(imports, staff):
     from apps.attendance.models import DailyRecord
 
-    def march_2_is_locked(*, member, work_date):
-        return work_date.isoformat() == "2026-03-02"
+    def march_2_is_locked(*, organization_id, member_ids, dates):
+        return {(m, day) for m in member_ids for day in dates if day.isoformat() == "2026-03-02"}
 
     attendance_hooks.register_lock_checker(march_2_is_locked)
     try:
@@ -140,8 +140,9 @@ def test_a_lock_checker_that_reads_the_database_works_during_the_pass(imports, s
     from apps.access.models import Membership
     from apps.attendance.models import DailyRecord
 
-    def locked_when_stored(*, member, work_date):
-        return Membership.objects.filter(pk=member.pk).exists() and work_date.isoformat() == "2026-03-02"
+    def locked_when_stored(*, organization_id, member_ids, dates):
+        stored = set(Membership.objects.filter(pk__in=member_ids).values_list("pk", flat=True))
+        return {(m, day) for m in stored for day in dates if day.isoformat() == "2026-03-02"}
 
     # Enough rows (2 members x 1,100 days) that some are already streamed when the checker runs.
     days = [date(2026, 1, 1) + timedelta(days=offset) for offset in range(1100)]

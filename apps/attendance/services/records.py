@@ -85,9 +85,10 @@ def recompute_days(
     to_create: list[DailyRecord] = []
     to_update: list[DailyRecord] = []
     unchanged = skipped = 0
+    locked = hooks.locked_pairs(organization_id=organization.pk, member_ids=ids, dates=dates)
     for member in members:
         for day in dates:
-            if hooks.is_locked(member=member, work_date=day):
+            if (member.pk, day) in locked:
                 skipped += 1
                 continue
             record = existing.get((member.pk, day))

@@ -29,7 +29,7 @@ from apps.imports.models import ImportBatch, ImportJob, ValidatedSet
 from apps.imports.pipeline import PassResult, run_pass, validation_key
 from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.tokens import commit_token_consume, commit_token_find
-from apps.imports.staging import Staging, staged_count
+from apps.imports.staging import Staging, staged_count, staged_span
 
 REPORTED_ERRORS = 100
 
@@ -264,11 +264,16 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
     return counts["created"] + counts["updated"], result.total_rows
 
 
+def _locked_since(kept: ValidatedSet, organization_id: int) -> bool:
+    span = staged_span(table=kept.table)
+    return span is not None and attendance_hooks.any_lock_between(
+        organization_id=organization_id, start=span[0], end=span[1]
+    )
+
+
 def _validated_set_for(*, upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
     """The newest complete preview of this upload that validated it exactly as this commit would, if its
     tables still hold every row it recorded."""
-    if attendance_hooks.has_lock_checkers():
-        return None
     key = validation_key(organization=upload.organization, mapping=mapping, members=members)
     kept = (
         ValidatedSet.objects.filter(upload=upload, key=key, completed_at__isnull=False)
@@ -278,6 +283,8 @@ def _validated_set_for(*, upload, mapping: dict, members: MemberIndex) -> Valida
     if kept is None:
         return None
     expected = kept.result
+    if expected.get("locked") or _locked_since(kept, upload.organization_id):
+        return None  # rows were left out for a lock, or a lock came after the preview: validate afresh
     if staged_count(table=kept.table) != expected.get("valid") or staged_count(
         table=kept.rejects_table
     ) != expected.get("rejected"):

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.access.models import Membership
-from apps.attendance import hooks as attendance_hooks
 from apps.core.errors import DomainError
 from apps.imports.jobs import job_create, job_fail, job_finish, job_progress_reporter, job_start
 from apps.imports.members import MemberIndex
@@ -102,8 +101,6 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
 
 
 def _validated_set_start(*, upload: Upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
-    if attendance_hooks.has_lock_checkers():
-        return None  # locks can change between preview and commit: the commit validates afresh
     key = validation_key(organization=upload.organization, mapping=mapping, members=members)
     return ValidatedSet.objects.create(
         organization=upload.organization, upload=upload, key=key, created_at=timezone.now()

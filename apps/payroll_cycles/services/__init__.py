@@ -1,0 +1,33 @@
+"""Payroll writes: one keyword-only `<noun>_<verb>` function each, one transaction, one audit entry."""
+
+from apps.payroll_cycles.services.cycles import (
+    cycle_archive,
+    cycle_close,
+    cycle_create,
+    cycle_delete,
+    cycle_lock,
+    cycle_reopen,
+    cycle_unlock,
+    cycle_update,
+    cycles_generate,
+    cycles_keep_ahead,
+)
+from apps.payroll_cycles.services.overtime import overtime_rule_save
+from apps.payroll_cycles.services.templates import template_create, template_delete, template_update
+
+__all__ = [
+    "cycle_archive",
+    "cycle_close",
+    "cycle_create",
+    "cycle_delete",
+    "cycle_lock",
+    "cycle_reopen",
+    "cycle_unlock",
+    "cycle_update",
+    "cycles_generate",
+    "cycles_keep_ahead",
+    "overtime_rule_save",
+    "template_create",
+    "template_delete",
+    "template_update",
+]

@@ -1,0 +1,225 @@
+"""The cycle summary: figures per member, overtime rules (a table of cases with their expected minutes),
+who may read whose row, the CSV export, the background job, and the SQL path equal to the ORM path."""
+
+import pytest
+from django.db import connection
+
+from apps.attendance import services as attendance
+from apps.payroll_cycles.models import PayrollCycle, SummaryJob
+from apps.payroll_cycles.summary import cycle_summary
+from tests.attendance.conftest import at, client_for
+from tests.payroll_cycles.conftest import CYCLES, admin_api, error_code, record
+
+pytestmark = pytest.mark.django_db
+
+RULES = "/api/attendance/overtime-rules"
+
+
+def summary(team, cycle, **query):
+    response = admin_api(team).get(f"{CYCLES}/{cycle['id']}/summary", query)
+    assert response.status_code == 200, response.json()
+    return {row["username"]: row for row in response.json()["results"]}
+
+
+def set_rule(team, **fields):
+    response = admin_api(team).post(RULES, fields, format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_a_summary_adds_up_days_minutes_statuses_and_leave(team, march, org):
+    emma = team["emma"]
+    record(emma, "2026-03-02")  # 09:00-18:00, 480 worked
+    record(emma, "2026-03-03", "late", start="09:40", late=40)  # 440 worked
+    record(emma, "2026-03-04", "partial", end="")
+    record(emma, "2026-03-05", "absent", start="", end="")
+    record(emma, "2026-03-07", "off", start="10:00", end="14:00", worked=240)  # a Saturday worked
+    attendance.leave_type_create(organization=org, code="annual", name="Annual", yearly_allowance=10)
+    attendance.leave_accrue_year(organization=org, year=2026)
+    import time_machine
+
+    with time_machine.travel(at("2026-03-01 10:00"), tick=False):
+        leave = (
+            client_for(emma)
+            .post(
+                "/api/attendance/leave-requests",
+                {"leaveType": "annual", "startDate": "2026-03-06", "endDate": "2026-03-06"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="l1",
+            )
+            .json()
+        )
+        client_for(team["approver"]).post(
+            f"/api/attendance/leave-requests/{leave['id']}/approve", {}, format="json"
+        )
+    row = summary(team, march)["emma"]
+    assert row["totalDays"] == 6
+    assert row["workedMinutes"] == 480 + 440 + 240
+    assert row["restdayOvertimeMinutes"] == 240 and row["workdayOvertimeMinutes"] == 0
+    assert row["regularMinutes"] == 920
+    assert row["weightedOvertimeMinutes"] == 480  # 240 x 2
+    assert row["lateCount"] == 1 and row["lateMinutes"] == 40
+    assert row["counts"]["partial"] == 1 and row["counts"]["leave"] == 1 and row["absentDays"] == 1
+    assert row["leaveMinutes"] == 480 and row["leaveByType"] == [{"code": "annual", "minutes": 480}]
+    assert row["openAnomalies"] == 3  # late, partial, absent
+
+
+# (rule fields, record (start, end, status, worked), expected (workday, restday, holiday) overtime minutes)
+CASES = [
+    (
+        "daily: beyond required",
+        {},
+        ("09:00", "19:37", "normal"),
+        (90, 0, 0),
+    ),  # 577 - 480 = 97 -> 90 (15 down)
+    ("rounding up", {"roundingMode": "up"}, ("09:00", "19:37", "normal"), (105, 0, 0)),
+    (
+        "rounding nearest",
+        {"roundingMode": "nearest", "roundingMinutes": 30},
+        ("09:00", "19:37", "normal"),
+        (90, 0, 0),
+    ),
+    ("no rounding", {"roundingMinutes": 0}, ("09:00", "19:37", "normal"), (97, 0, 0)),
+    ("daily threshold", {"dailyThresholdMinutes": 60}, ("09:00", "19:37", "normal"), (30, 0, 0)),
+    ("minimum", {"minMinutes": 120}, ("09:00", "19:37", "normal"), (0, 0, 0)),
+    ("cap", {"maxMinutesPerDay": 60}, ("09:00", "21:00", "normal"), (60, 0, 0)),
+    ("before start not counted", {}, ("07:00", "18:00", "normal"), (0, 0, 0)),
+    ("before start counted", {"countBeforeShift": True}, ("07:00", "18:00", "normal"), (120, 0, 0)),
+    ("rest day", {}, ("10:00", "15:10", "off"), (0, 240, 0)),  # 310 - 60 break = 250 -> 240
+    ("holiday", {}, ("10:00", "15:10", "holiday"), (0, 0, 240)),
+    ("approval required, none approved", {"requiresApproval": True}, ("09:00", "21:00", "normal"), (0, 0, 0)),
+]
+
+
+@pytest.mark.parametrize(("name", "fields", "day", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_overtime_rules(team, march, name, fields, day, expected):
+    set_rule(team, **fields)
+    start, end, status = day
+    record(team["emma"], "2026-03-03", status, start=start, end=end)
+    row = summary(team, march)["emma"]
+    got = (row["workdayOvertimeMinutes"], row["restdayOvertimeMinutes"], row["holidayOvertimeMinutes"])
+    assert got == expected
+    assert row["overtimeMinutes"] == sum(expected)
+    assert row["regularMinutes"] == row["workedMinutes"] - sum(expected)
+
+
+def test_weekly_threshold_turns_regular_minutes_past_40_hours_into_overtime(team, march):
+    set_rule(team, weeklyThresholdMinutes=40 * 60, roundingMinutes=0, dailyThresholdMinutes=120)
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"):
+        record(team["emma"], day, start="09:00", end="19:30")  # 570 worked, under the daily threshold
+    row = summary(team, march)["emma"]
+    assert row["workdayOvertimeMinutes"] == 5 * 570 - 2400
+    assert row["regularMinutes"] == 2400
+    assert row["weightedOvertimeMinutes"] == round(450 * 1.5)
+
+
+def test_a_shift_rule_wins_over_the_organization_rule(team, march, day_shift):
+    set_rule(team, roundingMinutes=0)
+    set_rule(team, shiftId=day_shift.pk, roundingMinutes=60)
+    record(team["emma"], "2026-03-03", start="09:00", end="19:37")
+    assert summary(team, march)["emma"]["workdayOvertimeMinutes"] == 60
+
+
+def test_bad_overtime_rules_are_400(team):
+    for body in (
+        {"roundingMode": "sideways"},
+        {"minMinutes": -1},
+        {"workdayMultiplier": "0.5"},
+        {"shiftId": 99999},
+    ):
+        response = admin_api(team).post(RULES, body, format="json")
+        assert response.status_code in (400, 404), (body, response.json())
+    assert admin_api(team).get(RULES).json() == []
+
+
+def test_employees_see_their_own_row_approvers_their_team_admins_everyone(team, march):
+    def names(viewer, **query):
+        response = client_for(viewer).get(f"{CYCLES}/{march['id']}/summary", query)
+        return response.status_code, sorted(r["username"] for r in response.json().get("results", []))
+
+    assert names(team["emma"]) == (200, ["emma"])
+    assert names(team["approver"]) == (200, ["alan", "emma", "wang"])
+    assert names(team["admin"])[1] == ["ada", "alan", "emma", "olga", "wang"]
+    status, _ = names(team["emma"], member="wang")
+    assert status == 404
+    status, _ = names(team["approver"], member="olga")
+    assert status == 404
+
+
+def test_summary_pages_and_sorts(team, march):
+    record(team["wang"], "2026-03-03", start="09:00", end="21:00")
+    body = admin_api(team).get(f"{CYCLES}/{march['id']}/summary", {"pageSize": 2}).json()
+    assert body["count"] == 5 and len(body["results"]) == 2 and body["cycle"]["id"] == march["id"]
+    top = admin_api(team).get(f"{CYCLES}/{march['id']}/summary", {"sort": "-overtimeMinutes", "pageSize": 1})
+    assert top.json()["results"][0]["username"] == "wang"
+    bad = admin_api(team).get(f"{CYCLES}/{march['id']}/summary", {"sort": "salary"})
+    assert bad.status_code == 400 and error_code(bad) == "VALIDATION_ERROR"
+
+
+def test_the_csv_export_has_a_bom_on_request_and_escapes_formulas(team, march):
+    emma = team["emma"]
+    emma.display_name = "=HYPERLINK(1)"
+    emma.save()
+    record(emma, "2026-03-02")
+    response = admin_api(team).get(f"{CYCLES}/{march['id']}/summary/export.csv", {"bom": "1"})
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeffemployeeNo,username,name,totalDays")
+    assert "'=HYPERLINK(1)" in text
+    assert len(text.strip().splitlines()) == 6
+    plain = admin_api(team).get(f"{CYCLES}/{march['id']}/summary/export.csv")
+    assert not b"".join(plain.streaming_content).startswith(b"\xef\xbb\xbf")
+
+
+def test_a_large_cycle_summary_runs_as_a_job_with_progress(team, march, django_capture_on_commit_callbacks):
+    record(team["emma"], "2026-03-02")
+    with django_capture_on_commit_callbacks(execute=True):
+        created = admin_api(team).post(f"{CYCLES}/{march['id']}/summary/jobs", format="json")
+    assert created.status_code == 202
+    job = admin_api(team).get(f"{CYCLES}/{march['id']}/summary/jobs/{created.json()['id']}").json()
+    assert job["status"] == "completed" and job["progress"] == 100 and job["members"] == 5
+    assert {r["username"]: r["totalDays"] for r in job["results"]}["emma"] == 1
+    from apps.payroll_cycles.tasks import summary_job_run
+
+    summary_job_run(job_id=created.json()["id"])  # a redelivery changes nothing
+    assert SummaryJob.objects.get().status == "completed"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path is PostgreSQL's")
+def test_the_sql_path_gives_the_orm_paths_figures(team, march, org, day_shift, night_shift_fixture):
+    from apps.attendance.models import ALL_WEEKDAYS, Holiday
+
+    set_rule(team, weeklyThresholdMinutes=2400, roundingMinutes=10, roundingMode="nearest", minMinutes=15)
+    set_rule(team, shiftId=night_shift_fixture.pk, countBeforeShift=True, roundingMinutes=0)
+    attendance.shift_assignment_create(member=team["wang"], shift=night_shift_fixture, weekdays=0b0011110)
+    attendance.holiday_set(organization=org, day=at("2026-03-09 00:00").date(), name="Spring")
+    attendance.holiday_set(
+        organization=org, day=at("2026-03-14 00:00").date(), name="Makeup", kind=Holiday.Kind.MAKEUP_WORKDAY
+    )
+    assert ALL_WEEKDAYS
+    for member in (team["emma"], team["wang"], team["olga"]):
+        for offset, (start, end, status) in enumerate(
+            [
+                ("08:30", "19:45", "normal"),
+                ("09:20", "18:00", "late"),
+                ("07:00", "23:00", "normal"),
+                ("10:00", "15:00", "off"),
+                ("09:00", "", "partial"),
+                ("", "", "absent"),
+                ("09:00", "18:00", "holiday"),
+                ("08:00", "20:00", "normal"),
+                ("09:00", "18:00", "adjusted"),
+                ("21:30", "23:59", "normal"),
+            ]
+        ):
+            record(member, f"2026-03-{offset + 2:02d}", status, start=start, end=end)
+    cycle = PayrollCycle.objects.get(pk=march["id"])
+    assert cycle_summary(cycle=cycle, path="sql") == cycle_summary(cycle=cycle, path="orm")
+
+
+@pytest.fixture
+def night_shift_fixture(org):
+    from datetime import time
+
+    return attendance.shift_create(
+        organization=org, name="Late", start_time=time(22), end_time=time(6), break_minutes=30
+    )
