@@ -2,9 +2,17 @@
 
 import logging
 import os
+import time
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import (
+    before_task_publish,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+    worker_ready,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,15 +21,20 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 _task_contexts: dict[str, object] = {}
+_task_started: dict[str, float] = {}
 
 
 @before_task_publish.connect
 def _carry_request_context(headers=None, **kwargs) -> None:
     """A task queued during a request carries its id, client and user (see apps.core.request_context)."""
-    from apps.core import request_context
+    from apps.core import metrics, request_context
 
+    if headers is None:
+        return
+    # When it was sent: the age of the oldest task waiting in a queue (apps.core.metrics) reads it.
+    headers.setdefault(metrics.SENT_AT_HEADER, time.time())
     carried = request_context.carried()
-    if carried and headers is not None:
+    if carried:
         headers.setdefault(request_context.TASK_HEADER, carried)
 
 
@@ -31,6 +44,7 @@ def _enter_request_context(task_id=None, task=None, **kwargs) -> None:
     request that queued it, keeps that request's context."""
     from apps.core import request_context
 
+    _task_started[task_id] = time.monotonic()
     carried = getattr(task.request, request_context.TASK_HEADER, None)
     if carried is None and request_context.current().request_id:
         return
@@ -39,12 +53,45 @@ def _enter_request_context(task_id=None, task=None, **kwargs) -> None:
 
 
 @task_postrun.connect
-def _leave_request_context(task_id=None, **kwargs) -> None:
-    from apps.core import request_context
+def _leave_request_context(task_id=None, task=None, state=None, **kwargs) -> None:
+    from apps.core import metrics, request_context
 
     token = _task_contexts.pop(task_id, None)
     if token is not None:
         request_context.reset(token)
+    started = _task_started.pop(task_id, None)
+    delivery = getattr(task.request, "delivery_info", None) or {}
+    queue = delivery.get("routing_key") or ("eager" if task.request.is_eager else "unknown")
+    metrics.task_finished(
+        task=task.name,
+        queue=queue,
+        state=state or "unknown",
+        seconds=None if started is None else time.monotonic() - started,
+    )
+
+
+@worker_init.connect
+def _worker_metrics_directory(**kwargs) -> None:
+    """A worker starts with an empty metrics directory (a previous run's files would be added again)."""
+    from apps.core import metrics
+
+    metrics.multiprocess_directory_clear()
+
+
+@worker_process_init.connect
+def _worker_process_metrics(**kwargs) -> None:
+    """Each pool process writes its own files: create its zero series at once, not at its first task."""
+    from apps.core import metrics
+
+    metrics.initialize()
+
+
+@worker_ready.connect
+def _worker_metrics_serve(**kwargs) -> None:
+    """With CELERY_WORKER_METRICS_PORT, the worker serves its (and its pool's) metrics for Prometheus."""
+    from apps.core import metrics
+
+    metrics.worker_metrics_serve()
 
 
 def publisher_warm() -> None:

@@ -38,6 +38,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
 # Who may scrape /metrics.
 METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=["127.0.0.0/8", "::1/128"])
+# Set for processes that fork (gunicorn workers, Celery's pool): their counters are added up from files
+# in this directory (prometheus_client reads it too). Each kind of process gets its own directory.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -144,11 +147,44 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "c
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not IS_PRODUCTION)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
-# The queue tasks go to and workers started without -Q read. Processes that share a Redis but must not
-# take each other's tasks (a benchmark's servers, test stacks) each get a queue of their own.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Three queues (docs/runbook.md, "Background work"): `imports` (long, heavy jobs), `notifications`
+# (deliveries, many and short) and `default` (everything else, beat's periodic work). A worker started
+# without -Q reads all three; a worker per queue scales each on its own. Processes that share a Redis but
+# must not take each other's tasks (a benchmark's servers, test stacks) each get a CELERY_QUEUE_PREFIX.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+CELERY_QUEUE_NAMES = {
+    name: f"{CELERY_QUEUE_PREFIX}{name}" for name in ("imports", "default", "notifications")
+}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=CELERY_QUEUE_NAMES["default"])
+CELERY_TASK_QUEUES = {
+    queue: {"exchange": queue, "routing_key": queue}
+    for queue in {*CELERY_QUEUE_NAMES.values(), CELERY_TASK_DEFAULT_QUEUE}
+}
+CELERY_TASK_ROUTES = {
+    "imports.*": {"queue": CELERY_QUEUE_NAMES["imports"]},
+    "notifications.*": {"queue": CELERY_QUEUE_NAMES["notifications"]},
+    "webhooks.*": {"queue": CELERY_QUEUE_NAMES["notifications"]},
+}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process: a worker busy with a 10-minute import holds no other task back.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Long tasks get a soft limit (SoftTimeLimitExceeded: the task's transaction rolls back, the job is
+# marked failed) and a hard one a minute later; both below the visibility timeout, so a task still
+# running is never handed to a second worker.
+CELERY_IMPORT_TIME_LIMIT_SECONDS = env.int("CELERY_IMPORT_TIME_LIMIT_SECONDS", default=1800)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TASK_ANNOTATIONS = {
+    "imports.job_run": {
+        "soft_time_limit": CELERY_IMPORT_TIME_LIMIT_SECONDS,
+        "time_limit": CELERY_IMPORT_TIME_LIMIT_SECONDS + 60,
+    },
+    "audit.retention": {"soft_time_limit": 1800, "time_limit": 1860},
+}
+# Worker metrics (docs/runbook.md, "Metrics"): a worker started with a port serves /metrics there,
+# adding up its pool processes through PROMETHEUS_MULTIPROC_DIR when that is set.
+CELERY_WORKER_METRICS_PORT = env.int("CELERY_WORKER_METRICS_PORT", default=0)
+CELERY_WORKER_METRICS_ADDR = env.str("CELERY_WORKER_METRICS_ADDR", default="127.0.0.1")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -379,6 +415,7 @@ CELERY_BEAT_SCHEDULE["audit-seal"] = {
     # A run that waited longer than a few intervals in the queue is dropped: the next one seals the same.
     "options": {"expires": max(5.0, AUDIT_SEAL_INTERVAL * 5)},
 }
+CELERY_BEAT_SCHEDULE["audit-chain-verify"] = {"task": "audit.chain_verify", "schedule": 24 * 60 * 60}
 # Request rate limits per user (or address when anonymous), "<count>/<s|m|h|d>", counted by
 # django-ratelimit in the default cache (Redis in production). RATE_LIMITS="login=5/m,export=30/m" overrides.
 RATE_LIMITS = {

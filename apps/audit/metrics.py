@@ -1,7 +1,7 @@
 """Prometheus gauges of the audit sealer, set at each scrape of /metrics (apps.core.health).
 
 `timeledger_audit_unsealed_oldest_seconds` is the age of the oldest entry not yet sealed into its chain (0
-when none): the alert in deploy/prometheus/alerts.yml fires when the sealer falls behind.
+when none): the alert in deploy/prometheus/timeledger.rules.yml fires when the sealer falls behind.
 """
 
 from django.db.models import Count, Min

@@ -20,6 +20,7 @@ from apps.audit.chain import locked_head
 from apps.audit.hooks import retention_purgers
 from apps.audit.models import GLOBAL_CHAIN, OperationLog, chain_key
 from apps.audit.services import audit_record
+from apps.core import metrics
 from apps.core.errors import ValidationFailed
 
 SETTINGS_KEY = "retention"
@@ -182,4 +183,7 @@ def audit_retention_run(
                 },
             )
         results.append(result)
+    if not dry_run and organization is None:
+        # Every organization's retention ran to the end: the retention-staleness alert reads this.
+        metrics.run_succeeded("retention")
     return results

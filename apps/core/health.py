@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_prometheus.exports import ExportToDjangoView
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from apps.core import metrics as product_metrics
 from apps.core.exceptions import error_response
 from apps.core.request_context import client_ip, ip_allowed
 
@@ -96,7 +97,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=503 if failed else 200)
 
 
-_export = ExportToDjangoView
 # Callables run before each scrape to set gauges that are cheap to read from the database (an app above
 # the kernel registers them in its AppConfig.ready(); a failing one is logged, not fatal).
 _scrape_refreshers: list = []
@@ -118,8 +118,12 @@ def _refresh_gauges() -> None:
 @never_cache
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus metrics, only for loopback and METRICS_ALLOWED_CIDRS."""
+    """Prometheus metrics, only for loopback and METRICS_ALLOWED_CIDRS: the counters of every web process
+    (django-prometheus' and apps.core.metrics'), then the state gauges read now (queues, readiness,
+    database connections, audit chain, retention)."""
     if not ip_allowed(client_ip(request), settings.METRICS_ALLOWED_CIDRS):
         return error_response("IP_RESTRICTED", _("Metrics are not served to this address."), 403)
     _refresh_gauges()
-    return _export(request)
+    body = generate_latest(product_metrics.process_registry())
+    body += generate_latest(product_metrics.STATE_REGISTRY)
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

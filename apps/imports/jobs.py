@@ -12,6 +12,7 @@ import time
 from django.utils import timezone
 
 from apps.access.models import Membership
+from apps.core import metrics
 from apps.core.errors import DomainError
 from apps.imports import queue
 from apps.imports.models import ImportBatch, ImportJob, Upload
@@ -75,6 +76,11 @@ def job_finish(job: ImportJob, *, rows: int, result: dict, started: float, finis
         throughput_rows_per_sec=round(rows / elapsed, 1),
         finished_at=finished_at or timezone.now(),
     )
+    _counted(job, "completed")
+
+
+def _counted(job: ImportJob, outcome: str) -> None:
+    metrics.job_finished(kind=f"import_{job.kind}", outcome=outcome)
 
 
 def job_fail(job: ImportJob, error: DomainError, *, result: dict | None = None) -> None:
@@ -87,6 +93,7 @@ def job_fail(job: ImportJob, error: DomainError, *, result: dict | None = None) 
         result={**(result or {}), "details": error.details},
         finished_at=timezone.now(),
     )
+    _counted(job, "failed")
 
 
 def job_runnable(job_id: int) -> ImportJob | None:

@@ -81,7 +81,7 @@ def production_environment(database_url: str, workdir: Path) -> dict[str, str]:
             "DATABASE_URL": database_url,
             "REDIS_URL": settings.REDIS_URL,
             # Its worker must not take the tasks of other tests' workers on the same Redis, nor they its.
-            "CELERY_TASK_DEFAULT_QUEUE": f"deploy-stack-{os.getpid()}",
+            "CELERY_QUEUE_PREFIX": f"deploy-stack-{os.getpid()}-",
             # Keys of this run apart from anything else using the same Redis database.
             "CACHE_KEY_PREFIX": f"deploytest-{secrets.token_hex(4)}",
             "STATIC_ROOT": str(workdir / "static"),
@@ -504,7 +504,7 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
         "DATABASE_URL",
         "REDIS_URL",
         "CACHE_KEY_PREFIX",
-        "CELERY_TASK_DEFAULT_QUEUE",
+        "CELERY_QUEUE_PREFIX",
     )
     good = tmp_path / "good.env"
     good.write_text(

@@ -6,6 +6,7 @@ import pytest
 from celery.signals import before_task_publish
 
 from apps.core import request_context
+from apps.core.metrics import SENT_AT_HEADER
 from config.celery import app
 
 
@@ -52,6 +53,7 @@ def test_a_task_run_eagerly_inside_the_request_keeps_its_context(in_request):
 def test_a_message_published_during_a_request_carries_its_context(in_request):
     headers: dict = {}
     before_task_publish.send(sender="tests.context_probe", body=(), headers=headers, properties={})
+    assert headers.pop(SENT_AT_HEADER) > 0  # every message says when it was sent (queue age metric)
     assert headers == {
         request_context.TASK_HEADER: {
             "request_id": "req-123",
@@ -67,6 +69,7 @@ def test_a_message_published_during_a_request_carries_its_context(in_request):
 def test_outside_a_request_a_message_carries_nothing():
     headers: dict = {}
     before_task_publish.send(sender="tests.context_probe", body=(), headers=headers, properties={})
+    assert headers.pop(SENT_AT_HEADER) > 0
     assert headers == {}
 
 

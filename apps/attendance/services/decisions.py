@@ -33,6 +33,7 @@ from apps.attendance.services._common import (
 )
 from apps.attendance.services.records import recompute_days
 from apps.audit.services import audit_record
+from apps.core import metrics
 from apps.core.errors import Forbidden
 
 Verb = Literal["approve", "reject"]
@@ -97,6 +98,7 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
             _write_decision(request, status=RequestStatus.REJECTED, approver=approver, comment=comment)
             audit_record(action=action, actor=approver, target=request)
             events.request_decided(request, noun=rules.noun, decided_by=approver)
+            metrics.request_decided(request_type=rules.noun, decision="rejected")
             return request
         dates = rules.dates(request)
         hooks.ensure_unlocked(member=request.member, dates=dates)
@@ -105,6 +107,7 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
         _recompute(request, dates)
         audit_record(action=action, actor=approver, target=request, details=details)
         events.request_decided(request, noun=rules.noun, decided_by=approver)
+        metrics.request_decided(request_type=rules.noun, decision="approved")
     return request
 
 
@@ -137,4 +140,5 @@ def request_cancel(*, request: DecidableRequest, actor: Membership):
         details = {"wasApproved": was_approved} if RequestStatus.APPROVED in rules.cancellable else {}
         audit_record(action=action, actor=actor, target=request, details=details)
         events.request_decided(request, noun=rules.noun, decided_by=actor)
+        metrics.request_decided(request_type=rules.noun, decision="cancelled")
     return request

@@ -22,6 +22,7 @@ from apps.attendance.services._common import (
 from apps.attendance.services.records import recompute_days
 from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
+from apps.core import metrics
 from apps.core.errors import Conflict, Unprocessable, ValidationFailed
 
 EARTH_RADIUS_M = 6_371_000
@@ -214,6 +215,7 @@ def punch_create(
                 },
             )
             events.punch_created(punch)
+            metrics.punch_recorded(kind=kind, source=source)
     except (Conflict, Unprocessable) as refused:
         if refused.code in REFUSALS_AUDITED:
             # The refusal rolled back the punch's transaction; its audit line is written after it.

@@ -178,6 +178,9 @@ def _record(delivery: WebhookDelivery, result: AttemptResult) -> WebhookDelivery
         row.save()
         transaction.on_commit(lambda: _after(row, outcome))
     metrics.webhook_deliveries.labels(outcome=outcome).inc()
+    metrics.delivery_recorded(channel="webhook", outcome=metrics.WEBHOOK_OUTCOMES[outcome])
+    if outcome == "dead":
+        metrics.dead_letter_recorded(channel="webhook")
     metrics.webhook_delivery_seconds.observe(result.duration_ms / 1000)
     logger.info(
         "webhook delivery %s",

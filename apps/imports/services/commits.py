@@ -21,6 +21,7 @@ from apps.access.models import Membership
 from apps.attendance import hooks as attendance_hooks
 from apps.audit.services import audit_record
 from apps.audit.webhooks.events import event_emit
+from apps.core import metrics
 from apps.core.errors import Conflict, DomainError, Unprocessable
 from apps.imports import merge, statistics
 from apps.imports.jobs import job_create, job_fail, job_finish, job_progress, job_progress_reporter, job_start
@@ -193,10 +194,12 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         progress(result.total_rows)
     else:
         staging = Staging(with_rejects=True)
-        result = run_pass(
-            upload=upload, organization=organization, mapping=mapping, staging=staging,
-            on_progress=progress, members=members,
-        )  # fmt: skip
+        with metrics.import_phase("validate"):
+            result = run_pass(
+                upload=upload, organization=organization, mapping=mapping, staging=staging,
+                on_progress=progress, members=members,
+            )  # fmt: skip
+        metrics.import_rows(phase="validate", counts={"valid": result.valid, "invalid": result.invalid})
         table = staging.table
     if result.invalid and options.get("on_error", "reject") == "reject":
         raise Unprocessable(
@@ -211,7 +214,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
     job_progress(job, result.total_rows, phase="merging")
     statistics.ensure_member_statistics()
     now = timezone.now()
-    with transaction.atomic():
+    with metrics.import_phase("merge"), transaction.atomic():
         merge.lock_organization(organization.pk)
         if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).count() == 0:
             raise BatchAlreadyFinished
@@ -261,6 +264,9 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
             started=started,
             finished_at=finished,
         )
+    # Counted once the merge committed (a rolled-back attempt is retried and counted then).
+    merged = {key: counts.get(key, 0) for key in ("created", "updated", "unchanged", "skipped")}
+    metrics.import_rows(phase="merge", counts=merged)
     return counts["created"] + counts["updated"], result.total_rows
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.access.models import Membership
+from apps.core import metrics
 from apps.core.errors import DomainError
 from apps.imports.jobs import job_create, job_fail, job_finish, job_progress_reporter, job_start
 from apps.imports.members import MemberIndex
@@ -59,15 +60,17 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
     # A kept set keeps the rejected lines too: the commit writes them as items.
     staging = Staging(with_rejects=kept is not None, table=kept.table if kept else "")
     try:
-        result = run_pass(
-            upload=upload,
-            organization=organization,
-            mapping=mapping,
-            staging=staging,
-            preview_limit=preview_limit,
-            on_progress=on_progress,
-            members=members,
-        )
+        with metrics.import_phase("preview"):
+            result = run_pass(
+                upload=upload,
+                organization=organization,
+                mapping=mapping,
+                staging=staging,
+                preview_limit=preview_limit,
+                on_progress=on_progress,
+                members=members,
+            )
+        metrics.import_rows(phase="preview", counts={"valid": result.valid, "invalid": result.invalid})
         actions = staged_actions(organization_id=organization.pk, table=staging.table)
         row_actions = staged_actions_for(
             [row["line"] for row in result.preview_rows if row["state"] == "valid"],

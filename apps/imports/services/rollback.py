@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.access.models import Membership
 from apps.audit.services import audit_record
 from apps.audit.webhooks.events import event_emit
+from apps.core import metrics
 from apps.core.errors import Conflict
 from apps.imports import merge, statistics, undo
 from apps.imports.models import ImportBatch
@@ -15,7 +16,7 @@ from apps.imports.models import ImportBatch
 
 def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
     """Undo a completed batch. Rolling back a rolled-back batch returns it unchanged (safe to retry)."""
-    with transaction.atomic():
+    with metrics.import_phase("rollback"), transaction.atomic():
         merge.lock_organization(batch.organization_id)
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ImportBatch.Status.ROLLED_BACK:
@@ -65,6 +66,7 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
             data={"batchId": batch.pk, "deleted": deleted, "restored": restored},
         )
         statistics.vacuum_after_rollback(rows=deleted + restored)
+        metrics.import_rows(phase="rollback", counts={"restored": deleted + restored})
     return batch
 
 

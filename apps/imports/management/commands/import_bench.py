@@ -80,8 +80,8 @@ class Command(BaseCommand):
             "REDIS_URL": settings.REDIS_URL,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "LOG_LEVEL": "WARNING",
-            # A queue of its own: another worker on the same Redis must not take the benchmark's jobs.
-            "CELERY_TASK_DEFAULT_QUEUE": f"import-bench-{os.getpid()}",
+            # Queues of its own: another worker on the same Redis must not take the benchmark's jobs.
+            "CELERY_QUEUE_PREFIX": f"import-bench-{os.getpid()}-",
             # Several runs a minute (one run commits four times) measure speed, not the rate limits.
             "RATE_LIMITS": ",".join(
                 f"{group}=6000/m"
@@ -106,7 +106,7 @@ class Command(BaseCommand):
                 client.get("/template")
             self.settled: dict[str, float] = {}
             self.broker = redis.Redis.from_url(settings.REDIS_URL)
-            self.queue = env["CELERY_TASK_DEFAULT_QUEUE"]
+            self.queue = env["CELERY_QUEUE_PREFIX"] + "imports"
             figures = self._run(client, plain, changed, rows)
             web_peak = max(bench.peak_mb(pid) for pid in [web.pid, *bench.children(web.pid)])
             worker_peak = bench.peak_mb(worker.pid)
