@@ -164,6 +164,8 @@ CELERY_TASK_ROUTES = {
     "imports.*": {"queue": CELERY_QUEUE_NAMES["imports"]},
     "notifications.*": {"queue": CELERY_QUEUE_NAMES["notifications"]},
     "webhooks.*": {"queue": CELERY_QUEUE_NAMES["notifications"]},
+    "audit.webhook_deliver": {"queue": CELERY_QUEUE_NAMES["notifications"]},
+    "audit.webhooks_sweep": {"queue": CELERY_QUEUE_NAMES["notifications"]},
 }
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process: a worker busy with a 10-minute import holds no other task back.
