@@ -75,7 +75,7 @@ k logs job/timeledger-migrate --tail=20 || true
 
 echo "deploy: 3/3 rollout of $IMAGE"
 "$KUBECTL" apply -f "$WORK/all.yaml" --selector timeledger.io/phase=rollout
-for deployment in timeledger-web timeledger-worker timeledger-beat; do
+for deployment in timeledger-web timeledger-worker-imports timeledger-worker-default timeledger-worker-notifications timeledger-beat; do
     k rollout status "deployment/$deployment" --timeout "$ROLLOUT_TIMEOUT"
 done
 # Through the middleware stack, and a task's round trip through the broker to the new workers.

@@ -106,7 +106,8 @@ def test_web_runs_at_least_two_replicas_and_web_and_worker_autoscale(resources):
     deployments = _by_kind(resources, "Deployment")
 
     assert autoscalers["timeledger-web"]["spec"]["minReplicas"] == 2
-    assert set(autoscalers) == {"timeledger-web", "timeledger-worker"}
+    queues = ("imports", "default", "notifications")
+    assert set(autoscalers) == {"timeledger-web", *(f"timeledger-worker-{queue}" for queue in queues)}
     for name in autoscalers:
         # A `replicas` here would reset the autoscaler's choice at every deploy.
         assert "replicas" not in deployments[name]["spec"], name
@@ -261,7 +262,8 @@ def test_deploy_script_migrates_with_the_new_image_before_any_deployment_changes
     rollout = next(c for c in calls if c.startswith("apply rollout"))
     assert rollout.endswith("registry.example.com/timeledger:1.4.2")
     assert [c for c in calls if c.startswith("rollout status")] == [
-        f"rollout status deployment/timeledger-{name} --timeout 10m" for name in ("web", "worker", "beat")
+        f"rollout status deployment/timeledger-{name} --timeout 10m"
+        for name in ("web", "worker-imports", "worker-default", "worker-notifications", "beat")
     ]
     assert calls[-1] == "exec deployment/timeledger-web -- python manage.py smoke"
 
@@ -283,3 +285,23 @@ def test_deploy_script_refuses_an_image_without_a_fixed_tag(recorded_deploy, ima
 
     assert result.returncode != 0
     assert calls == []
+
+
+def test_each_queue_has_its_worker_deployment_consuming_only_it_with_prefetch_one_and_metrics(resources):
+    deployments = _by_kind(resources, "Deployment")
+    settings_text = (harness.REPO / "config" / "settings.py").read_text()
+
+    assert "CELERY_WORKER_PREFETCH_MULTIPLIER = 1" in settings_text
+    for queue in ("imports", "default", "notifications"):
+        deployment = deployments[f"timeledger-worker-{queue}"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        command = container["command"]
+        assert command[command.index("-Q") + 1] == queue
+        assert deployment["spec"]["template"]["metadata"]["labels"]["timeledger.io/queue"] == queue
+        env = {item["name"]: item["value"] for item in container["env"]}
+        assert env["CELERY_WORKER_METRICS_PORT"] == "9808"
+        assert env["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")  # the writable emptyDir
+    imports_pod = deployments["timeledger-worker-imports"]["spec"]["template"]["spec"]
+    # A scale-in lets a running import reach its hard time limit (CELERY_IMPORT_TIME_LIMIT_SECONDS + 60).
+    assert imports_pod["terminationGracePeriodSeconds"] >= 1860
+    assert "timeledger-worker" not in deployments
