@@ -11,7 +11,7 @@ and aggregates per member. orm.py computes the same figures on any database; a t
 
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.payroll_cycles.summary.rules import Rule
 
@@ -235,6 +235,9 @@ def rows(
         "weekly_multiplier": weekly_multiplier,
         "members": member_ids,
     }
-    with connection.cursor() as cursor:
+    # The planner's estimate of this statement is high, so PostgreSQL would JIT-compile it: 0.4 s of
+    # compilation for a 0.2 s query (measured, 6,200 records). Off for this statement only.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.fetchall()
