@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.payroll_cycles.api import close_views, summary_views, views
+from apps.payroll_cycles.api import anomaly_views, close_views, summary_views, views
 
 urlpatterns = [
     path("payroll-templates", views.TemplatesView.as_view(), name="payroll-templates"),
@@ -40,5 +40,6 @@ urlpatterns = [
         name="payroll-cycle-readiness",
     ),
     path("payroll-cycles/<int:pk>/changes", close_views.ChangesView.as_view(), name="payroll-cycle-changes"),
+    path("anomalies", anomaly_views.AnomaliesView.as_view(), name="payroll-anomalies"),
     path("overtime-rules", views.OvertimeRulesView.as_view(), name="payroll-overtime-rules"),
 ]
