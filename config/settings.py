@@ -7,6 +7,9 @@ DJANGO_ENV picks the mode:
 Every variable is documented in docs/configuration.md and .env.example.
 """
 
+import ipaddress
+import math
+from collections import Counter
 from pathlib import Path
 
 import environ
@@ -458,18 +461,54 @@ def _refuse(variable: str, why: str) -> None:
     raise ImproperlyConfigured(f"Refusing to start in production: {variable} {why}.")
 
 
+def _secret_key_is_weak(key: str) -> bool:
+    """Too short, too few distinct characters, a repeated unit ("abcde" * 11) or too little entropy."""
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
+        return True
+    if key in (key + key)[1:-1]:  # the key is one shorter string repeated
+        return True
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    return bits < 192
+
+
+def _network_too_wide(cidr: str) -> bool:
+    try:
+        network = ipaddress.ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return True
+    return network.prefixlen < (8 if network.version == 4 else 32)
+
+
 if IS_PRODUCTION:
-    if not SECRET_KEY:
+    if not SECRET_KEY.strip():
         _refuse("SECRET_KEY", "is missing")
-    if SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith(("django-insecure", "change-me", "changeme")):
+    _normalized_key = SECRET_KEY.strip().lower()
+    if (
+        SECRET_KEY == DEV_SECRET_KEY
+        or SECRET_KEY != SECRET_KEY.strip()
+        or _normalized_key.startswith(("django-insecure", "dev-insecure"))
+        or any(marker in _normalized_key.replace("_", "-") for marker in ("change-me", "changeme", "insecure"))
+    ):
         _refuse("SECRET_KEY", "is a known default value")
-    if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH or len(set(SECRET_KEY)) < 5:
+    if _secret_key_is_weak(SECRET_KEY):
         _refuse("SECRET_KEY", f"is too short or too simple (use {MIN_SECRET_KEY_LENGTH}+ random characters)")
     if DEBUG:
         _refuse("DEBUG", "is on")
-    if not ALLOWED_HOSTS or any(host in {"*", ".*"} or host.startswith("*") for host in ALLOWED_HOSTS):
+    if not ALLOWED_HOSTS or any(
+        not host.strip() or "*" in host or host.strip().startswith(".") for host in ALLOWED_HOSTS
+    ):
+        # ".example.com" is Django's subdomain wildcard and "." matches everything: name each host.
         _refuse("ALLOWED_HOSTS", "is empty or a wildcard")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         _refuse("DATABASE_URL", "points at SQLite (use PostgreSQL)")
     if not REDIS_URL:
         _refuse("REDIS_URL", "is missing")
+    if not AXES_ENABLED:
+        _refuse("AXES_ENABLED", "is off (failed sign-ins would never lock out)")
+    if not RATELIMIT_ENABLE:
+        _refuse("RATELIMIT_ENABLE", "is off (no request rate limits)")
+    if CELERY_TASK_ALWAYS_EAGER:
+        _refuse("CELERY_TASK_ALWAYS_EAGER", "is on (imports would run inside web requests)")
+    if any(_network_too_wide(cidr) for cidr in TRUSTED_PROXIES):
+        _refuse("TRUSTED_PROXIES", "names a network too wide or invalid (anyone could forge X-Forwarded-For)")

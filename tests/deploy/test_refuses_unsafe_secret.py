@@ -61,9 +61,12 @@ def test_every_production_process_refuses_the_public_development_key(which, tmp_
         (None, "SECRET_KEY is missing"),
         ("", "SECRET_KEY is missing"),
         ("change-me-" + "x" * 60, "SECRET_KEY is a known default value"),
+        ("CHANGE-ME-" + "q7W2xZ9k" * 8, "SECRET_KEY is a known default value"),
+        (" django-insecure-" + "q7W2xZ9k" * 8, "SECRET_KEY is a known default value"),
         ("short-but-random-9f8e7d", "SECRET_KEY is too short or too simple"),
+        ("abcde" * 11, "SECRET_KEY is too short or too simple"),
     ],
-    ids=["absent", "empty", "placeholder", "short"],
+    ids=["absent", "empty", "placeholder", "placeholder-upper", "leading-space", "short", "low-entropy"],
 )
 def test_web_refuses_a_missing_or_weak_key_naming_it(secret_key, reason, tmp_path):
     result = _run(_command("web", tmp_path), _environment(secret_key))
