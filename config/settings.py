@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.middleware.RequestInputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -280,9 +281,9 @@ REST_FRAMEWORK = {
     # JSON keys are camelCase on the wire (commitToken, deviceId, ...), snake_case in Python.
     "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
-        "djangorestframework_camel_case.parser.CamelCaseFormParser",
-        "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
+        "apps.core.parsers.JSONParser",
+        "apps.core.parsers.FormParser",
+        "apps.core.parsers.MultiPartParser",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
@@ -301,6 +302,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "apps.core.openapi.add_error_responses",
     ],
     "AUTHENTICATION_WHITELIST": [
         "apps.access.authentication.BearerTokenAuthentication",
@@ -486,9 +488,11 @@ if IS_PRODUCTION:
     _normalized_key = SECRET_KEY.strip().lower()
     if (
         SECRET_KEY == DEV_SECRET_KEY
-        or SECRET_KEY != SECRET_KEY.strip()
+        or SECRET_KEY.strip() != SECRET_KEY
         or _normalized_key.startswith(("django-insecure", "dev-insecure"))
-        or any(marker in _normalized_key.replace("_", "-") for marker in ("change-me", "changeme", "insecure"))
+        or any(
+            marker in _normalized_key.replace("_", "-") for marker in ("change-me", "changeme", "insecure")
+        )
     ):
         _refuse("SECRET_KEY", "is a known default value")
     if _secret_key_is_weak(SECRET_KEY):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.access import roles
 from apps.access.models import ApiToken, Membership, Organization
 from apps.core.errors import NotFound
+from apps.core.params import ascii_int
 
 ACTIVE_ORG_SESSION_KEY = "active_organization"
 ORG_HEADER = "X-Organization"
@@ -87,12 +88,12 @@ def member_for_user_id(*, organization: Organization, user_id) -> Membership:
     """The member of `organization` whose user id is `user_id`; 404 otherwise, also when that user exists
     only in another organization (nothing about it leaks)."""
     membership = None
-    if str(user_id).isdigit():
+    if ascii_int(user_id) is not None:
         membership = (
             Membership.objects.for_org(organization)
             .select_related("user", "manager__user", "organization")
             .prefetch_related("roles")
-            .filter(user_id=int(user_id))
+            .filter(user_id=ascii_int(user_id))
             .first()
         )
     if membership is None:

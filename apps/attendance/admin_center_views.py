@@ -49,6 +49,7 @@ from apps.attendance.services.setup import (
 )
 from apps.audit.views import admin_page
 from apps.core.errors import DomainError
+from apps.core.params import ascii_int
 
 
 class HolidayForm(forms.Form):
@@ -70,7 +71,8 @@ class LeaveTypeForm(forms.Form):
 def _year(request: HttpRequest, admin: Membership) -> int:
     raw = request.GET.get("year", "")
     today = timezone.localdate(timezone=admin.organization.tzinfo)
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+    year = ascii_int(raw)
+    return year if year is not None and 2000 <= year <= 2100 else today.year
 
 
 @require_http_methods(["GET", "POST"])

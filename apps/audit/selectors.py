@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from apps.access.models import Organization
 from apps.audit.models import OperationLog, chain_key
 from apps.core.errors import ValidationFailed
+from apps.core.params import ascii_int, date_supported
 
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FILTER_PARAMS = ("actor", "action", "target", "result", "from", "to", "q")
@@ -45,6 +46,8 @@ def _moment(raw: str, name: str, organization: Organization, *, end: bool) -> da
         moment = None if day else parse_datetime(raw)
     except ValueError:
         moment = day = None
+    if (day and not date_supported(day)) or (moment and not date_supported(moment.date())):
+        moment = day = None  # 0001-01-01 or 9999-12-31 would overflow in the timezone arithmetic below
     if moment is None:
         if day is None:
             raise ValidationFailed(
@@ -99,8 +102,8 @@ def audit_log_entries(*, organization: Organization, filters: LogFilters) -> Que
     )
     if filters.actor:
         entries = entries.filter(
-            Q(actor_label=filters.actor) | Q(actor_id=int(filters.actor))
-            if filters.actor.isdigit()
+            Q(actor_label=filters.actor) | Q(actor_id=ascii_int(filters.actor))
+            if ascii_int(filters.actor) is not None
             else Q(actor_label=filters.actor)
         )
     if filters.action:

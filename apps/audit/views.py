@@ -39,6 +39,7 @@ from apps.audit.selectors import FILTER_PARAMS, audit_log_entries, parse_log_fil
 from apps.audit.verify import chain_verify
 from apps.core import request_context
 from apps.core.errors import DomainError
+from apps.core.params import ascii_int
 
 USERS_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
@@ -267,8 +268,8 @@ def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
     # Keyset pages on the chain sequence (unique per organization): no skipped or repeated entries
     # while new ones arrive.
     before = request.GET.get("before", "")
-    if before.isdigit():
-        entries = entries.filter(sequence__lt=int(before))
+    if ascii_int(before) is not None:
+        entries = entries.filter(sequence__lt=ascii_int(before))
     page = list(entries.select_related(None)[: LOG_PAGE_SIZE + 1])
     more = len(page) > LOG_PAGE_SIZE
     page = page[:LOG_PAGE_SIZE]
@@ -410,7 +411,9 @@ def settings_retention(request: HttpRequest, admin: Membership) -> HttpResponse:
     for field, key in (("operation_log_days", "operationLogDays"), ("attendance_days", "attendanceDays")):
         raw = request.POST.get(field, "").strip()
         if raw:
-            values[key] = int(raw) if raw.isdigit() else raw  # the service refuses a non-number
+            values[key] = (
+                raw if ascii_int(raw) is None else ascii_int(raw)
+            )  # the service refuses a non-number
     try:
         retention_policy_update(organization=admin.organization, actor=admin, values=values)
     except DomainError as error:

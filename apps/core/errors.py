@@ -80,3 +80,16 @@ class RateLimited(DomainError):
         self.retry_after_seconds = retry_after_seconds
         super().__init__(**kwargs)
         self.details.setdefault("retryAfterSeconds", retry_after_seconds)
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (the cache holding rate-limit counters, the Celery broker) is not answering."""
+
+    status_code = 503
+    default_code = "SERVICE_UNAVAILABLE"
+    default_message = _("A service this request needs is not answering; try again shortly.")
+
+    def __init__(self, retry_after_seconds: int = 30, **kwargs: Any):
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(**kwargs)
+        self.details.setdefault("retryAfterSeconds", retry_after_seconds)

@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from apps.core.errors import DomainError, RateLimited
+from apps.core.errors import DomainError, RateLimited, ServiceUnavailable
 
 logger = logging.getLogger("timeledger.api")
 
@@ -47,6 +47,10 @@ STATUS_CODES = {
     413: ("PAYLOAD_TOO_LARGE", gettext_lazy("The request body is too large.")),
     415: ("UNSUPPORTED_MEDIA_TYPE", gettext_lazy("This content type is not supported here.")),
     429: ("RATE_LIMITED", gettext_lazy("Too many requests; try again later.")),
+    503: (
+        "SERVICE_UNAVAILABLE",
+        gettext_lazy("A service this request needs is not answering; try again shortly."),
+    ),
     500: (
         "INTERNAL_ERROR",
         gettext_lazy("Something went wrong on our side; the request id identifies it in our logs."),
@@ -81,7 +85,7 @@ def envelope_exception_handler(exc, context) -> Response:
     set_rollback()
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | ServiceUnavailable):
             headers["Retry-After"] = str(exc.retry_after_seconds)
         return Response(envelope(exc.code, exc.message, exc.details), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):

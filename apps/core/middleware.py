@@ -4,6 +4,8 @@ import logging
 import time
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from apps.core import request_context
 from apps.core.exceptions import STATUS_CODES, error_response
@@ -88,3 +90,40 @@ def status_error_response(original: HttpResponse) -> HttpResponse:
         if header in original:
             response[header] = original[header]
     return response
+
+
+class RequestInputGuardMiddleware:
+    """Refuses, before any view runs, input that no view can store or parse: a NUL character in the path or
+    in a query parameter (PostgreSQL refuses NUL in text; every filter and search would fail with a 500),
+    and a multipart body whose Content-Type names no boundary. The API answers 400 with the envelope, a
+    page answers the 400 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = self._problem(request)
+        if problem is None:
+            return self.get_response(request)
+        code, message, details = problem
+        if request.path.startswith("/api/"):
+            return error_response(code, message, 400, details)
+        return render(
+            request,
+            "core/problem.html",
+            {"title": _("This request could not be used"), "message": message},
+            status=400,
+        )
+
+    @staticmethod
+    def _problem(request: HttpRequest):
+        if "\x00" in request.path:
+            return "MALFORMED_REQUEST", _("The address holds a NUL character."), {}
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                message = _("Null characters are not allowed.")
+                return "VALIDATION_ERROR", message, {"fields": {name.replace("\x00", ""): [message]}}
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.lower().startswith("multipart/") and "boundary=" not in content_type:
+            return "MALFORMED_REQUEST", _("The multipart body names no boundary in its Content-Type."), {}
+        return None

@@ -17,8 +17,12 @@ REFUSALS = [
     ),
     pytest.param({"SECRET_KEY": "Zq8!fP2k"}, "SECRET_KEY", id="secret-key-short"),
     pytest.param({"SECRET_KEY": "ab" * 40}, "SECRET_KEY", id="secret-key-not-random"),
-    pytest.param({"SECRET_KEY": "CHANGE-ME-" + "q7W2xZ9k" * 8}, "SECRET_KEY", id="secret-key-placeholder-upper"),
-    pytest.param({"SECRET_KEY": "Change_Me_" + "q7W2xZ9k" * 8}, "SECRET_KEY", id="secret-key-placeholder-mixed"),
+    pytest.param(
+        {"SECRET_KEY": "CHANGE-ME-" + "q7W2xZ9k" * 8}, "SECRET_KEY", id="secret-key-placeholder-upper"
+    ),
+    pytest.param(
+        {"SECRET_KEY": "Change_Me_" + "q7W2xZ9k" * 8}, "SECRET_KEY", id="secret-key-placeholder-mixed"
+    ),
     pytest.param(
         {"SECRET_KEY": " django-insecure-" + "q7W2xZ9k" * 8}, "SECRET_KEY", id="secret-key-leading-space"
     ),

@@ -18,6 +18,7 @@ from apps.attendance.models import RequestStatus
 from apps.attendance.services._common import local_today
 from apps.core.errors import ValidationFailed
 from apps.core.pagination import StandardPagination
+from apps.core.params import date_supported
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -74,13 +75,16 @@ def _date_param(request, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    if day is None or not date_supported(day):
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("%(name)s must be a date as YYYY-MM-DD.") % {"name": name},
-            {"fields": {name: [_("Not a date.")]}},
-        ) from None
+            {"fields": {name: [_("Not a date between 1900-01-01 and 2199-12-31.")]}},
+        )
+    return day
 
 
 def period(request, membership) -> tuple[date, date]:
