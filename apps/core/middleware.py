@@ -127,3 +127,19 @@ class RequestInputGuardMiddleware:
         if content_type.lower().startswith("multipart/") and "boundary=" not in content_type:
             return "MALFORMED_REQUEST", _("The multipart body names no boundary in its Content-Type."), {}
         return None
+
+
+class PrivateResponsesMiddleware:
+    """A response to a signed-in user (session or API token) is for them alone: `Cache-Control: no-store`
+    keeps it out of shared caches and the browser's history cache, unless the view set its own policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        authenticated = getattr(user, "is_authenticated", False) or "HTTP_AUTHORIZATION" in request.META
+        if authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -131,3 +131,9 @@ def test_leave_at_the_edge_of_the_calendar_is_a_400(api_as, admin, day):
     )
 
     assert response.status_code == 400, response.content[:300]
+
+
+def test_authenticated_responses_are_not_stored_by_any_cache(api_as, admin, client):
+    assert api_as(admin).get("/api/attendance/me")["Cache-Control"] == "no-store"
+    client.force_login(admin.user)
+    assert client.get("/admin-center/users/")["Cache-Control"] == "no-store"
