@@ -35,8 +35,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("attendance/", include("apps.attendance.urls")),
     path("import-center/", include("apps.imports.urls")),
-    path("admin-center/settings/attendance/", include("apps.attendance.admin_center_urls")),
-    path("admin-center/", include("apps.audit.urls")),
+    # The Admin Center shell and the sections the apps registered (docs/admin-center.md).
+    path("admin-center/", include("apps.access.admin_center.namespaced_urls")),
+    path("admin-center/", include("apps.access.admin_center.urls")),
     path("django-admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/attendance/", permanent=False), name="home"),
 ]

@@ -7,10 +7,12 @@ class AccessConfig(AppConfig):
     verbose_name = "Access: organizations, members and roles"
 
     def ready(self) -> None:
+        from apps.access.admin_center import overview
         from apps.access.hooks import record_rate_limit_block
         from apps.core.ratelimit import register_block_observer
 
         register_block_observer(record_rate_limit_block)
+        overview.register()
         from apps.access import (
             personal_data,  # noqa: F401 - registers access's personal-data handler
             sessions,  # noqa: F401 - connects the session bookkeeping receivers

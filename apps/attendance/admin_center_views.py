@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.access.admin_center import admin_page
 from apps.access.models import Membership
 from apps.access.provisioning.common import members_by_identifier
 from apps.access.selectors import members_search
@@ -47,7 +48,6 @@ from apps.attendance.services.setup import (
     shift_create,
     site_create,
 )
-from apps.audit.views import admin_page
 from apps.core.errors import DomainError
 from apps.core.params import ascii_int
 

@@ -8,12 +8,24 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.utils.translation import gettext_lazy as _
 
+        from apps.access.admin_center import Section, register_section, register_urls
         from apps.access.hooks import register_demo_seeder
         from apps.attendance import models, personal_data, retention  # noqa: F401 - register their handlers
         from apps.attendance.demo import seed_demo_attendance
 
         register_demo_seeder(seed_demo_attendance)
+        register_urls("apps.attendance.admin_center_urls", prefix="settings/attendance/")
+        register_section(
+            Section(
+                key="attendance-settings",
+                parent="settings",
+                title=_("Attendance settings"),
+                url_name="admin_settings:home",
+                active=("admin_settings:*",),
+            )
+        )
         # Configuration edited in the Django admin keeps field-level diffs.
         for model in (
             models.Shift,

@@ -15,6 +15,7 @@ class AuditConfig(AppConfig):
             personal_data,  # noqa: F401 - registers audit's personal-data handler
             receivers,  # noqa: F401 - connects the auth signal receivers
         )
+        from apps.audit.admin_pages import sections as admin_sections
         from apps.audit.metrics import refresh_sealer_gauges
         from apps.audit.services import audit_record
         from apps.audit.webhooks.events import event_emit
@@ -23,6 +24,7 @@ class AuditConfig(AppConfig):
         register_operation_recorder(audit_record)
         register_scrape_refresher(refresh_sealer_gauges)
         register_event_writer(event_emit)
+        admin_sections.register()
         # Field-level diffs (django-auditlog) for the access models; secrets never enter a diff.
         auditlog.register(Organization)
         auditlog.register(Membership, m2m_fields={"roles"})

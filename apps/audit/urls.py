@@ -1,14 +1,11 @@
-"""The Admin Center pages (`/admin-center/`). The attendance settings pages are mounted separately
-(`/admin-center/settings/attendance/`, apps/attendance) because this app may not import attendance."""
+"""Audit's pages in the Admin Center (mounted by the shell, apps.access.admin_center, in the `admin_center`
+namespace: `admin_center:audit`, ...)."""
 
 from django.urls import path
 
 from apps.audit import views
 
-app_name = "admin_center"
-
 urlpatterns = [
-    path("", views.home, name="home"),
     path("users/", views.users, name="users"),
     path("users/batch/", views.batch, name="batch"),
     path("users/<int:user_id>/", views.user_detail, name="user"),

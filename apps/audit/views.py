@@ -10,18 +10,15 @@ the page; nothing was written.
 import csv
 import io
 import json
-from datetime import datetime, time, timedelta
-from functools import wraps
+from datetime import timedelta
 
 from auditlog.models import LogEntry
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -30,9 +27,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.access import provisioning
 from apps.access import roles as role_names
+from apps.access.admin_center import admin_page
 from apps.access.ip_allowlist import ip_allowlist, ip_allowlist_update
 from apps.access.models import Membership
 from apps.access.selectors import member_for_user_id, members_search
+from apps.audit.admin_pages.sections import CHAIN_CACHE_SECONDS, chain_cache_key
 from apps.audit.models import OperationLog, chain_key
 from apps.audit.retention import LIMITS, retention_policy, retention_policy_update
 from apps.audit.selectors import FILTER_PARAMS, audit_log_entries, parse_log_filters
@@ -44,7 +43,6 @@ from apps.core.params import ascii_int
 USERS_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
 BATCH_MAX_BYTES = 512 * 1024
-CHAIN_CACHE_SECONDS = 7 * 24 * 3600
 # Model diffs written within this window of an operation-log entry belong to the same change.
 DIFF_WINDOW = timedelta(seconds=2)
 ROLE_LABELS = {
@@ -55,69 +53,11 @@ ROLE_LABELS = {
 }
 
 
-def admin_page(view):
-    """Let active admins in; send importers to the Import Center; refuse anyone else (403 page)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        membership = getattr(request, "membership", None)
-        if membership and membership.can(role_names.ADMINISTER):
-            return view(request, membership, *args, **kwargs)
-        if membership and membership.can(role_names.IMPORT) and request.method == "GET":
-            return redirect("imports:center")
-        raise PermissionDenied
-
-    return wrapped
-
-
-def _url(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None  # that section is not installed
-
-
-def _chain_cache_key(organization) -> str:
-    return f"admin-center:chain-status:{organization.pk}"
-
-
 def _member(admin: Membership, user_id) -> Membership:
     try:
         return member_for_user_id(organization=admin.organization, user_id=user_id)
     except DomainError as error:
         raise Http404(error.message) from error
-
-
-# --- Home ---------------------------------------------------------------------------------------------
-
-
-@require_GET
-@admin_page
-def home(request: HttpRequest, admin: Membership) -> HttpResponse:
-    organization = admin.organization
-    members = Membership.objects.for_org(organization).filter(is_active=True)
-    today = datetime.combine(timezone.localdate(timezone=organization.tzinfo), time.min, organization.tzinfo)
-    sections = [
-        {"key": "users", "title": _("User Access"), "url": _url("admin_center:users"),
-         "text": _("Find people, change their roles, provision many at once.")},
-        {"key": "audit", "title": _("Audit"), "url": _url("admin_center:audit"),
-         "text": _("Who did what and when; export it; check the log has not been tampered with.")},
-        {"key": "settings", "title": _("Settings"), "url": _url("admin_center:settings"),
-         "text": _("IP allowlist, retention, and the attendance rules of the organization.")},
-        {"key": "imports", "title": _("Import Center"), "url": _url("imports:center"),
-         "text": _("Bring attendance in from DingTalk or the template, and roll batches back.")},
-    ]  # fmt: skip
-    context = {
-        "sections": [section for section in sections if section["url"]],
-        "figures": {
-            "members": members.count(),
-            "admins": members.filter(roles__name=role_names.ADMIN).distinct().count(),
-            "entries_today": OperationLog.objects.for_org(organization).filter(created_at__gte=today).count(),
-        },
-        "chain": cache.get(_chain_cache_key(organization)),
-    }
-    return render(request, "admin_center/home.html", context)
 
 
 # --- User Access --------------------------------------------------------------------------------------
@@ -285,10 +225,8 @@ def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
 
 
 def _export_url(filter_query: str) -> str:
-    url = _url("admin-audit-logs-export")
-    if url and filter_query:
-        url += f"?{filter_query}"
-    return url or ""
+    url = reverse("admin-audit-logs-export")
+    return f"{url}?{filter_query}" if filter_query else url
 
 
 def _model_diffs(entry: OperationLog) -> list[LogEntry]:
@@ -341,7 +279,7 @@ def audit_entry(request: HttpRequest, admin: Membership, entry_id: int) -> HttpR
 def chain_status(request: HttpRequest, admin: Membership) -> HttpResponse:
     """Verifying walks the organization's whole chain, so it runs when asked (POST), and the latest
     result is kept for the home page and this page."""
-    key = _chain_cache_key(admin.organization)
+    key = chain_cache_key(admin.organization)
     if request.method == "POST":
         report = chain_verify(chain_key(admin.organization.pk))
         status = {
@@ -379,7 +317,6 @@ def settings_home(request: HttpRequest, admin: Membership) -> HttpResponse:
         "address_allowed": allowlist.allows(address) if allowlist.admin else None,
         "retention": retention_policy(organization),
         "limits": {key: {"low": low, "high": high} for key, (low, high) in LIMITS.items()},
-        "attendance_settings": _url("admin_settings:home"),
     }
     return render(request, "admin_center/settings.html", context)
 

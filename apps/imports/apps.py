@@ -6,6 +6,9 @@ class ImportsConfig(AppConfig):
     label = "imports"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.access.admin_center import Section, register_section
         from apps.access.hooks import register_demo_seeder
         from apps.imports import (
             personal_data,  # noqa: F401 - registers imports' personal-data handler
@@ -19,3 +22,14 @@ class ImportsConfig(AppConfig):
         from apps.imports.selectors import imports_running
 
         register_pending_work_reporter(imports_running)
+        # The Import Center is its own page; the Admin Center links to it (a tab and a card).
+        register_section(
+            Section(
+                key="imports",
+                title=_("Import Center"),
+                url_name="imports:center",
+                order=90,
+                text=_("Bring attendance in from DingTalk or the template, and roll batches back."),
+                active=("imports:*",),
+            )
+        )

@@ -1,0 +1,28 @@
+"""The Admin Center shell: the registry apps fill from `ready()` and the guard their pages use.
+
+    from apps.access.admin_center import Section, admin_page, register_section, register_urls
+
+See registry.py and docs/admin-center.md.
+"""
+
+from apps.access.admin_center.guard import admin_page
+from apps.access.admin_center.registry import (
+    Figure,
+    Panel,
+    Section,
+    register_figure,
+    register_panel,
+    register_section,
+    register_urls,
+)
+
+__all__ = [
+    "Figure",
+    "Panel",
+    "Section",
+    "admin_page",
+    "register_figure",
+    "register_panel",
+    "register_section",
+    "register_urls",
+]
