@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 APPS = ["access", "audit", "attendance", "imports", "payroll_cycles", "core"]
 PRIVATE_PACKAGES = ("views", "api", "management")
+# Public on purpose: the Admin Center shell is the registry every app adds its sections to.
+PUBLIC = {"apps.access.admin_center"}
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -30,7 +32,8 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 
 def private_modules(app: str) -> list[str]:
     """An app's modules no other app may import: its pages, API, commands, Admin Center modules and
-    *_common helpers (access's API permission classes are public: every app's API uses them)."""
+    *_common helpers. Access's API permission classes (ignored in each contract) and the Admin Center shell
+    (PUBLIC) are public: every app's API and Admin Center sections use them."""
     found = []
     for path in sorted((ROOT / "apps" / app).rglob("*.py")):
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -45,8 +48,9 @@ def private_modules(app: str) -> list[str]:
             inside[0] in PRIVATE_PACKAGES or inside[0].startswith("admin_center")
         )
         common_helper = inside[-1].endswith("_common") and inside[0] not in PRIVATE_PACKAGES
-        if top_level_private or common_helper:
-            found.append(".".join(parts))
+        name = ".".join(parts)
+        if (top_level_private or common_helper) and name not in PUBLIC:
+            found.append(name)
     return found
 
 

@@ -13,7 +13,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.attendance.models import AdjustmentRequest, LeaveRequest, LeaveType, Punch
-from apps.attendance.views.text import service_message
 
 # A service's error names the field in its API spelling; the page shows it next to the form's field.
 SERVICE_FIELDS = {
@@ -54,7 +53,7 @@ class IdempotentForm(forms.Form):
     def add_service_error(self, error) -> None:
         """Show a service's DomainError next to the field it names, or above the form."""
         field = SERVICE_FIELDS.get((error.details or {}).get("field", ""))
-        self.add_error(field if field in self.fields else None, service_message(error))
+        self.add_error(field if field in self.fields else None, error.message)
 
 
 class PunchForm(IdempotentForm):
@@ -201,7 +200,7 @@ class DecisionForm(forms.Form):
 
     def add_service_error(self, error) -> None:
         field = SERVICE_FIELDS.get((error.details or {}).get("field", ""))
-        self.add_error(field if field in self.fields else None, service_message(error))
+        self.add_error(field if field in self.fields else None, error.message)
 
 
 class IdListField(forms.Field):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from apps.access import roles
 from apps.access.models import Membership
 from apps.access.selectors import members_search
-from apps.attendance.views.text import RECORD_STATUS
+from apps.attendance.labels import RECORD_STATUS
 from apps.imports.selectors import batches_for
 
 HISTORY_PAGE_SIZE = 10

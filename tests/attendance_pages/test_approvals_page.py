@@ -288,4 +288,4 @@ def test_the_inbox_reads_in_simplified_chinese(signed_in, team):
 
     post(client, decide_url("adjustment", request.pk, "approve"), htmx=True)
     response = post(client, decide_url("adjustment", request.pk, "approve"), htmx=True)
-    assert "该申请已经处理过了。" in response.content.decode()
+    assert "该申请已批准，不能再处理。" in response.content.decode()  # noqa: RUF001

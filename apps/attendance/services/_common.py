@@ -112,6 +112,15 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool) -> st
     return value
 
 
+def _already(status: str) -> str:
+    """The refusal in words: the status is a stored code, never shown as it is."""
+    return {
+        RequestStatus.APPROVED: _("This request is already approved."),
+        RequestStatus.REJECTED: _("This request is already rejected."),
+        RequestStatus.CANCELLED: _("This request is already cancelled."),
+    }.get(status, _("This request was already decided."))
+
+
 def request_lock(
     request: R, *, allowed: tuple[str, ...] = (RequestStatus.PENDING,), related: tuple[str, ...] = ()
 ) -> R:
@@ -120,11 +129,7 @@ def request_lock(
     lock_member(request.member)
     request = type(request).objects.select_for_update().select_related(*related).get(pk=request.pk)
     if request.status not in allowed:
-        raise Conflict(
-            "REQUEST_NOT_PENDING",
-            _("This request is already %(status)s.") % {"status": request.status},
-            {"status": request.status},
-        )
+        raise Conflict("REQUEST_NOT_PENDING", _already(request.status), {"status": request.status})
     return request
 
 

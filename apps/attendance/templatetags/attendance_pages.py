@@ -4,7 +4,7 @@ timezone (a person reads their punches in the time of their organization, not of
 from django import template
 from django.utils import timezone
 
-from apps.attendance.views import text
+from apps.attendance import labels as text
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
 """Pages of the attendance app: the employee's month (`employee`) and the approver inbox (`approvals`).
 
-Kept empty on purpose: `apps.attendance.forms` imports `views.text`, and the view modules import the forms.
+Kept empty on purpose: importing the package must not import every page and its forms.
 """

@@ -19,7 +19,6 @@ from apps.access import roles
 from apps.access.models import Membership
 from apps.attendance import selectors, services
 from apps.attendance.forms import BulkApproveForm, DecisionForm
-from apps.attendance.views import text
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
 from apps.core.errors import DomainError
 
@@ -120,8 +119,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         feedback += [
             (
                 "error",
-                _("Request %(id)s: %(message)s")
-                % {"id": r.id, "message": text.service_message(DomainError(r.code, r.message))},
+                _("Request %(id)s: %(message)s") % {"id": r.id, "message": r.message},
             )
             for r in results
             if not r.ok

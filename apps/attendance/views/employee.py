@@ -18,12 +18,12 @@ from django_htmx.http import trigger_client_event
 
 from apps.access import roles
 from apps.access.models import Membership
+from apps.attendance import labels as text
 from apps.attendance import selectors, services
 from apps.attendance.calendar import policy_for
 from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
 from apps.attendance.models import AttendancePolicy, Punch
 from apps.attendance.views import month as months
-from apps.attendance.views import text
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
 from apps.core.errors import DomainError
 from apps.core.request_context import client_ip
@@ -184,7 +184,7 @@ def punch(request: HttpRequest) -> HttpResponse:
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except DomainError as error:
-            feedback, status = ("error", text.service_message(error)), error.status_code
+            feedback, status = ("error", error.message), error.status_code
         else:
             moment = timezone.localtime(outcome.obj.occurred_at, member.organization.tzinfo)
             message = (
@@ -277,7 +277,7 @@ def request_cancel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     try:
         cancel(request=target, actor=member)
     except DomainError as error:
-        notice, status = ("error", text.service_message(error)), error.status_code
+        notice, status = ("error", error.message), error.status_code
     else:
         notice, status = ("success", _("The request was cancelled.")), 200
     if not htmx_partial(request):
