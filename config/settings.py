@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "apps.core.openapi.add_error_responses",
+        "apps.core.schema.drop_storage_bounds",
     ],
     "AUTHENTICATION_WHITELIST": [
         "apps.access.authentication.BearerTokenAuthentication",
