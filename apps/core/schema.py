@@ -14,9 +14,11 @@ STORAGE_MINIMUMS = {-(2**15), -(2**31), -(2**63)}
 def _strip(node) -> None:
     if isinstance(node, dict):
         if node.get("type") == "integer":
-            if node.get("maximum") in STORAGE_MAXIMUMS:
-                if node.pop("maximum") == 2**63 - 1 and node.get("format") == "int64":
-                    node.pop("format")
+            maximum = node.get("maximum")
+            if maximum in STORAGE_MAXIMUMS:
+                del node["maximum"]
+                if maximum == 2**63 - 1 and node.get("format") == "int64":
+                    del node["format"]
             if node.get("minimum") in STORAGE_MINIMUMS:
                 node.pop("minimum")
         for value in node.values():
