@@ -73,10 +73,6 @@ def pseudonymous_identity(member: Membership) -> dict[str, str]:
     }
 
 
-def is_erased(member: Membership) -> bool:
-    return member.display_name == pseudonymous_identity(member)["display_name"]
-
-
 # --- access's own handler -------------------------------------------------------------------------------
 
 
