@@ -137,3 +137,10 @@ def test_authenticated_responses_are_not_stored_by_any_cache(api_as, admin, clie
     assert api_as(admin).get("/api/attendance/me")["Cache-Control"] == "no-store"
     client.force_login(admin.user)
     assert client.get("/admin-center/users/")["Cache-Control"] == "no-store"
+
+
+def test_an_unknown_x_organization_is_403_no_membership(api_as, admin):
+    response = api_as(admin).get("/api/attendance-admin/users", HTTP_X_ORGANIZATION="no-such-org")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "NO_MEMBERSHIP"

@@ -15,13 +15,22 @@ class HasMembership(BasePermission):
     message = gettext_lazy("You are not a member of any organization.")
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and active_membership(request))
+        return bool(request.user and request.user.is_authenticated and membership_or_refuse(request))
+
+
+def membership_or_refuse(request):
+    """The active membership; a signed-in caller with none (no membership at all, or an X-Organization
+    naming an organization they do not belong to) is refused with 403 NO_MEMBERSHIP, as docs/errors.md says."""
+    membership = active_membership(request)
+    if membership is None and request.user and request.user.is_authenticated:
+        raise Forbidden("NO_MEMBERSHIP", _("You are not a member of any organization."))
+    return membership
 
 
 def role_permission(codename: str) -> type[BasePermission]:
     class _RolePermission(BasePermission):
         def has_permission(self, request, view) -> bool:
-            membership = active_membership(request)
+            membership = membership_or_refuse(request)
             return bool(membership and membership.can(codename))
 
     _RolePermission.__name__ = f"Can_{codename}"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.access import roles
-from apps.access.selectors import active_membership
+from apps.access.api.permissions import membership_or_refuse
 from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
 
@@ -14,7 +14,7 @@ class IsOrgAdmin(BasePermission):
     message = gettext_lazy("Only administrators of this organization may do this.")
 
     def has_permission(self, request, view) -> bool:
-        membership = active_membership(request)
+        membership = membership_or_refuse(request)
         if membership is not None and membership.can(roles.ADMINISTER):
             return True
         if request.user and request.user.is_authenticated and request.method not in SAFE_METHODS:
