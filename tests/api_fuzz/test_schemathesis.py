@@ -1,7 +1,9 @@
 """schemathesis over the whole OpenAPI schema, against the live server, as an admin and as an employee.
 
-Every phase runs (examples, coverage, fuzzing, stateful) with a fixed seed and a bounded number of examples,
-so a run is repeatable and fits CI. It must find no server error, no response that violates the schema and
+The admin, who reaches every operation, runs the examples, fuzzing and stateful phases; the employee runs
+examples and fuzzing. The coverage phase ignores the example limit and took about 7 minutes per role on this
+2-core machine, so CI leaves it out (add it to PHASES for a full local run).
+A fixed seed and a bounded number of examples keep a run repeatable and within CI's budget. It must find no server error, no response that violates the schema and
 no status code the schema does not declare. On a failure the schemathesis report is in the assertion.
 """
 
@@ -43,6 +45,9 @@ def world(make_member, settings):
     return {"admin": admin, "employee": employee}
 
 
+PHASES = {"admin": "examples,fuzzing,stateful", "employee": "examples,fuzzing"}
+
+
 @pytest.mark.parametrize("role", ["admin", "employee"])
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(role, world, live_server, tmp_path):
     token = token_create(user=world[role].user, organization=world[role].organization).raw
@@ -57,7 +62,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(role, world,
         "--header",
         f"Authorization: Bearer {token}",
         "--phases",
-        "examples,coverage,fuzzing,stateful",
+        PHASES[role],
         "--checks",
         CHECKS,
         "--seed",
