@@ -1,5 +1,7 @@
 """Factories for the tests: small, explicit data."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -137,3 +139,33 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
     subject = factory.SelfAttribute("event.subject")
     sequence = factory.SelfAttribute("event.pk")
     next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class PayrollTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "payroll_cycles.PayrollTemplate"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Monthly {n}")
+    timezone = "Asia/Shanghai"
+    start_day = 1
+    end_day = 31
+
+
+class PayrollCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "payroll_cycles.PayrollCycle"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    # One month each, never overlapping: January of a year of its own.
+    start_date = factory.Sequence(lambda n: datetime.date(2030 + n, 1, 1))
+    end_date = factory.LazyAttribute(lambda c: c.start_date.replace(day=31))
+
+
+class SummaryJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "payroll_cycles.SummaryJob"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    cycle = factory.SubFactory(PayrollCycleFactory, organization=factory.SelfAttribute("..organization"))

@@ -128,6 +128,22 @@ def _dead_delivery(world: World, organization, member):
     )
 
 
+def _payroll_cycle(world: World, organization, member):
+    return factories.PayrollCycleFactory(organization=organization)
+
+
+def _payroll_template(world: World, organization, member):
+    return factories.PayrollTemplateFactory(organization=organization)
+
+
+def _summary_job(world: World, organization, member):
+    # The job of the cycle the route's <pk> just named (path parameters are filled in order).
+    from apps.payroll_cycles.models import PayrollCycle
+
+    cycle = PayrollCycle.objects.filter(organization=organization).order_by("-pk").first()
+    return factories.SummaryJobFactory(organization=organization, cycle=cycle)
+
+
 # Route-name prefix -> (path parameter, maker of the object in an organization for a member).
 OBJECT_MAKERS = {
     "admin-user-": ("user_id", lambda world, organization, member: member.user),
@@ -137,6 +153,9 @@ OBJECT_MAKERS = {
     "admin-webhook": ("webhook_id", _webhook),
     "admin-webhook-delivery": ("delivery_id", _dead_delivery),
     "import-job": ("job_id", _import_job),
+    "payroll-cycle-summary-job": ("job_id", _summary_job),
+    "payroll-cycle": ("pk", _payroll_cycle),
+    "payroll-template": ("pk", _payroll_template),
 }
 
 
