@@ -1,11 +1,14 @@
 """The webhook events attendance writes, each inside the transaction of its change.
 
-Every decision (approve, reject, cancel) of every request kind writes `<noun>.decided` from the one
-decision path (services/decisions.py); a new kind (overtime) gets its event by registering its rules,
-once its event type is in apps.audit.webhooks.events.EVENT_TYPES ("overtime.submitted/decided" are).
+Requests of every kind go through the decision mechanism (services/decisions.py): its create service calls
+`decisions.request_submitted(request)` (the `<noun>.submitted` event) and every decision (approve, reject,
+cancel) writes `<noun>.decided` from the one decision path. The noun and what the event says about the
+request come from the kind's registered DecisionRules (`noun`, `event_data`), so a new kind (overtime) gets
+both events by registering its rules; its types must be in apps.audit.webhooks.events.EVENT_TYPES
+("overtime.submitted/decided" are; tests/webhooks checks every registered kind).
 """
 
-from apps.attendance.models import AdjustmentRequest, LeaveRequest, Punch
+from apps.attendance.models import Punch
 from apps.audit.webhooks.events import event_emit, member_subject
 
 
@@ -30,30 +33,8 @@ def punch_created(punch: Punch) -> None:
     )
 
 
-def _request_data(request) -> tuple[str, dict]:
-    """The request's noun and what its events say about it."""
-    if isinstance(request, AdjustmentRequest):
-        return "adjustment", {
-            "requestId": request.pk,
-            "kind": request.kind,
-            "workDate": request.work_date,
-            "requestedInAt": request.requested_in_at,
-            "requestedOutAt": request.requested_out_at,
-        }
-    if isinstance(request, LeaveRequest):
-        return "leave", {
-            "requestId": request.pk,
-            "leaveType": request.leave_type.code,
-            "startDate": request.start_date,
-            "endDate": request.end_date,
-            "half": request.half,
-            "amount": str(request.amount),
-        }
-    return type(request).__name__.lower().removesuffix("request"), {"requestId": request.pk}
-
-
-def request_submitted(request) -> None:
-    noun, data = _request_data(request)
+def request_submitted(request, *, noun: str, data: dict) -> None:
+    """A new request of any kind (`data` from its DecisionRules.event_data)."""
     event_emit(
         organization=request.organization,
         type=f"{noun}.submitted",
@@ -62,9 +43,8 @@ def request_submitted(request) -> None:
     )
 
 
-def request_decided(request, *, noun: str, decided_by=None) -> None:
+def request_decided(request, *, noun: str, data: dict, decided_by=None) -> None:
     """An approval, a rejection or a cancellation (`status` says which)."""
-    _noun, data = _request_data(request)
     event_emit(
         organization=request.organization,
         type=f"{noun}.decided",

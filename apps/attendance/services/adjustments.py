@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import events, hooks
+from apps.attendance import hooks
 from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
 from apps.attendance.services._common import (
     Outcome,
@@ -28,6 +28,7 @@ from apps.attendance.services.decisions import (
     register_decision_rules,
     request_cancel,
     request_decide,
+    request_submitted,
 )
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, ValidationFailed
@@ -169,7 +170,7 @@ def adjustment_request_create(
             target=request,
             details={"kind": kind, "workDate": work_date},
         )
-        events.request_submitted(request)
+        request_submitted(request)
     return Outcome(obj=request)
 
 
@@ -177,6 +178,15 @@ class AdjustmentRules(DecisionRules):
     """Approving writes the corrected punches (source "adjustment"); only a pending request is cancelled."""
 
     noun = "adjustment"
+
+    def event_data(self, request: AdjustmentRequest) -> dict:
+        return {
+            "requestId": request.pk,
+            "kind": request.kind,
+            "workDate": request.work_date,
+            "requestedInAt": request.requested_in_at,
+            "requestedOutAt": request.requested_out_at,
+        }
 
     def dates(self, request: AdjustmentRequest) -> list[date]:
         return [request.work_date]

@@ -11,7 +11,8 @@ pending -> approved | rejected | cancelled. The order is the same for every kind
 
 A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py
 and leave.py). A new kind (overtime, say) registers its rules and gets approve / reject / cancel, the API
-views and the inbox buttons from the same path.
+views, the inbox buttons and its webhook events from the same path (its create service calls
+`request_submitted(request)` in its transaction for `<noun>.submitted`).
 """
 
 from datetime import date
@@ -58,6 +59,11 @@ class DecisionRules:
     def on_cancel_approved(self, request, actor: Membership) -> None:
         """Undo an approved request's effect when it is cancelled (only for kinds that allow it)."""
 
+    def event_data(self, request) -> dict[str, Any]:
+        """What the kind's webhook events (`<noun>.submitted`, `<noun>.decided`) say about the request,
+        besides the member, status and decision that every kind's events carry."""
+        return {"requestId": request.pk}
+
 
 _rules: dict[type[DecidableRequest], DecisionRules] = {}
 
@@ -68,6 +74,17 @@ def register_decision_rules(model: type[DecidableRequest], rules: DecisionRules)
 
 def _rules_for(request: DecidableRequest) -> DecisionRules:
     return _rules[type(request)]
+
+
+def request_submitted(request: DecidableRequest) -> None:
+    """The hook a kind's create service calls inside its transaction, after the row and its audit entry:
+    writes the `<noun>.submitted` webhook event from the kind's rules."""
+    rules = _rules_for(request)
+    events.request_submitted(request, noun=rules.noun, data=rules.event_data(request))
+
+
+def _decided(request, rules: DecisionRules, actor: Membership) -> None:
+    events.request_decided(request, noun=rules.noun, data=rules.event_data(request), decided_by=actor)
 
 
 def _write_decision(request, *, status: str, approver: Membership, comment: str) -> None:
@@ -97,7 +114,7 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
         if verb == "reject":
             _write_decision(request, status=RequestStatus.REJECTED, approver=approver, comment=comment)
             audit_record(action=action, actor=approver, target=request)
-            events.request_decided(request, noun=rules.noun, decided_by=approver)
+            _decided(request, rules, approver)
             metrics.request_decided(request_type=rules.noun, decision="rejected")
             return request
         dates = rules.dates(request)
@@ -106,7 +123,7 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
         details = rules.on_approve(request, approver)
         _recompute(request, dates)
         audit_record(action=action, actor=approver, target=request, details=details)
-        events.request_decided(request, noun=rules.noun, decided_by=approver)
+        _decided(request, rules, approver)
         metrics.request_decided(request_type=rules.noun, decision="approved")
     return request
 
@@ -139,6 +156,6 @@ def request_cancel(*, request: DecidableRequest, actor: Membership):
             _recompute(request, dates)
         details = {"wasApproved": was_approved} if RequestStatus.APPROVED in rules.cancellable else {}
         audit_record(action=action, actor=actor, target=request, details=details)
-        events.request_decided(request, noun=rules.noun, decided_by=actor)
+        _decided(request, rules, actor)
         metrics.request_decided(request_type=rules.noun, decision="cancelled")
     return request

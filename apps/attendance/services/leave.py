@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import events, hooks
+from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
 from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, RequestStatus
 from apps.attendance.services._common import (
@@ -27,6 +27,7 @@ from apps.attendance.services.decisions import (
     register_decision_rules,
     request_cancel,
     request_decide,
+    request_submitted,
 )
 from apps.attendance.services.leave_balances import clean_decimal, ensure_balance
 from apps.audit.services import audit_record
@@ -178,7 +179,7 @@ def leave_request_create(
                 "amount": amount,
             },
         )
-        events.request_submitted(request)
+        request_submitted(request)
     return Outcome(obj=request)
 
 
@@ -190,6 +191,16 @@ class LeaveRules(DecisionRules):
     related = ("member__organization", "leave_type")
     cancellable = ACTIVE_STATUSES
     cancel_records_time = False  # an approved leave keeps when it was approved
+
+    def event_data(self, request: LeaveRequest) -> dict:
+        return {
+            "requestId": request.pk,
+            "leaveType": request.leave_type.code,
+            "startDate": request.start_date,
+            "endDate": request.end_date,
+            "half": request.half,
+            "amount": str(request.amount),
+        }
 
     def dates(self, request: LeaveRequest) -> list[date]:
         return _days(request.start_date, request.end_date)

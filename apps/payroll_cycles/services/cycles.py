@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.access.models import Membership, Organization
 from apps.audit.services import audit_record
+from apps.audit.webhooks.events import payroll_cycle_event_emit
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.payroll_cycles import periods
 from apps.payroll_cycles.models import CycleTransition, PayrollCycle, PayrollTemplate
@@ -294,6 +295,8 @@ TRANSITIONS = {
     "archive": ((Status.CLOSED,), Status.ARCHIVED),
 }
 NEEDS_REASON = {"unlock", "reopen"}
+# The transitions integrators hear about (webhook events payroll_cycle.<kind>), written with the change.
+EVENTS = {"lock": "locked", "close": "closed", "reopen": "reopened"}
 ACTION_PAST = {
     "lock": gettext_lazy("locked"),
     "unlock": gettext_lazy("unlocked"),
@@ -360,6 +363,20 @@ def _transition(
         current.status = target
         current.save()
         audit_record(action=f"payroll.cycle.{action}", actor=actor, target=current, details=details)
+        if action in EVENTS:
+            payroll_cycle_event_emit(
+                cycle=current,
+                kind=EVENTS[action],
+                data={
+                    "name": current.name,
+                    "startDate": current.start_date,
+                    "endDate": current.end_date,
+                    "status": current.status,
+                    "snapshotVersion": current.snapshot_version,
+                    "reason": reason,
+                    "by": actor.user.username,
+                },
+            )
         return {"id": current.pk, "status": current.status, "snapshot_version": current.snapshot_version}
 
     return idempotent(
