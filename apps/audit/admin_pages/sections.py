@@ -62,6 +62,17 @@ def register() -> None:
             active=("admin_center:audit*", "admin_center:chain"),
         )
     )
+    register_urls("apps.audit.admin_pages.webhook_urls", prefix="webhooks/")
+    register_section(
+        Section(
+            key="webhooks",
+            title=_("Webhooks"),
+            url_name="admin_webhooks:home",
+            order=50,
+            text=_("Tell your other systems when something happens: signed messages, retried, replayable."),
+            active=("admin_webhooks:*",),
+        )
+    )
     register_figure(
         Figure(
             key="entries_today",
