@@ -17,6 +17,8 @@ from rest_framework.test import APIClient
 
 from apps.attendance import services as attendance_services
 from apps.audit.models import OperationLog
+from apps.payroll_cycles.models import PayrollCycle
+from tests import factories
 from tests.security.endpoints import _adjustment, api_endpoints, build_world, path_for
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +41,13 @@ def idempotent() -> dict:
 def _path(name: str, world, **kwargs) -> str:
     endpoint = next(e for e in api_endpoints() if e.name == name)
     return path_for(endpoint, world, **kwargs)
+
+
+def _cycle_path(name: str, world, status: str) -> str:
+    """The path of `name` for a cycle of the organization already in `status`."""
+    path = _path(name, world)
+    PayrollCycle.objects.filter(organization=world.org).update(status=status)
+    return path
 
 
 def _emma_id(world) -> int:
@@ -201,6 +210,43 @@ WRITES: dict[tuple[str, str], Callable] = {
     )[1],
     ("attendance-requests-bulk-approve", "POST"): lambda w, a: Call(
         "/api/attendance/requests/bulk-approve", {"adjustmentIds": [_own_adjustment(w, a)]}
+    ),
+    # payroll
+    ("payroll-templates", "POST"): lambda w, a: Call(
+        "/api/attendance/payroll-templates",
+        {"name": "26th to 25th", "startDay": 26, "endDay": 25, "endMonthOffset": 1},
+    ),
+    ("payroll-template", "PUT"): lambda w, a: Call(_path("payroll-template", w), {"name": "Monthly (HR)"}),
+    ("payroll-template", "DELETE"): lambda w, a: Call(_path("payroll-template", w)),
+    ("payroll-cycles", "POST"): lambda w, a: Call(
+        "/api/attendance/payroll-cycles", {"startDate": "2026-04-01", "endDate": "2026-04-30"}
+    ),
+    ("payroll-cycles-generate", "POST"): lambda w, a: Call(
+        "/api/attendance/payroll-cycles/generate",
+        {
+            "templateId": factories.PayrollTemplateFactory(organization=w.org).pk,
+            "year": 2026,
+            "month": 5,
+            "count": 2,
+        },
+    ),
+    ("payroll-cycle", "PUT"): lambda w, a: Call(_path("payroll-cycle", w), {"name": "January close"}),
+    ("payroll-cycle", "DELETE"): lambda w, a: Call(_path("payroll-cycle", w)),
+    ("payroll-cycle-lock", "POST"): lambda w, a: Call(_path("payroll-cycle-lock", w)),
+    ("payroll-cycle-unlock", "POST"): lambda w, a: Call(
+        _cycle_path("payroll-cycle-unlock", w, "locked"), {"reason": "A late correction"}
+    ),
+    ("payroll-cycle-close", "POST"): lambda w, a: Call(_path("payroll-cycle-close", w)),
+    ("payroll-cycle-reopen", "POST"): lambda w, a: Call(
+        _cycle_path("payroll-cycle-reopen", w, "closed"), {"reason": "Overtime was missing"}
+    ),
+    ("payroll-cycle-archive", "POST"): lambda w, a: Call(_cycle_path("payroll-cycle-archive", w, "closed")),
+    ("payroll-cycle-summary-jobs", "POST"): lambda w, a: Call(_path("payroll-cycle-summary-jobs", w)),
+    ("payroll-overtime-rules", "POST"): lambda w, a: Call(
+        "/api/attendance/overtime-rules", {"minMinutes": 30}
+    ),
+    ("payroll-overtime-rules", "PUT"): lambda w, a: Call(
+        "/api/attendance/overtime-rules", {"minMinutes": 15}
     ),
     # imports
     ("import-upload", "POST"): lambda w, a: Call(

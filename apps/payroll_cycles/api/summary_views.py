@@ -3,7 +3,6 @@
 import csv
 import io
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,12 +15,11 @@ from apps.attendance.selectors import member_lookup
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.pagination import StandardPagination
 from apps.core.spreadsheet import csv_response, safe_cell
-from apps.payroll_cycles import selectors
+from apps.payroll_cycles import selectors, services
 from apps.payroll_cycles.api import serializers as s
 from apps.payroll_cycles.api.views import ERRORS, TAGS
 from apps.payroll_cycles.models import SummaryJob
 from apps.payroll_cycles.summary import STATUSES, cycle_summary
-from apps.payroll_cycles.tasks import summary_job_run
 
 SORTABLE = {
     "name": "name",
@@ -192,12 +190,7 @@ class SummaryJobsView(APIView):
     def post(self, request, pk: int):
         viewer = require_membership(request)
         cycle = selectors.cycle_get(viewer=viewer, cycle_id=pk)
-        with transaction.atomic():
-            job = SummaryJob.objects.create(
-                organization=viewer.organization, cycle=cycle, requested_by=viewer
-            )
-            transaction.on_commit(lambda: summary_job_run.delay(job_id=job.pk))
-        job.refresh_from_db()
+        job = services.summary_job_create(actor=viewer, cycle=cycle)
         return Response(s.SummaryJobOut(job).data, status=status.HTTP_202_ACCEPTED)
 
 

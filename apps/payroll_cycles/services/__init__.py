@@ -13,6 +13,7 @@ from apps.payroll_cycles.services.cycles import (
     cycles_keep_ahead,
 )
 from apps.payroll_cycles.services.overtime import overtime_rule_save
+from apps.payroll_cycles.services.summary_jobs import summary_job_create
 from apps.payroll_cycles.services.templates import template_create, template_delete, template_update
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "cycles_generate",
     "cycles_keep_ahead",
     "overtime_rule_save",
+    "summary_job_create",
     "template_create",
     "template_delete",
     "template_update",
