@@ -404,6 +404,11 @@ CELERY_BEAT_SCHEDULE["attendance-close-yesterday"] = {
     "task": "attendance.records_close_yesterday",
     "schedule": 3 * 60 * 60,
 }
+# Leave allowances: the new year's on its first run, joiners' on the others (safe to repeat).
+CELERY_BEAT_SCHEDULE["attendance-leave-accrue"] = {
+    "task": "attendance.leave_accrue",
+    "schedule": 24 * 60 * 60,
+}
 DEMO_DATA_ALLOWED = DJANGO_ENV in {"development", "test"}
 
 # --- Administration and security (docs/security.md, docs/audit.md) -------------------------------

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.access.models import Membership, Organization
-from apps.attendance.services import records_recompute
+from apps.attendance.services import leave_accrue_year, records_recompute
 
 
 @shared_task(name="attendance.records_close_yesterday")
@@ -23,3 +23,15 @@ def records_close_yesterday() -> dict[str, int]:
         result = records_recompute(organization=organization, member_ids=member_ids, dates=[yesterday])
         written[organization.slug] = result.created + result.updated
     return written
+
+
+@shared_task(name="attendance.leave_accrue")
+def leave_accrue() -> dict[str, int]:
+    """Credit this year's leave allowances in every organization (its own year, in its timezone): on the
+    first run of a year everyone's, on other days the joiners'. Daily from beat; running twice credits once.
+    Same as `manage.py leave_accrue`."""
+    created: dict[str, int] = {}
+    for organization in Organization.objects.order_by("pk"):
+        year = timezone.localdate(timezone.now(), organization.tzinfo).year
+        created[organization.slug] = leave_accrue_year(organization=organization, year=year)
+    return created

@@ -23,6 +23,11 @@ class LeaveType(models.Model):
     yearly_allowance = models.DecimalField(max_digits=7, decimal_places=2, default=0)
     allow_negative = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # Joiners get the allowance for the months left in the year they joined (January counts whole).
+    accrual_pro_rata = models.BooleanField(default=False)
+    # At most this much of last year's balance is kept when the new year's allowance is credited (the rest
+    # expires, one ledger entry each); None carries everything forward.
+    carry_forward_cap = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
 
     objects = OrgScopedQuerySet.as_manager()
 
@@ -36,6 +41,11 @@ class LeaveType(models.Model):
     @property
     def balance_unit(self) -> str:
         return "hour" if self.unit == self.Unit.HOUR else "day"
+
+    @property
+    def is_unlimited(self) -> bool:
+        """No allowance and no floor: nothing to count down (unpaid leave, usually)."""
+        return self.allow_negative and not self.yearly_allowance
 
 
 class LeaveRequest(DecidableRequest):
@@ -82,6 +92,10 @@ class LeaveLedgerEntry(models.Model):
 
     class Kind(models.TextChoices):
         ACCRUAL = "accrual", "Accrual"
+        # The allowance of the current year changed after it was credited: the difference.
+        ALLOWANCE_CHANGE = "allowance_change", "Allowance changed"
+        # Last year's balance above the type's carry-forward cap, taken away when the new year starts.
+        EXPIRY = "expiry", "Not carried forward (above the cap)"
         USAGE = "usage", "Usage"
         REVERSAL = "reversal", "Usage reversed (approved leave cancelled)"
         ADJUSTMENT = "adjustment", "Manual adjustment"
@@ -125,6 +139,11 @@ class LeaveLedgerEntry(models.Model):
                 fields=["member", "leave_type", "accrual_year"],
                 condition=Q(kind="accrual"),
                 name="leaveledger_one_accrual_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "leave_type", "accrual_year"],
+                condition=Q(kind="expiry"),
+                name="leaveledger_one_expiry_per_year",
             ),
             models.UniqueConstraint(
                 fields=["member", "idempotency_key"],

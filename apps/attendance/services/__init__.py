@@ -29,6 +29,7 @@ from apps.attendance.services.leave_balances import (
     leave_balance,
     leave_balance_adjust,
     leave_type_create,
+    leave_type_credit_this_year,
 )
 from apps.attendance.services.punches import Location, geofence_check, punch_create
 from apps.attendance.services.records import RecomputeResult, recompute_days, records_recompute
@@ -61,6 +62,7 @@ __all__ = [
     "leave_request_create",
     "leave_request_reject",
     "leave_type_create",
+    "leave_type_credit_this_year",
     "leave_working_days",
     "local_today",
     "policy_update",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.access.models import Membership, Organization
 from apps.attendance.models import Holiday, LeaveType, ShiftAssignment, Site
+from apps.attendance.services.leave_balances import leave_type_credit_this_year
 from apps.audit.services import audit_record
 from apps.core.errors import NotFound, ValidationFailed
 
@@ -84,7 +85,8 @@ def leave_type_allowance_update(
     yearly_allowance: Decimal,
     actor: Membership | None = None,
 ) -> LeaveType:
-    """Change a leave type's yearly allowance (from the next accrual on; balances already granted stay)."""
+    """Change a leave type's yearly allowance. This year's credit of every member moves by the difference
+    at once (one ledger entry each); past years keep what they were given."""
     if not Decimal(0) <= yearly_allowance <= Decimal(9999):
         raise ValidationFailed(
             "VALIDATION_ERROR",
@@ -108,6 +110,7 @@ def leave_type_allowance_update(
                 target=leave_type,
                 details={"yearlyAllowance": {"before": before, "after": yearly_allowance}},
             )
+            leave_type_credit_this_year(leave_type=leave_type, actor=actor)
     return leave_type
 
 
