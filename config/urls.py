@@ -15,6 +15,7 @@ api_urlpatterns = [
     path("attendance/", include("apps.payroll_cycles.api.urls")),
     path("attendance/", include("apps.attendance.api.urls")),
     path("attendance/import/", include("apps.imports.api.urls")),
+    path("attendance-admin/", include("apps.access.api.admin_urls")),
     path("attendance-admin/", include("apps.audit.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 APPS = ["access", "audit", "attendance", "imports", "payroll_cycles", "core"]
-PRIVATE_PACKAGES = ("views", "api", "management")
+PRIVATE_PACKAGES = ("views", "api", "management", "admin_pages")
 # Public on purpose: the Admin Center shell is the registry every app adds its sections to.
 PUBLIC = {"apps.access.admin_center"}
 
@@ -99,6 +99,10 @@ def _tree_copy(tmp_path: Path) -> Path:
         ("apps/imports/_sideways_common.py", "apps.attendance.services._common"),  # a private helper
         ("apps/payroll_cycles/_sideways.py", "apps.attendance.management.commands"),  # commands
         ("apps/imports/_sideways_center.py", "apps.attendance.admin_center_urls"),  # Admin Center
+        (
+            "apps/attendance/_sideways_pages.py",
+            "apps.access.admin_pages.users",
+        ),  # another app's Admin Center pages
     ],
 )
 def test_a_planted_violation_breaks_the_lint(tmp_path, planted_module, imported):

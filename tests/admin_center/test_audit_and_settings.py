@@ -1,7 +1,7 @@
 from apps.access import roles
 from apps.access.models import Organization
+from apps.access.retention import retention_policy
 from apps.audit.models import OperationLog
-from apps.audit.retention import retention_policy
 from apps.audit.services import audit_record
 
 

@@ -1,11 +1,14 @@
-"""DRF permission classes built on the active membership's roles."""
+"""DRF permission classes built on the active membership's roles, and the administration API's base view.
+Public: every app's API uses them."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.views import APIView
 
 from apps.access import roles
-from apps.access.selectors import active_membership
+from apps.access.hooks import record_operation
+from apps.access.selectors import active_membership, member_for_user_id
 from apps.core.errors import Forbidden
 
 
@@ -49,3 +52,43 @@ def require_membership(request):
     if membership is None:
         raise Forbidden("NO_MEMBERSHIP", _("You are not a member of any organization."))
     return membership
+
+
+class IsOrgAdminRecorded(BasePermission):
+    """The administration API's permission (`/api/attendance-admin/`): active admins of the active
+    organization. A refused write by a signed-in user is recorded in the operation log as denied, under the
+    view's `audit_action`."""
+
+    message = gettext_lazy("Only administrators of this organization may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        membership = membership_or_refuse(request)
+        if membership is not None and membership.can(roles.ADMINISTER):
+            return True
+        if request.user and request.user.is_authenticated and request.method not in SAFE_METHODS:
+            record_operation(
+                action=getattr(view, "audit_action", "audit.admin_api.write"),
+                actor=membership or request.user,
+                result="denied",
+                details={"reason": "not an administrator", "method": request.method, "path": request.path},
+            )
+        return False
+
+
+# The base of every administration API view, whichever app owns its noun (members and settings in access,
+# the operation log and webhooks in audit): admins only, and the caller's membership and organization. (A
+# comment, not a docstring: drf-spectacular would give the docstring to every view without one of its own.)
+class AdminView(APIView):
+
+    permission_classes = [IsOrgAdminRecorded]
+
+    @property
+    def admin(self):
+        return active_membership(self.request)
+
+    @property
+    def organization(self):
+        return self.admin.organization
+
+    def member(self, user_id):
+        return member_for_user_id(organization=self.organization, user_id=user_id)

@@ -34,26 +34,6 @@ def register() -> None:
     register_urls("apps.audit.urls")
     register_section(
         Section(
-            key="users",
-            title=_("User Access"),
-            url_name="admin_center:users",
-            order=20,
-            text=_("Find people, change their roles, provision many at once."),
-            active=("admin_center:users", "admin_center:user", "admin_center:batch"),
-        )
-    )
-    register_section(
-        Section(
-            key="settings",
-            title=_("Settings"),
-            url_name="admin_center:settings",
-            order=40,
-            text=_("IP allowlist, retention, and the attendance rules of the organization."),
-            active=("admin_center:settings*",),
-        )
-    )
-    register_section(
-        Section(
             key="audit",
             title=_("Audit"),
             url_name="admin_center:audit",

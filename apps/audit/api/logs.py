@@ -10,8 +10,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
+from apps.access.api.permissions import AdminView
 from apps.audit.api import serializers as s
-from apps.audit.api.members import AdminView
 from apps.audit.selectors import audit_log_entries, audit_log_summary, parse_log_filters
 from apps.audit.services import audit_record
 from apps.core.ratelimit import rate_limited

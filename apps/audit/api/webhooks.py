@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from apps.audit.api.members import AdminView
+from apps.access.api.permissions import AdminView
 from apps.audit.models import WebhookDelivery, WebhookEndpoint
 from apps.audit.webhooks import endpoints as services
 from apps.audit.webhooks.events import EVENT_TYPES

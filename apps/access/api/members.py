@@ -5,37 +5,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.access import provisioning
+from apps.access.api import admin_serializers as s
+from apps.access.api.permissions import AdminView
 from apps.access.models import Membership
 from apps.access.roles import ROLE_PERMISSIONS
-from apps.access.selectors import (
-    active_membership,
-    administered_memberships,
-    member_for_user_id,
-    members_search,
-)
-from apps.audit.api import serializers as s
-from apps.audit.api.permissions import IsOrgAdmin
+from apps.access.selectors import administered_memberships, members_search
 from apps.core.ratelimit import UNSAFE, rate_limited
 
 TAGS = ["administration"]
-
-
-class AdminView(APIView):
-    permission_classes = [IsOrgAdmin]
-
-    @property
-    def admin(self):
-        return active_membership(self.request)
-
-    @property
-    def organization(self):
-        return self.admin.organization
-
-    def member(self, user_id):
-        return member_for_user_id(organization=self.organization, user_id=user_id)
 
 
 class UsersView(AdminView, ListAPIView):

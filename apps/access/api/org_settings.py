@@ -3,10 +3,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from apps.access.api import admin_serializers as s
+from apps.access.api.members import TAGS
+from apps.access.api.permissions import AdminView
 from apps.access.ip_allowlist import ip_allowlist, ip_allowlist_update
-from apps.audit.api import serializers as s
-from apps.audit.api.members import TAGS, AdminView
-from apps.audit.retention import retention_policy, retention_policy_update
+from apps.access.retention import retention_policy, retention_policy_update
 from apps.core import request_context
 from apps.core.ratelimit import UNSAFE, rate_limited
 

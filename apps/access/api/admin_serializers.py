@@ -1,0 +1,149 @@
+"""Input and output shapes of the administration API's members, roles and security settings (snake_case
+here, camelCase on the wire)."""
+
+from rest_framework import serializers
+
+from apps.access.models import Membership, Organization
+
+
+class MemberOut(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
+    name = serializers.CharField(read_only=True)
+    manager = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    account_active = serializers.BooleanField(source="user.is_active", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "user_id",
+            "username",
+            "email",
+            "name",
+            "employee_no",
+            "department",
+            "manager",
+            "is_active",
+            "account_active",
+            "roles",
+        ]
+
+    def get_manager(self, membership: Membership) -> str | None:
+        return membership.manager.user.username if membership.manager_id else None
+
+    def get_roles(self, membership: Membership) -> list[str]:
+        return sorted(group.name for group in membership.roles.all())
+
+
+class OrganizationRef(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["slug", "name"]
+
+
+class MembershipAccessOut(MemberOut):
+    organization = OrganizationRef(read_only=True)
+    permissions = serializers.SerializerMethodField()
+
+    class Meta(MemberOut.Meta):
+        fields = [*MemberOut.Meta.fields, "organization", "permissions"]
+
+    def get_permissions(self, membership: Membership) -> list[str]:
+        return sorted(membership.permission_codenames)
+
+
+class AccountOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    is_active = serializers.BooleanField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class AccessOut(serializers.Serializer):
+    user = AccountOut()
+    memberships = MembershipAccessOut(many=True)
+
+
+class ProvisionIn(serializers.Serializer):
+    username = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    email = serializers.CharField(required=False, allow_blank=True, default="")
+    employee_no = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.CharField(required=False, allow_blank=True, default="")
+    manager = serializers.CharField(required=False, allow_blank=True, default="")
+    roles = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    invite = serializers.BooleanField(required=False, default=False)
+
+
+class ProvisionOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    member = MemberOut(source="membership")
+    changes = serializers.DictField()
+    invited = serializers.BooleanField()
+
+
+class RolesIn(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+
+
+class RoleChangeOut(serializers.Serializer):
+    member = MemberOut(source="membership")
+    changed = serializers.ListField(source="roles", child=serializers.CharField())
+
+
+class BatchIn(serializers.Serializer):
+    users = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False))
+    roles = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    atomic = serializers.BooleanField(required=False, default=False)
+
+
+class BatchItemOut(serializers.Serializer):
+    user = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["changed", "unchanged", "not_found", "ambiguous", "duplicate", "invalid", "last_admin"]
+    )
+    username = serializers.CharField(required=False)
+    member_id = serializers.IntegerField(required=False)
+    roles = serializers.ListField(child=serializers.CharField(), required=False)
+    candidates = serializers.ListField(child=serializers.CharField(), required=False)
+    same_as = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+
+
+class BatchOut(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.CharField())
+    summary = serializers.DictField(child=serializers.IntegerField())
+    items = BatchItemOut(many=True)
+
+
+class DeactivationOut(serializers.Serializer):
+    member = MemberOut(source="membership")
+    changed = serializers.BooleanField()
+    sessions_ended = serializers.IntegerField()
+    tokens_revoked = serializers.IntegerField()
+    account_deactivated = serializers.BooleanField(source="user_deactivated")
+
+
+class RoleOut(serializers.Serializer):
+    name = serializers.CharField()
+    alias = serializers.CharField()
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
+class IpAllowlistIO(serializers.Serializer):
+    admin = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    all_api = serializers.BooleanField(required=False, default=False)
+
+
+class IpAllowlistOut(IpAllowlistIO):
+    your_address = serializers.CharField(read_only=True)
+
+
+class RetentionIO(serializers.Serializer):
+    operation_log_days = serializers.IntegerField(required=False)
+    attendance_days = serializers.IntegerField(required=False)
