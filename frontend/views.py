@@ -7,8 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.access.services import active_organization_switch
 from apps.core.errors import DomainError
-from frontend.services import active_organization_switch
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -1,19 +1,23 @@
-"""Writes of the access app: API tokens (organizations and memberships grow here with provisioning)."""
+"""Writes of the access app: API tokens, the organization's timezone and the organization a session acts
+in. Members and roles are in provisioning/, the IP allowlist in ip_allowlist.py, retention in retention.py."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.hooks import record_operation
-from apps.access.models import ApiToken, Organization
-from apps.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from apps.access.models import ApiToken, Membership, Organization
+from apps.access.selectors import ACTIVE_ORG_SESSION_KEY, memberships_for_user
+from apps.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 - a marker, not a secret
 MAX_TOKEN_DAYS = 3650
@@ -153,3 +157,57 @@ def tokens_purge(*, older_than_days: int, actor: AbstractBaseUser | None = None)
             },
         )
     return len(dead)
+
+
+def organization_timezone_update(
+    *, organization: Organization, timezone_name: str, actor: Membership | None = None
+) -> Organization:
+    """Change the organization's timezone (an IANA name). Work dates of new punches follow it; existing
+    records keep their dates. Setting the zone it already has records nothing."""
+    name = (timezone_name or "").strip()
+    if name not in available_timezones():
+        raise ValidationFailed(
+            "VALIDATION_ERROR",
+            _("Choose a timezone from the list (an IANA name such as Asia/Shanghai)."),
+            {"fields": {"timezone": [_("Not a known timezone.")]}},
+        )
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        before = organization.timezone
+        if before != name:
+            organization.timezone = name
+            organization.save(update_fields=["timezone"])
+            # The action keeps the name the log has always had for it (it is set on the attendance
+            # settings page, and filters by the `attendance.` prefix find it).
+            record_operation(
+                action="attendance.organization_timezone.update",
+                actor=actor,
+                organization=organization,
+                target=organization,
+                details={"before": before, "after": name},
+            )
+    return organization
+
+
+ORGANIZATION_SWITCH = "access.session.switch_organization"
+
+
+def active_organization_switch(*, session: SessionBase, user: AbstractBaseUser, slug: str) -> Membership:
+    """Make `slug` the organization this session acts in. Only an organization the user is an active
+    member of is accepted; a refusal is audited and leaves the session as it was."""
+    membership = memberships_for_user(user=user).filter(organization__slug=slug).first()
+    if membership is None:
+        # Recorded outside any transaction that the refusal would roll back.
+        record_operation(
+            action=ORGANIZATION_SWITCH, actor=user, result="denied", details={"organization": slug[:100]}
+        )
+        raise Forbidden("NO_MEMBERSHIP", _("You are not a member of that organization."))
+    with transaction.atomic():
+        record_operation(
+            action=ORGANIZATION_SWITCH,
+            actor=membership,
+            target=membership.organization,
+            details={"from": session.get(ACTIVE_ORG_SESSION_KEY, ""), "to": membership.organization.slug},
+        )
+        session[ACTIVE_ORG_SESSION_KEY] = membership.organization.slug
+    return membership

@@ -22,6 +22,7 @@ from apps.access.admin_center import admin_page
 from apps.access.models import Membership
 from apps.access.provisioning.common import members_by_identifier
 from apps.access.selectors import members_search
+from apps.access.services import organization_timezone_update
 from apps.attendance.models import (
     MONDAY_TO_FRIDAY,
     AttendancePolicy,
@@ -37,7 +38,6 @@ from apps.attendance.services.settings_admin import (
 )
 from apps.attendance.services.settings_admin import (
     leave_type_allowance_update,
-    organization_timezone_update,
     shift_assignment_end,
     site_deactivate,
 )

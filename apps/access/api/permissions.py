@@ -79,7 +79,6 @@ class IsOrgAdminRecorded(BasePermission):
 # the operation log and webhooks in audit): admins only, and the caller's membership and organization. (A
 # comment, not a docstring: drf-spectacular would give the docstring to every view without one of its own.)
 class AdminView(APIView):
-
     permission_classes = [IsOrgAdminRecorded]
 
     @property

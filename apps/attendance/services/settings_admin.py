@@ -1,9 +1,9 @@
-"""Admin Center writes that the setup services do not cover: removing a calendar date, the organization's
-timezone, retiring a site, a leave type's allowance, ending a member's shift assignment."""
+"""Admin Center writes that the setup services do not cover: removing a calendar date, retiring a site, a
+leave type's allowance, ending a member's shift assignment. (The organization's timezone is access's:
+apps.access.services.organization_timezone_update.)"""
 
 from datetime import date
 from decimal import Decimal
-from zoneinfo import available_timezones
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -33,34 +33,6 @@ def holiday_remove(*, organization: Organization, day: date, actor: Membership |
             details=details,
         )
     return True
-
-
-def organization_timezone_update(
-    *, organization: Organization, timezone_name: str, actor: Membership | None = None
-) -> Organization:
-    """Change the organization's timezone (an IANA name). Work dates of new punches follow it; existing
-    records keep their dates. Setting the zone it already has records nothing."""
-    name = (timezone_name or "").strip()
-    if name not in available_timezones():
-        raise ValidationFailed(
-            "VALIDATION_ERROR",
-            _("Choose a timezone from the list (an IANA name such as Asia/Shanghai)."),
-            {"fields": {"timezone": [_("Not a known timezone.")]}},
-        )
-    with transaction.atomic():
-        organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        before = organization.timezone
-        if before != name:
-            organization.timezone = name
-            organization.save(update_fields=["timezone"])
-            audit_record(
-                action="attendance.organization_timezone.update",
-                actor=actor,
-                organization=organization,
-                target=organization,
-                details={"before": before, "after": name},
-            )
-    return organization
 
 
 def site_deactivate(*, organization: Organization, site_id: int, actor: Membership | None = None) -> Site:
