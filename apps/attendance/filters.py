@@ -2,13 +2,12 @@
 
 Query parameters keep their wire names (`from`, `to` are Python keywords, hence `vars()` in the class
 bodies); every message is one a person can act on, and the views answer a bad value in the envelope
-(`filtered`). The schema's parameters are declared on the views (drf-spectacular), as before.
+(`apps.core.filters.filtered`). The schema's parameters are declared on the views (drf-spectacular), as before.
 """
 
 from datetime import date
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -107,16 +106,3 @@ class RecordFilter(filters.FilterSet):
         identifier = data.get("member") or ""
         member = selectors.member_lookup(viewer=self.viewer, identifier=identifier) if identifier else None
         return selectors.records_for(viewer=self.viewer, start=self.start, end=self.end, member=member)
-
-
-def filtered(filterset: filters.FilterSet) -> QuerySet:
-    """The filterset's queryset, or a 400 VALIDATION_ERROR naming each bad parameter."""
-    if not filterset.is_valid():
-        errors = filterset.errors
-        message = getattr(filterset, "error_message", None)
-        raise ValidationFailed(
-            "VALIDATION_ERROR",
-            message(errors) if message else gettext("Some filters are not valid."),
-            {"fields": {name: [str(error) for error in messages] for name, messages in errors.items()}},
-        )
-    return filterset.qs

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.access.admin_center import admin_page
 from apps.access.models import Membership
 from apps.audit.admin_pages.sections import CHAIN_CACHE_SECONDS, chain_cache_key
+from apps.audit.filters import FILTER_PARAMS, OperationLogFilter
 from apps.audit.models import OperationLog, chain_key
-from apps.audit.selectors import FILTER_PARAMS, audit_log_entries, parse_log_filters
 from apps.audit.verify import chain_verify
 from apps.core.errors import DomainError
+from apps.core.filters import filtered
 from apps.core.params import ascii_int
 
 LOG_PAGE_SIZE = 50
@@ -35,11 +36,10 @@ def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
     filter_query = urlencode({k: v for k, v in values.items() if v})
     context = {"values": values, "results": OperationLog.Result.values, "filter_query": filter_query}
     try:
-        filters = parse_log_filters(request.GET, organization)
+        entries = filtered(OperationLogFilter(request.GET, organization=organization)).order_by("-sequence")
     except DomainError as error:
         context["error"] = error.message
         return render(request, "admin_center/audit.html", context, status=400)
-    entries = audit_log_entries(organization=organization, filters=filters).order_by("-sequence")
     # Keyset pages on the chain sequence (unique per organization): no skipped or repeated entries
     # while new ones arrive.
     before = request.GET.get("before", "")

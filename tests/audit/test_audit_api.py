@@ -129,6 +129,17 @@ def test_export_with_bad_filters_is_a_json_error(admin_api, log):
     assert response.status_code == 400 and response.json()["error"]["code"] == "VALIDATION_ERROR"
 
 
+def test_every_bad_filter_is_named_and_nothing_is_exported(admin_api, log):
+    response = admin_api.get(f"{BASE}/export.csv", {"result": "maybe", "actor": "x" * 201, "q": "y" * 201})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR" and error["message"] == "`result` must be ok, denied or failed."
+    assert error["details"]["fields"]["result"] == ["Not one of ok, denied, failed."]
+    assert error["details"]["fields"]["actor"] == ["Too long."]
+    assert set(error["details"]["fields"]) == {"result", "actor", "q"}
+    assert not OperationLog.objects.filter(action="audit.log.export").exists()
+
+
 def test_summary_counts_by_action_actor_and_result_over_a_window(admin_api, log, org):
     with time_machine.travel(timezone.now() - timedelta(days=30)):
         audit_record(action="tests.long.ago", organization=org)

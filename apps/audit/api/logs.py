@@ -12,8 +12,10 @@ from rest_framework.response import Response
 
 from apps.access.api.permissions import AdminView
 from apps.audit.api import serializers as s
-from apps.audit.selectors import audit_log_entries, audit_log_summary, parse_log_filters
+from apps.audit.filters import OperationLogFilter
+from apps.audit.selectors import audit_log_summary
 from apps.audit.services import audit_record
+from apps.core.filters import filtered
 from apps.core.ratelimit import rate_limited
 from apps.core.spreadsheet import csv_response, safe_cell
 
@@ -65,11 +67,9 @@ class AuditLogListView(AdminView):
         responses=s.OperationLogOut(many=True),
     )
     def get(self, request):
-        filters = parse_log_filters(request.query_params, self.organization)
+        entries = filtered(OperationLogFilter(request.query_params, organization=self.organization))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            audit_log_entries(organization=self.organization, filters=filters), request, view=self
-        )
+        page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(s.OperationLogOut(page, many=True).data)
 
 
@@ -101,17 +101,13 @@ class AuditLogExportView(AdminView):
     )
     @rate_limited("export")
     def get(self, request):
-        filters = parse_log_filters(request.query_params, self.organization)
+        logs = OperationLogFilter(request.query_params, organization=self.organization)
+        entries = filtered(logs).select_related(None).order_by("sequence")
         audit_record(
             action="audit.log.export",
             actor=self.admin,
             target_type="audit.operationlog",
-            details=filters.as_json(),
-        )
-        entries = (
-            audit_log_entries(organization=self.organization, filters=filters)
-            .select_related(None)
-            .order_by("sequence")
+            details=logs.as_json(),
         )
         writer = csv.writer(_Echo())
 
@@ -147,5 +143,7 @@ class AuditLogSummaryView(AdminView):
         operation_id="audit_logs_summary", tags=TAGS, parameters=FILTER_PARAMETERS, responses=s.SummaryOut
     )
     def get(self, request):
-        filters = parse_log_filters(request.query_params, self.organization)
-        return Response(s.SummaryOut(audit_log_summary(organization=self.organization, filters=filters)).data)
+        logs = OperationLogFilter(request.query_params, organization=self.organization)
+        entries = filtered(logs)
+        since, until = logs.window
+        return Response(s.SummaryOut(audit_log_summary(entries=entries, since=since, until=until)).data)

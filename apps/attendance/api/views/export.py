@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanImport, require_membership
 from apps.attendance import export, selectors
-from apps.attendance.filters import RecordExportFilter, filtered
+from apps.attendance.filters import RecordExportFilter
+from apps.core.filters import filtered
 from apps.core.ratelimit import rate_limited
 from apps.core.renderers import CSVRenderer
 from apps.core.spreadsheet import csv_response

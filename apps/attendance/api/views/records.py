@@ -15,8 +15,9 @@ from apps.attendance.api.views._common import (
     paginated,
     period,
 )
-from apps.attendance.filters import RecordFilter, filtered
+from apps.attendance.filters import RecordFilter
 from apps.attendance.services._common import local_today
+from apps.core.filters import filtered
 
 
 class RecordsView(APIView):
