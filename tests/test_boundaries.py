@@ -98,7 +98,7 @@ def _tree_copy(tmp_path: Path) -> Path:
         ("apps/attendance/_sideways.py", "apps.audit.api.serializers"),  # another app's API
         ("apps/imports/_sideways_common.py", "apps.attendance.services._common"),  # a private helper
         ("apps/payroll_cycles/_sideways.py", "apps.attendance.management.commands"),  # commands
-        ("apps/imports/_sideways_center.py", "apps.attendance.admin_center_urls"),  # Admin Center
+        ("apps/imports/_sideways_center.py", "apps.attendance.admin_center.urls"),  # Admin Center
         ("apps/attendance/_sideways_pages.py", "apps.access.admin_pages.users"),  # Admin Center pages
         ("frontend/_writes.py", "apps.audit.services"),  # the front end writing audit rows itself
     ],

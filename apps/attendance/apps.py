@@ -16,7 +16,7 @@ class AttendanceConfig(AppConfig):
         from apps.attendance.demo import seed_demo_attendance
 
         register_demo_seeder(seed_demo_attendance)
-        register_urls("apps.attendance.admin_center_urls", prefix="settings/attendance/")
+        register_urls("apps.attendance.admin_center.urls", prefix="settings/attendance/")
         register_section(
             Section(
                 key="attendance-settings",

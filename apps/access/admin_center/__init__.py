@@ -6,6 +6,7 @@ See registry.py and docs/admin-center.md.
 """
 
 from apps.access.admin_center.guard import admin_page
+from apps.access.admin_center.messages import refusal
 from apps.access.admin_center.registry import (
     Figure,
     Panel,
@@ -21,6 +22,7 @@ __all__ = [
     "Panel",
     "Section",
     "admin_page",
+    "refusal",
     "register_figure",
     "register_panel",
     "register_section",

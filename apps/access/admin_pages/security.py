@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.access.admin_center import admin_page
+from apps.access.admin_center import admin_page, refusal
 from apps.access.ip_allowlist import ip_allowlist, ip_allowlist_update
 from apps.access.models import Membership
 from apps.access.retention import LIMITS, retention_policy, retention_policy_update
@@ -46,8 +46,7 @@ def settings_ip_allowlist(request: HttpRequest, admin: Membership) -> HttpRespon
             client_ip=request_context.client_ip(request),
         )
     except DomainError as error:
-        problems = (error.details.get("fields") or {}).get("admin") or []
-        messages.error(request, " ".join([error.message, *problems]))
+        refusal(request, error)
     else:
         messages.success(request, _("IP allowlist saved."))
     return redirect("admin_center:settings")
@@ -66,8 +65,7 @@ def settings_retention(request: HttpRequest, admin: Membership) -> HttpResponse:
     try:
         retention_policy_update(organization=admin.organization, actor=admin, values=values)
     except DomainError as error:
-        fields = error.details.get("fields") or {}
-        messages.error(request, " ".join([error.message, *(m for ms in fields.values() for m in ms)]))
+        refusal(request, error)
     else:
         messages.success(request, _("Retention saved."))
     return redirect("admin_center:settings")
