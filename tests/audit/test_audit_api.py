@@ -133,7 +133,9 @@ def test_every_bad_filter_is_named_and_nothing_is_exported(admin_api, log):
     response = admin_api.get(f"{BASE}/export.csv", {"result": "maybe", "actor": "x" * 201, "q": "y" * 201})
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "VALIDATION_ERROR" and error["message"] == "`result` must be ok, denied or failed."
+    assert (
+        error["code"] == "VALIDATION_ERROR" and error["message"] == "`result` must be ok, denied or failed."
+    )
     assert error["details"]["fields"]["result"] == ["Not one of ok, denied, failed."]
     assert error["details"]["fields"]["actor"] == ["Too long."]
     assert set(error["details"]["fields"]) == {"result", "actor", "q"}

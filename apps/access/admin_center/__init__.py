@@ -6,7 +6,7 @@ See registry.py and docs/admin-center.md.
 """
 
 from apps.access.admin_center.guard import admin_page
-from apps.access.admin_center.messages import refusal
+from apps.access.admin_center.messages import refusal, refusal_text
 from apps.access.admin_center.registry import (
     Figure,
     Panel,
@@ -23,6 +23,7 @@ __all__ = [
     "Section",
     "admin_page",
     "refusal",
+    "refusal_text",
     "register_figure",
     "register_panel",
     "register_section",

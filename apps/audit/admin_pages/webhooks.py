@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.access.admin_center import admin_page
+from apps.access.admin_center import admin_page, refusal_text
 from apps.access.models import Membership
 from apps.audit.models import WebhookDelivery, WebhookEndpoint
 from apps.audit.webhooks import endpoints as services
@@ -82,11 +82,6 @@ def _form_values(request: HttpRequest) -> dict:
     }
 
 
-def _refusal(error: DomainError) -> str:
-    fields = error.details.get("fields") or {}
-    return " ".join([error.message, *(str(m) for ms in fields.values() for m in ms)])
-
-
 @require_http_methods(["GET", "POST"])
 @admin_page
 def endpoints(request: HttpRequest, admin: Membership) -> HttpResponse:
@@ -97,7 +92,7 @@ def endpoints(request: HttpRequest, admin: Membership) -> HttpResponse:
         try:
             created = services.webhook_endpoint_create(actor=admin, **values)
         except DomainError as refused:
-            error = _refusal(refused)
+            error = refusal_text(refused)
         else:
             request.session[_secret_key(created.endpoint.pk)] = created.secret
             return redirect("admin_webhooks:endpoint", endpoint_id=created.endpoint.pk)
@@ -128,7 +123,7 @@ def endpoint_detail(request: HttpRequest, admin: Membership, endpoint_id: int) -
         try:
             services.webhook_endpoint_update(actor=admin, endpoint=endpoint, **_form_values(request))
         except DomainError as refused:
-            error = _refusal(refused)
+            error = refusal_text(refused)
         else:
             messages.success(request, _("Webhook saved."))
             return redirect("admin_webhooks:endpoint", endpoint_id=endpoint.pk)
