@@ -188,3 +188,51 @@ def test_fifty_concurrent_identical_punches_create_exactly_one(make_member, day_
     assert Punch.objects.count() == 1
     assert DailyRecord.objects.get().version == 1
     assert OperationLog.objects.filter(action="attendance.punch.create").count() == 1
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_punches_of_two_members_of_one_organization_do_not_wait_for_each_other(
+    make_member, day_shift, settings
+):
+    """The member lock is the membership row only: a punch whose transaction is still open must not hold
+    up another member's punch (the lock once took the organization row too, a queue for the whole
+    organization). Audit entries are sealed in the background, as in production."""
+    from django.db import connections, transaction
+
+    settings.AUDIT_SEALING = "background"
+    emma, wang = make_member("emma", roles.EMPLOYEE), make_member("wang", roles.EMPLOYEE)
+    first_written, second_done, errors = threading.Event(), threading.Event(), []
+
+    def slow(member):
+        try:
+            with transaction.atomic():
+                services.punch_create(member=member, kind="in", source="api", idempotency_key="slow")
+                first_written.set()
+                if not second_done.wait(timeout=20):
+                    errors.append("the second member's punch waited for the first one's transaction")
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def fast(member):
+        try:
+            first_written.wait(timeout=20)
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '10s'")
+            services.punch_create(member=member, kind="in", source="api", idempotency_key="fast")
+            second_done.set()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=slow, args=(emma,)), threading.Thread(target=fast, args=(wang,))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert Punch.objects.filter(member__in=[emma, wang]).count() == 2

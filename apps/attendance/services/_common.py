@@ -40,8 +40,14 @@ def lock_member(member: Membership) -> Membership:
     A row lock on the membership is the one place every such write meets, so two approvals racing for the
     last day of leave, or fifty retries of one punch, run one after the other. SQLite serialises writers
     anyway.
+
+    Only the membership row is locked (`of=("self",)`): without it PostgreSQL also locks the joined
+    organization row, and every attendance write of the organization queued behind every other one for
+    the length of its transaction (issue 16: 13 clock-ins/s with 50 clients).
     """
-    return Membership.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    return (
+        Membership.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
+    )
 
 
 def validate_idempotency_key(key: str) -> str:
@@ -127,7 +133,10 @@ def request_lock(
     """Lock the member, then re-read the request under a row lock; 409 REQUEST_NOT_PENDING unless its status
     is one of `allowed`. Every decision on a request goes through here."""
     lock_member(request.member)
-    request = type(request).objects.select_for_update().select_related(*related).get(pk=request.pk)
+    # Only the request row: the member is locked above, and the joined organization must stay free.
+    request = (
+        type(request).objects.select_for_update(of=("self",)).select_related(*related).get(pk=request.pk)
+    )
     if request.status not in allowed:
         raise Conflict("REQUEST_NOT_PENDING", _already(request.status), {"status": request.status})
     return request
