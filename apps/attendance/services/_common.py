@@ -45,9 +45,7 @@ def lock_member(member: Membership) -> Membership:
     organization row, and every attendance write of the organization queued behind every other one for
     the length of its transaction (issue 16: 13 clock-ins/s with 50 clients).
     """
-    return (
-        Membership.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
-    )
+    return Membership.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
 
 
 def validate_idempotency_key(key: str) -> str:
