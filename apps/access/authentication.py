@@ -21,6 +21,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
+        # The IP allowlist middleware authenticates the token before DRF does: the second call of a
+        # request reuses that answer (one token lookup per request, not two).
+        http_request = getattr(request, "_request", request)
+        cached = getattr(http_request, "_timeledger_bearer", None)
+        if cached is not None:
+            return cached
+        authenticated = self._authenticate(request)
+        if authenticated is not None:
+            http_request._timeledger_bearer = authenticated
+        return authenticated
+
+    def _authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None

@@ -36,13 +36,21 @@ def active_membership(request) -> Membership | None:
         return http_request._timeledger_membership
     user = getattr(request, "user", None)
     membership = None
-    if user is not None and user.is_authenticated:
+    auth = getattr(request, "auth", None)
+    if user is not None and user.is_authenticated and isinstance(auth, ApiToken) and auth.organization_id:
+        # A token names its organization: read that one membership (its roles are read when asked for),
+        # not every membership of the user with their roles.
+        membership = (
+            Membership.objects.filter(
+                user=user, organization_id=auth.organization_id, is_active=True, organization__isnull=False
+            )
+            .select_related("organization", "user", "manager__user")
+            .first()
+        )
+    elif user is not None and user.is_authenticated:
         memberships = list(memberships_for_user(user=user))
-        auth = getattr(request, "auth", None)
         wanted = None
-        if isinstance(auth, ApiToken) and auth.organization_id:
-            wanted = auth.organization.slug
-        elif http_request.headers.get(ORG_HEADER):
+        if http_request.headers.get(ORG_HEADER):
             wanted = http_request.headers[ORG_HEADER]
         elif hasattr(http_request, "session"):
             wanted = http_request.session.get(ACTIVE_ORG_SESSION_KEY)

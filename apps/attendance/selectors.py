@@ -6,7 +6,7 @@ manager they are); an admin sees everyone in the organization. Anything else is 
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -87,6 +87,12 @@ def records_judge(
     status, or in_progress / upcoming before the day is over, see computation.verdict) and the late and
     early-leave minutes that count (0 before the day is over). Days before the last two are over without
     a query; the others ask the calendar once (three queries, none when `calendar` covers them)."""
+    return _judge(records, organization=organization, now=now, calendar=calendar)[0]
+
+
+def _judge(
+    records: Iterable[DailyRecord], *, organization, now: datetime | None, calendar: WorkCalendar | None
+) -> tuple[list[DailyRecord], WorkCalendar | None]:
     now = now or timezone.now()
     tzinfo = organization.tzinfo
     today = timezone.localdate(now, tzinfo)
@@ -112,7 +118,7 @@ def records_judge(
         counts = record.verdict == record.status
         record.counted_late_minutes = record.late_minutes if counts else 0
         record.counted_early_leave_minutes = record.early_leave_minutes if counts else 0
-    return records
+    return records, calendar
 
 
 def records_of(*, organization) -> QuerySet[DailyRecord]:
@@ -128,6 +134,13 @@ class RecordsSummary:
     late_minutes: int
     early_leave_minutes: int
     not_judged_days: int = 0
+    # The calendar that judged the last days: it covers any page of the same records (records_judge).
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def records(self) -> int:
+        """How many records the whole filtered set holds (judged or not): a paginator's count."""
+        return self.days + self.not_judged_days
 
     @property
     def worked_hours(self) -> Decimal:
@@ -157,7 +170,8 @@ def records_summary(
         .select_related(None)
         .only("member_id", "work_date", "status", "worked_minutes", "late_minutes", "early_leave_minutes")
     )
-    return _summary(rows, records_judge(recent, organization=organization, now=now))
+    judged, calendar = _judge(recent, organization=organization, now=now, calendar=None)
+    return _summary(rows, judged, calendar=calendar)
 
 
 def judged_summary(records: list[DailyRecord]) -> RecordsSummary:
@@ -165,7 +179,9 @@ def judged_summary(records: list[DailyRecord]) -> RecordsSummary:
     return _summary([], records)
 
 
-def _summary(rows: Iterable[dict], judged: list[DailyRecord]) -> RecordsSummary:
+def _summary(
+    rows: Iterable[dict], judged: list[DailyRecord], calendar: WorkCalendar | None = None
+) -> RecordsSummary:
     by_status = dict.fromkeys(DailyRecord.Status.values, 0)
     worked = late = early = not_judged = 0
     for row in rows:
@@ -188,6 +204,7 @@ def _summary(rows: Iterable[dict], judged: list[DailyRecord]) -> RecordsSummary:
         late_minutes=late,
         early_leave_minutes=early,
         not_judged_days=not_judged,
+        calendar=calendar,
     )
 
 

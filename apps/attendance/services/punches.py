@@ -200,6 +200,7 @@ def punch_create(
                 dates=[work_date],
                 members=[member],
                 calendar=calendar,
+                unlocked=True,  # refused above (ensure_unlocked) in this transaction
             )
             audit_record(
                 action="attendance.punch.create",

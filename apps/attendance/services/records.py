@@ -42,11 +42,13 @@ def recompute_days(
     dates: Iterable[date],
     members: list[Membership] | None = None,
     calendar: WorkCalendar | None = None,
+    unlocked: bool = False,
 ) -> RecomputeResult:
     """Recompute the records of `member_ids` x `dates` with a fixed number of queries. Must run inside a
     transaction (existing records are row-locked). Locked dates are left alone and counted.
 
-    A caller that already holds the members or a calendar covering them passes them in to save queries.
+    A caller that already holds the members or a calendar covering them passes them in to save queries;
+    one that has just refused locked dates in the same transaction (a punch) says `unlocked=True`.
     """
     dates = sorted(set(dates))
     member_ids = sorted(set(member_ids))
@@ -85,7 +87,11 @@ def recompute_days(
     to_create: list[DailyRecord] = []
     to_update: list[DailyRecord] = []
     unchanged = skipped = 0
-    locked = hooks.locked_pairs(organization_id=organization.pk, member_ids=ids, dates=dates)
+    locked = (
+        set()
+        if unlocked
+        else hooks.locked_pairs(organization_id=organization.pk, member_ids=ids, dates=dates)
+    )
     for member in members:
         for day in dates:
             if (member.pk, day) in locked:

@@ -96,9 +96,10 @@ def member_param(request, membership):
     return selectors.member_lookup(viewer=membership, identifier=identifier) if identifier else None
 
 
-def paginated(request, view, queryset, serializer_class, *, prepare=None, **extra) -> Response:
-    """One page of `queryset`; `prepare` (a selector) may complete the page's objects first."""
-    paginator = StandardPagination()
+def paginated(request, view, queryset, serializer_class, *, prepare=None, count=None, **extra) -> Response:
+    """One page of `queryset`; `prepare` (a selector) may complete the page's objects first; `count`, when
+    the caller knows it, spares the COUNT query."""
+    paginator = StandardPagination(count=count)
     page = paginator.paginate_queryset(queryset, request, view=view)
     if prepare is not None:
         page = prepare(page)

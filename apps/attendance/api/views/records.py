@@ -49,7 +49,11 @@ class RecordsView(APIView):
             self,
             records,
             s.RecordOut,
-            prepare=lambda page: selectors.records_judge(page, organization=organization, now=now),
+            # The summary counted the records and built the calendar that judges any page of them.
+            prepare=lambda page: selectors.records_judge(
+                page, organization=organization, now=now, calendar=summary.calendar
+            ),
+            count=summary.records,
             summary=s.RecordsSummaryOut(
                 {
                     "start": start,

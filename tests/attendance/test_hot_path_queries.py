@@ -1,0 +1,93 @@
+"""The two paths of the morning rush do a fixed, pinned number of queries (issue 16): a clock-in and the
+month's records of one employee, each through the API with a bearer token as integrators and the mobile
+app call them, audit entries sealed in the background as in production. A change that adds a query to
+either path fails here; lower the number when a change removes one.
+
+What the queries are (PostgreSQL and SQLite alike):
+- every API request: the token (with its user and organization), the token's membership, the
+  membership's permissions;
+- a clock-in: BEGIN, the member's row lock, the idempotency key, the calendar (policy, shift assignments,
+  holidays), the locked-period check, the punch (in a savepoint), the day's record (locked), punches,
+  leave and adjustments, the record (in a savepoint), the audit entry, the webhook event and its
+  endpoints, COMMIT;
+- the records: the settled days' summary, the last days' records, the calendar that judges them, and the
+  page (its count comes from the summary).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.access import roles
+from apps.attendance.models import DailyRecord, Punch
+from tests.attendance.conftest import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+CLOCK_IN_QUERIES = 24
+RECORDS_QUERIES = 9
+
+
+@pytest.fixture
+def production_sealing(settings):
+    settings.AUDIT_SEALING = "background"
+
+
+def _client(bearer, member) -> APIClient:
+    """A client with its own token, used once already (a token's first use records it: one more write,
+    then at most once a minute)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {bearer(member)}")
+    assert client.get("/api/me").status_code == 200
+    return client
+
+
+def _month(member, days: int = 31):
+    """A month of records of `member`, ending yesterday (the last days are judged by the calendar)."""
+    today = timezone.localdate(timezone.now(), SHANGHAI)
+    DailyRecord.objects.bulk_create(
+        DailyRecord(
+            organization=member.organization,
+            member=member,
+            work_date=today - timedelta(days=n),
+            worked_minutes=480,
+            status=DailyRecord.Status.NORMAL,
+        )
+        for n in range(1, days + 1)
+    )
+    return (today - timedelta(days=days)).isoformat(), (today - timedelta(days=1)).isoformat()
+
+
+def test_a_clock_in_does_a_fixed_number_of_queries(
+    make_member, day_shift, bearer, production_sealing, django_assert_num_queries
+):
+    emma = make_member("emma", roles.EMPLOYEE)
+    client = _client(bearer, emma)
+    with django_assert_num_queries(CLOCK_IN_QUERIES):
+        response = client.post(
+            "/api/attendance/punches", {"kind": "in"}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+        )
+    assert response.status_code == 201, response.json()
+    # The day's second punch updates the record (one UPDATE instead of SAVEPOINT, INSERT, RELEASE).
+    with django_assert_num_queries(CLOCK_IN_QUERIES - 2):
+        response = client.post(
+            "/api/attendance/punches", {"kind": "out"}, format="json", HTTP_IDEMPOTENCY_KEY="k2"
+        )
+    assert response.status_code == 201, response.json()
+    assert Punch.objects.filter(member=emma).count() == 2
+
+
+def test_the_months_records_do_a_fixed_number_of_queries(
+    make_member, day_shift, bearer, django_assert_num_queries
+):
+    emma = make_member("emma", roles.EMPLOYEE)
+    start, end = _month(emma)
+    client = _client(bearer, emma)
+    with django_assert_num_queries(RECORDS_QUERIES):
+        response = client.get("/api/attendance/records", {"from": start, "to": end})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["count"] == 31 and len(body["results"]) == 31
+    assert body["summary"]["days"] + body["summary"]["notJudgedDays"] == 31
