@@ -170,30 +170,25 @@ def punch_create(
                         "locationGiven": place is not None,
                     },
                 )
-            try:
-                with transaction.atomic():
-                    punch = Punch.objects.create(
-                        organization=organization,
-                        member=member,
-                        occurred_at=moment,
-                        work_date=work_date,
-                        kind=kind,
-                        source=source,
-                        ip=ip or None,
-                        device_id=device_id,
-                        latitude=place.lat if place else None,
-                        longitude=place.lon if place else None,
-                        accuracy_m=place.accuracy if place else None,
-                        site=verdict.site,
-                        outside_geofence=verdict.outside,
-                        idempotency_key=key,
-                        request_fingerprint=request_fingerprint if key else "",
-                    )
-            except IntegrityError:
-                # The unique (member, key) constraint is the guarantee; the member lock makes this rare.
-                if not key:
-                    raise
-                return replay(Punch.objects.get(member=member, idempotency_key=key), request_fingerprint)
+            # No savepoint: under the member lock the key was looked up above, so the unique (member, key)
+            # constraint fails only in a race the lock rules out; the whole transaction answers it (below).
+            punch = Punch.objects.create(
+                organization=organization,
+                member=member,
+                occurred_at=moment,
+                work_date=work_date,
+                kind=kind,
+                source=source,
+                ip=ip or None,
+                device_id=device_id,
+                latitude=place.lat if place else None,
+                longitude=place.lon if place else None,
+                accuracy_m=place.accuracy if place else None,
+                site=verdict.site,
+                outside_geofence=verdict.outside,
+                idempotency_key=key,
+                request_fingerprint=request_fingerprint if key else "",
+            )
             recompute_days(
                 organization=organization,
                 member_ids=[member.pk],
@@ -217,6 +212,13 @@ def punch_create(
             )
             events.punch_created(punch)
             metrics.punch_recorded(kind=kind, source=source)
+    except IntegrityError:
+        # The unique (member, key) constraint is the guarantee: this key's punch exists after all. The
+        # transaction rolled back; answer as the first request was answered.
+        existing = Punch.objects.filter(member=member, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return replay(existing, request_fingerprint)
     except (Conflict, Unprocessable) as refused:
         if refused.code in REFUSALS_AUDITED:
             # The refusal rolled back the punch's transaction; its audit line is written after it.

@@ -109,6 +109,40 @@ def start_servers(*, workers: int, threads: int, conn_max_age: int, logs: Path) 
     return servers
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: str) -> tuple[int, float]:
+    """(parent pid, user + system CPU seconds) of a process, from /proc."""
+    raw = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def server_cpu_seconds(web_pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by the web server (gunicorn's master and workers) and by the PostgreSQL
+    backends of `database` on this host. Divided by the requests of a run this is the cost of one request,
+    which other work on the machine does not change the way it changes throughput and latency."""
+    web = db = 0.0
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return web, db
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent, seconds = _proc_cpu(entry.name)
+            if int(entry.name) == web_pid or parent == web_pid:
+                web += seconds
+                continue
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if command.startswith("postgres: ") and f" {database} " in command:
+                db += seconds
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile, or is not ours to read
+    return web, db
+
+
 def run_wrk(
     *,
     port: int,
@@ -118,8 +152,10 @@ def run_wrk(
     duration: float,
     key_prefix: str,
     workdir: Path,
+    cpu_probe=None,
 ) -> dict:
-    """One bounded wrk run; returns its summary (see rush.lua) with latencies in ms and the errors."""
+    """One bounded wrk run; returns its summary (see rush.lua) with latencies in ms and the errors.
+    `cpu_probe()`, if given, returns the servers' CPU seconds so far (server_cpu_seconds)."""
     workdir.mkdir(parents=True, exist_ok=True)
     targets_file = workdir / f"targets-{mode}-{key_prefix}.txt"
     targets_file.write_text("\n".join(targets) + "\n", encoding="utf-8")
@@ -129,6 +165,7 @@ def run_wrk(
         WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
         "-s", str(LUA), f"http://127.0.0.1:{port}/", "--", mode, str(targets_file), key_prefix, str(threads),
     ]  # fmt: skip
+    cpu_before = cpu_probe() if cpu_probe else None
     finished = subprocess.run(  # noqa: S603
         command,
         env={**os.environ, "WRK_OUT": str(out)},
@@ -138,8 +175,18 @@ def run_wrk(
     )
     if finished.returncode != 0 or not out.exists():
         raise CommandError(f"wrk failed: {finished.stderr or finished.stdout}")
+    cpu_after = cpu_probe() if cpu_probe else None
+    load = round(os.getloadavg()[0], 1)
     raw = json.loads(out.read_text(encoding="utf-8"))
     seconds = raw["durationUs"] / 1e6
+    cpu = {}
+    if cpu_before is not None and raw["requests"]:
+        cpu = {
+            "cpuMsPerRequest": {
+                "web": round((cpu_after[0] - cpu_before[0]) * 1000 / raw["requests"], 2),
+                "database": round((cpu_after[1] - cpu_before[1]) * 1000 / raw["requests"], 2),
+            }
+        }
     socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
     return {
         "rps": round(raw["requests"] / seconds, 1),
@@ -159,6 +206,8 @@ def run_wrk(
         "created": raw["created"],
         "concurrency": connections,
         "seconds": round(seconds, 2),
+        **cpu,
+        "loadAverage1m": load,
     }
 
 

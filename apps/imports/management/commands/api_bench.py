@@ -195,6 +195,9 @@ class Command(BaseCommand):
             duration=duration,
             key_prefix=prefix,
             workdir=servers.logs.parent,
+            cpu_probe=lambda: runner.server_cpu_seconds(
+                servers.web.pid, settings.DATABASES["default"]["NAME"]
+            ),
         )
 
     def _with_import(self, servers, seeded, targets, import_file, rows, level, options, run) -> dict:
@@ -237,7 +240,9 @@ class Command(BaseCommand):
         for path, r in level_results.items():
             self.stdout.write(
                 f"  {path:<8} {r['rps']:>8.1f} req/s  p50 {r['p50Ms']:>7.1f}  p95 {r['p95Ms']:>7.1f}  "
-                f"p99 {r['p99Ms']:>7.1f} ms  errors {r['errors']}  ratio {r['ratioToFloor']}"
+                f"p99 {r['p99Ms']:>7.1f} ms  errors {r['errors']}  ratio {r['ratioToFloor']}  "
+                f"cpu/request {r.get('cpuMsPerRequest', {}).get('web', '-')} ms web + "
+                f"{r.get('cpuMsPerRequest', {}).get('database', '-')} ms db  load {r['loadAverage1m']}"
             )
 
     # --- the checks -------------------------------------------------------------------------------
