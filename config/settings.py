@@ -280,7 +280,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.envelope_exception_handler",
     # JSON keys are camelCase on the wire (commitToken, deviceId, ...), snake_case in Python.
-    "DEFAULT_RENDERER_CLASSES": ["djangorestframework_camel_case.render.CamelCaseJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.CamelCaseJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.JSONParser",
         "apps.core.parsers.FormParser",

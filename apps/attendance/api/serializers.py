@@ -104,6 +104,36 @@ class RecordOut(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def to_representation(self, record: DailyRecord) -> dict:
+        """The fields above without DRF's generic walk over them (source lookups, a SkipField check and a
+        nested serializer per record: a fifth of a month's records request when profiled, issue 16). The
+        values are the declared fields' own: datetimes and choices are formatted by them, and a test
+        compares the two for every field."""
+        fields = self.fields
+        moment = fields["first_in_at"].to_representation
+        member = record.member
+        return {
+            "id": record.pk,
+            "member": {
+                "id": member.pk,
+                "username": member.user.username,
+                "employee_no": member.employee_no,
+                "name": member.name,
+            },
+            "work_date": fields["work_date"].to_representation(record.work_date),
+            "judged": bool(record.judged),
+            "status": fields["status"].to_representation(record.verdict),
+            "first_in_at": None if record.first_in_at is None else moment(record.first_in_at),
+            "last_out_at": None if record.last_out_at is None else moment(record.last_out_at),
+            "worked_minutes": record.worked_minutes,
+            "late_minutes": record.counted_late_minutes,
+            "early_leave_minutes": record.counted_early_leave_minutes,
+            "source": record.source,
+            "note": record.note,
+            "version": record.version,
+            "updated_at": moment(record.updated_at),
+        }
+
 
 class StatusCountsOut(serializers.Serializer):
     normal = serializers.IntegerField()
