@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "apps.attendance.models.RequestStatus",
         "PayrollTemplateKindEnum": "apps.payroll_cycles.models.PayrollTemplate.Kind",
         "PayrollCycleStatusEnum": "apps.payroll_cycles.models.PayrollCycle.Status",
+        "NotificationKindEnum": "apps.attendance.models.NotificationKind",
     },
 }
 
@@ -408,6 +409,16 @@ CELERY_BEAT_SCHEDULE["attendance-close-yesterday"] = {
 CELERY_BEAT_SCHEDULE["attendance-leave-accrue"] = {
     "task": "attendance.leave_accrue",
     "schedule": 24 * 60 * 60,
+}
+# Notifications (docs/attendance.md): the approvers' daily digest (sent once a day after 09:00 in each
+# organization's zone) and the missed-punch reminders (one per member, kind and day).
+CELERY_BEAT_SCHEDULE["notifications-pending-digest"] = {
+    "task": "notifications.pending_digest",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["notifications-missed-punch"] = {
+    "task": "notifications.missed_punch_reminders",
+    "schedule": 5 * 60,
 }
 DEMO_DATA_ALLOWED = DJANGO_ENV in {"development", "test"}
 

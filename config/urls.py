@@ -17,6 +17,7 @@ api_urlpatterns = [
     path("attendance/import/", include("apps.imports.api.urls")),
     path("attendance-admin/", include("apps.access.api.admin_urls")),
     path("attendance-admin/", include("apps.audit.api.urls")),
+    path("", include("apps.attendance.api.notification_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", api_docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.access import roles
 from apps.access.selectors import memberships_for_user
+from apps.attendance.notifications.services import unread_count
 
 # (label, url name, permission needed)
 NAV_ITEMS = [
@@ -36,11 +37,23 @@ def _nav_items(request, membership) -> list[dict]:
     return items
 
 
+def _url_or_none(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None  # that part of the product is not installed
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     membership = getattr(request, "membership", None) if user is not None and user.is_authenticated else None
     if not membership:
-        return {"nav_items": [], "active_membership": None, "organization_choices": []}
+        return {
+            "nav_items": [],
+            "active_membership": None,
+            "organization_choices": [],
+            "unread_notifications": 0,
+        }
     # Names of the organizations the user belongs to, for the switcher; one query, no role prefetch.
     organizations = (
         memberships_for_user(user=user)
@@ -49,6 +62,8 @@ def navigation(request) -> dict:
     )
     active_slug = membership.organization.slug
     return {
+        "unread_notifications": unread_count(member=membership),
+        "notifications_url": _url_or_none("attendance:notifications"),
         "nav_items": _nav_items(request, membership),
         "active_membership": membership,
         "organization_choices": [

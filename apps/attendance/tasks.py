@@ -6,7 +6,10 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.access.models import Membership, Organization
+from apps.attendance.notifications import mail
+from apps.attendance.notifications import services as notifications
 from apps.attendance.services import leave_accrue_year, records_recompute
+from apps.attendance.services.decisions import decidable_models
 
 
 @shared_task(name="attendance.records_close_yesterday")
@@ -35,3 +38,31 @@ def leave_accrue() -> dict[str, int]:
         year = timezone.localdate(timezone.now(), organization.tzinfo).year
         created[organization.slug] = leave_accrue_year(organization=organization, year=year)
     return created
+
+
+@shared_task(
+    name="notifications.email_send", acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5
+)
+def notification_email_send(*, notification_id: int) -> bool:
+    """Mail one notification (queued once its transaction committed); sends at most once."""
+    return mail.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(name="notifications.pending_digest")
+def pending_digest() -> dict[str, int]:
+    """Hourly from beat; each organization's approvers get one digest a day, after 09:00 in its zone."""
+    return {
+        organization.slug: notifications.pending_digest_send(
+            organization=organization, pending_models=decidable_models()
+        )
+        for organization in Organization.objects.order_by("pk")
+    }
+
+
+@shared_task(name="notifications.missed_punch_reminders")
+def missed_punch_reminders() -> dict[str, int]:
+    """Every few minutes from beat: one reminder per member, kind and work date."""
+    return {
+        organization.slug: notifications.missed_punch_reminders_send(organization=organization)
+        for organization in Organization.objects.order_by("pk")
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from apps.attendance.views import approvals, employee
+from apps.attendance.views import approvals, employee, notifications
 
 app_name = "attendance"
 
@@ -16,6 +16,8 @@ urlpatterns = [
         employee.request_cancel,
         name="request-cancel",
     ),
+    path("notifications/", notifications.notifications_page, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path("approvals/", approvals.inbox, name="approvals"),
     path("approvals/bulk-approve/", approvals.bulk_approve, name="bulk-approve"),
     re_path(

@@ -90,6 +90,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("admin-webhook-delivery-replay", "POST"):        (401, 403, 403, 403, 200, 404),
     # --- attendance (helper endpoints present on 2026-11-23; the owner of the objects is an employee
     # managed by the approver). Empty bodies: 400 means "allowed, but the body is wrong".
+    ("notifications", "GET"):                         (401, 200, 200, 200, 200, 200),
+    ("notifications-read", "POST"):                   (401, 400, 400, 400, 400, 400),
+    ("notifications-preferences", "GET"):             (401, 200, 200, 200, 200, 200),
+    ("notifications-preferences", "PUT"):             (401, 200, 200, 200, 200, 200),
     ("attendance-punches", "GET"):                    (401, 200, 200, 200, 200, 200),
     ("attendance-punches", "POST"):                   (401, 400, 400, 400, 400, 400),
     ("attendance-schedule", "GET"):                   (401, 200, 200, 200, 200, 200),

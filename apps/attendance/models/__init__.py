@@ -4,10 +4,11 @@ Every table carries `organization` and is read through `OrgScopedQuerySet.for_or
 `apps.attendance.services`; no model method here changes data. The rules that turn punches into a daily
 record are in `apps.attendance.computation` and written down in docs/attendance.md. One module per noun:
 `schedule` (shifts, policy, assignments, holidays, sites), `records` (punches, daily records), `requests`
-(the decidable-request base, adjustments), `leave` (types, requests, ledger).
+(the decidable-request base, adjustments), `leave` (types, requests, ledger), `notifications` (what a person is told, their choices).
 """
 
 from apps.attendance.models.leave import LeaveLedgerEntry, LeaveRequest, LeaveType
+from apps.attendance.models.notifications import Notification, NotificationKind, NotificationPreference
 from apps.attendance.models.records import DailyRecord, Punch
 from apps.attendance.models.requests import AdjustmentRequest, DecidableRequest, RequestStatus
 from apps.attendance.models.schedule import (
@@ -32,6 +33,9 @@ __all__ = [
     "LeaveLedgerEntry",
     "LeaveRequest",
     "LeaveType",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "Punch",
     "RequestStatus",
     "Shift",

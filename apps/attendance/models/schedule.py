@@ -121,6 +121,9 @@ class AttendancePolicy(models.Model):
         help_text="Bit mask, Monday = 1, Tuesday = 2, ..., Sunday = 64 (Monday-Friday = 31).",
     )
     geofence = models.CharField(max_length=10, choices=Geofence.choices, default=Geofence.OFF)
+    # Missed-punch reminders: this many minutes after a shift's start with no check-in, or after its end
+    # with no check-out, the member is reminded (0: no reminders).
+    reminder_minutes = models.PositiveSmallIntegerField(default=30, validators=[MaxValueValidator(720)])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -7,7 +7,8 @@ pending -> approved | rejected | cancelled. The order is the same for every kind
 3. in one transaction: the member is locked, the request re-read under a row lock (409 REQUEST_NOT_PENDING
    when it is no longer in a status the verb accepts), the period lock checked for the dates it touches,
    the kind's effect applied (punches, a ledger entry), the status written, the days recomputed, and one
-   audit entry `attendance.<noun>.<verb>` and one webhook event `<noun>.decided` written.
+   audit entry `attendance.<noun>.<verb>`, one webhook event `<noun>.decided` and the requester's
+   notification written.
 
 A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py
 and leave.py). A new kind (overtime, say) registers its rules and gets approve / reject / cancel, the API
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from apps.access.models import Membership
 from apps.attendance import events, hooks
 from apps.attendance.models import DecidableRequest, RequestStatus
+from apps.attendance.notifications import services as notifications
 from apps.attendance.services._common import (
     clean_text,
     decision_denied,
@@ -81,10 +83,17 @@ def request_submitted(request: DecidableRequest) -> None:
     writes the `<noun>.submitted` webhook event from the kind's rules."""
     rules = _rules_for(request)
     events.request_submitted(request, noun=rules.noun, data=rules.event_data(request))
+    notifications.request_submitted_notify(request, noun=rules.noun, dates=rules.dates(request))
+
+
+def decidable_models() -> list[type[DecidableRequest]]:
+    """Every registered kind of request (the inbox and the pending digest count them all)."""
+    return list(_rules)
 
 
 def _decided(request, rules: DecisionRules, actor: Membership) -> None:
     events.request_decided(request, noun=rules.noun, data=rules.event_data(request), decided_by=actor)
+    notifications.request_decided_notify(request, noun=rules.noun, dates=rules.dates(request), actor=actor)
 
 
 def _write_decision(request, *, status: str, approver: Membership, comment: str) -> None:
