@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.access import roles
 from apps.access.selectors import memberships_for_user
-from apps.attendance.notifications.services import unread_count
+from apps.attendance.notifications.selectors import unread_count
 
 # (label, url name, permission needed)
 NAV_ITEMS = [

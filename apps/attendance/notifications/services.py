@@ -293,22 +293,11 @@ def notification_preferences_update(
     return preference
 
 
-def unread_count(*, member: Membership) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
-
-
-def notifications_for(*, member: Membership, unread_only: bool = False):
-    rows = Notification.objects.filter(recipient=member).select_related("recipient__notification_preference")
-    return rows.filter(read_at__isnull=True) if unread_only else rows
-
-
 __all__ = [
     "missed_punch_reminders_send",
     "notification_preferences_update",
-    "notifications_for",
     "notifications_mark_read",
     "pending_digest_send",
     "request_decided_notify",
     "request_submitted_notify",
-    "unread_count",
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.access import roles
 from apps.attendance.models import NotificationKind, NotificationPreference
-from apps.attendance.notifications import services
+from apps.attendance.notifications import selectors, services
 from apps.attendance.notifications.text import KIND_LABELS, words
 from apps.attendance.views._common import member_with
 from apps.core.errors import DomainError
@@ -67,12 +67,12 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your notification choices are saved."))
             return redirect("attendance:notifications")
-    page = Paginator(services.notifications_for(member=member), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_for(member=member), 30).get_page(request.GET.get("page"))
     rows = [{"notification": n, "words": words(n)} for n in page]
     context = {
         "page": page,
         "rows": rows,
-        "unread": services.unread_count(member=member),
+        "unread": selectors.unread_count(member=member),
         "form": form,
         "org_tz": member.organization.tzinfo,
     }

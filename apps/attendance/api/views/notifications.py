@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from apps.access.api.permissions import HasMembership, require_membership
 from apps.attendance.api import notification_serializers as s
 from apps.attendance.models import NotificationPreference
-from apps.attendance.notifications import services
+from apps.attendance.notifications import selectors, services
 from apps.core.pagination import StandardPagination
 
 TAGS = ["notifications"]
@@ -35,11 +35,11 @@ class NotificationsView(APIView):
         unread_only = request.query_params.get("unread", "").lower() in {"1", "true", "yes"}
         paginator = StandardPagination()
         page = paginator.paginate_queryset(
-            services.notifications_for(member=member, unread_only=unread_only), request, view=self
+            selectors.notifications_for(member=member, unread_only=unread_only), request, view=self
         )
         return Response(
             {
-                "unread_count": services.unread_count(member=member),
+                "unread_count": selectors.unread_count(member=member),
                 "count": paginator.page.paginator.count,
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
@@ -67,7 +67,7 @@ class MarkReadView(APIView):
             member=member, ids=data.validated_data.get("ids"), everything=data.validated_data["all"]
         )
         return Response(
-            s.MarkReadOut({"marked": marked, "unread_count": services.unread_count(member=member)}).data
+            s.MarkReadOut({"marked": marked, "unread_count": selectors.unread_count(member=member)}).data
         )
 
 
