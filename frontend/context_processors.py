@@ -62,7 +62,8 @@ def navigation(request) -> dict:
     )
     active_slug = membership.organization.slug
     return {
-        "unread_notifications": unread_count(member=membership),
+        # A callable: templates call it, so a fragment that does not show the header costs no query.
+        "unread_notifications": lambda: unread_count(member=membership),
         "notifications_url": _url_or_none("attendance:notifications"),
         "nav_items": _nav_items(request, membership),
         "active_membership": membership,
