@@ -195,3 +195,75 @@ def test_the_holiday_list_query_count_is_flat(admin, admin_client, django_assert
     with django_assert_max_num_queries(8):
         response = admin_client.get(URL, {"year": "2026"})
     assert len(response.context["holidays"]) == 28
+
+
+def test_a_new_leave_type_says_what_it_credited_and_keeps_its_accrual_rules(admin, admin_client, make_member):
+    emma = make_member("emma")
+    data = {
+        "code": "annual",
+        "name": "Annual leave",
+        "unit": "day",
+        "yearly_allowance": "10",
+        "is_paid": "on",
+        "accrual_pro_rata": "on",
+        "carry_forward_cap": "5",
+    }
+    page = admin_client.post(URL + "leave-types/", data, follow=True).content.decode()
+    assert "10 day(s) of Annual leave credited to every active member for this year." in page
+    assert "At most 5" in page and "Pro rata for joiners" in page
+    annual = LeaveType.objects.get(organization=admin.organization, code="annual")
+    assert (annual.accrual_pro_rata, annual.carry_forward_cap) == (True, Decimal("5.00"))
+    assert emma.leave_ledger.filter(kind="accrual").exists()
+
+    unpaid = {
+        "code": "unpaid",
+        "name": "Unpaid",
+        "unit": "day",
+        "yearly_allowance": "0",
+        "allow_negative": "on",
+    }
+    page = admin_client.post(URL + "leave-types/", unpaid, follow=True).content.decode()
+    assert "No limit" in page
+
+
+def test_an_admin_adjusts_a_balance_with_a_reason_and_a_bad_one_writes_nothing(
+    admin, admin_client, make_member
+):
+    from apps.attendance import services
+
+    emma = make_member("emma", display_name="Emma Employee")
+    annual = services.leave_type_create(
+        organization=admin.organization, code="annual", name="Annual", yearly_allowance=10
+    )
+    body = {"member": emma.pk, "leave_type": annual.pk, "amount": "2.5", "note": "Worked the holiday"}
+    page = admin_client.post(URL + "leave-types/adjust/", body, follow=True).content.decode()
+    assert "Emma Employee&#x27;s Annual balance is now 12.50." in page
+    entry = emma.leave_ledger.get(kind="adjustment")
+    assert (entry.amount, entry.note) == (Decimal("2.50"), "Worked the holiday")
+    assert OperationLog.objects.filter(action="attendance.leave.balance_adjust").count() == 1
+
+    for bad in (
+        {**body, "note": ""},
+        {**body, "amount": "0"},
+        {**body, "amount": "1e9"},
+        {**body, "member": 999999},
+    ):
+        assert admin_client.post(URL + "leave-types/adjust/", bad).status_code == 400, bad
+    assert emma.leave_ledger.filter(kind="adjustment").count() == 1
+
+
+def test_unlimited_leave_shows_no_limit_to_the_employee(admin, make_member, client):
+    from apps.attendance import services
+
+    emma = make_member("emma")
+    services.leave_type_create(
+        organization=admin.organization,
+        code="unpaid",
+        name="Unpaid leave",
+        is_paid=False,
+        allow_negative=True,
+    )
+    client.force_login(emma.user)
+    html = client.get("/attendance/").content.decode()
+    assert "No limit" in html
+    assert "-1" not in html.split('data-testid="balance-unpaid"')[1].split("</tr>")[0]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", calendar.holidays, name="home"),
     path("holidays/remove/", calendar.holiday_remove, name="holiday-remove"),
     path("leave-types/", leave_types.leave_types, name="leave-types"),
+    path("leave-types/adjust/", leave_types.balance_adjust, name="leave-balance-adjust"),
     path("shifts-and-sites/", rules.rules, name="rules"),
     path("sites/<int:site_id>/retire/", rules.site_retire, name="site-retire"),
     path(
