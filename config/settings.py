@@ -262,6 +262,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# `manage.py backup` writes <BACKUP_ROOT>/<UTC time>/ (docs/runbook.md, "Backup and restore").
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=BASE_DIR / "var" / "backups")
 if DJANGO_ENV == "test":
     # Tests get static files from the finders, as in development, and WhiteNoise never scans STATIC_ROOT
     # (a deploy test may be running collectstatic into it at that moment, and scanning is slow).

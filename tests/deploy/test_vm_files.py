@@ -11,6 +11,8 @@ import pytest
 from tests.deploy import harness
 
 UNITS = ("timeledger-web.service", "timeledger-worker.service", "timeledger-beat.service")
+# The nightly backup: a oneshot service and the timer that starts it (docs/runbook.md).
+BACKUP_UNITS = ("timeledger-backup.service", "timeledger-backup.timer")
 SCRIPTS = ("release.sh", "deploy.sh", "k8s/deploy.sh")
 SHELLCHECK = harness.VENV_BIN / "shellcheck"
 
@@ -29,7 +31,7 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
     """Pointed at this checkout (systemd checks that binaries and files exist); any warning fails."""
     env_file = tmp_path / "timeledger.env"
     env_file.write_text("SECRET_KEY=\n")
-    for unit in UNITS:
+    for unit in UNITS + BACKUP_UNITS:
         text = (harness.DEPLOY / "systemd" / unit).read_text()
         text = text.replace("/srv/timeledger/current/.venv/bin/", f"{harness.VENV_BIN}/")
         text = text.replace("/srv/timeledger/current", str(harness.REPO))
@@ -39,7 +41,7 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
         (tmp_path / unit).write_text(text)
 
     result = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", *[str(tmp_path / unit) for unit in UNITS]],
+        ["systemd-analyze", "verify", "--man=no", *[str(tmp_path / unit) for unit in UNITS + BACKUP_UNITS]],
         capture_output=True,
         text=True,
         timeout=60,
@@ -64,6 +66,25 @@ def test_units_run_unprivileged_with_the_env_file_and_hardening(unit):
     assert keys["Restart"] == ["on-failure"]
     # Restarting a unit never migrates: deploy.sh does, once, before the restart.
     assert not [v for v in keys.get("ExecStartPre", []) if "migrate" in v]
+
+
+def test_backup_runs_nightly_unprivileged_with_the_env_file_and_keeps_two_weeks():
+    service, timer = _keys("timeledger-backup.service"), _keys("timeledger-backup.timer")
+
+    assert service["Type"] == ["oneshot"]
+    assert service["User"] == ["timeledger"]
+    assert service["EnvironmentFile"] == ["/etc/timeledger/timeledger.env"]
+    assert "DJANGO_ENV=production" in service["Environment"]
+    assert service["ExecStart"] == [
+        "/srv/timeledger/current/.venv/bin/python /srv/timeledger/current/manage.py backup --keep 14"
+    ]
+    for setting in ("NoNewPrivileges", "PrivateTmp", "ProtectHome"):
+        assert service[setting] == ["yes"], setting
+    assert service["ProtectSystem"] == ["strict"]
+    # BACKUP_ROOT lives under the shared directory, the only place the unit may write.
+    assert service["ReadWritePaths"] == ["/srv/timeledger/shared"]
+    assert timer["OnCalendar"] == ["*-*-* 02:30:00 UTC"]
+    assert timer["Persistent"] == ["true"]
 
 
 def test_web_unit_serves_loopback_only_and_beat_is_the_only_scheduler():
