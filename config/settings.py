@@ -395,6 +395,13 @@ IMPORT_COMMIT_TOKEN_TTL_SECONDS = env.int("IMPORT_COMMIT_TOKEN_TTL_SECONDS", def
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=20_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=1000)
+# .xlsx limits (apps/imports/workbook.py): what a workbook may expand to before it is parsed, and what
+# reading it may scan. A 500,000-row DingTalk export is about 300 MB of XML and well under them.
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=512 * 1024 * 1024)
+IMPORT_XLSX_MAX_PART_BYTES = env.int("IMPORT_XLSX_MAX_PART_BYTES", default=32 * 1024 * 1024)
+IMPORT_XLSX_MAX_ROWS_SCANNED = env.int("IMPORT_XLSX_MAX_ROWS_SCANNED", default=1_000_000)
+IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=256)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
 CELERY_BEAT_SCHEDULE["imports-janitor"] = {"task": "imports.janitor", "schedule": 60 * 60}
 # Auto-generating payroll templates keep the current cycle and the next three present.
 CELERY_BEAT_SCHEDULE["payroll-cycles-keep-ahead"] = {

@@ -30,7 +30,8 @@ class Upload(models.Model):
     sha256 = models.CharField(max_length=64)
     file_type = models.CharField(max_length=10, choices=FileType.choices)
     encoding = models.CharField(max_length=20, blank=True, default="")
-    # Newlines counted while streaming: a cheap upper bound of the data rows, used to pick sync or async.
+    # CSV: runs of newlines counted while streaming; .xlsx: the first sheet's rows that hold cells. An upper
+    # bound of the data rows (title and header rows included), used to pick sync or async.
     line_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)

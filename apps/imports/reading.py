@@ -1,5 +1,5 @@
 """Reading an uploaded file as rows of cells, streaming: CSV through an incremental decoder, .xlsx through
-openpyxl's read-only mode. Nothing here holds the whole file.
+openpyxl's parsers within the limits of workbook.py. Nothing here holds the whole file.
 
 Encodings are detected, never asked for: UTF-8 (with or without BOM) when the first chunk decodes as
 UTF-8, otherwise GB18030 (what Excel on a Chinese Windows writes). Anything else is refused clearly.
@@ -7,13 +7,13 @@ UTF-8, otherwise GB18030 (what Excel on a Chinese Windows writes). Anything else
 
 import codecs
 import csv
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Unprocessable, ValidationFailed
+from apps.imports import workbook
 
 SNIFF_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -84,26 +84,9 @@ def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, Row]]:
 
 
 def iter_xlsx(path: Path) -> Iterator[tuple[int, Row]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    with path.open("rb") as handle:  # a handle, because the stored name has no .xlsx suffix
-        try:
-            # data_only=False: a formula arrives as its text ("=..."), which validation refuses.
-            workbook = load_workbook(handle, read_only=True, data_only=False)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-            raise ValidationFailed(
-                "IMPORT_FILE_UNREADABLE",
-                _("The workbook cannot be read (%(error)s); save it again as .xlsx.")
-                % {"error": error.__class__.__name__},
-            ) from None
-        try:
-            sheet = workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if any(value is not None and value != "" for value in values):
-                    yield number, list(values)
-        finally:
-            workbook.close()
+    """(row number, values) for every row of the first sheet holding a value, within the limits of
+    workbook.py. A formula arrives as its text ("=..."), never as its last computed value."""
+    return workbook.iter_rows(path)
 
 
 def iter_rows(path: Path, file_type: str, encoding: str) -> Iterator[tuple[int, Row]]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from apps.access.models import Membership
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, PayloadTooLarge, Unprocessable, ValidationFailed
-from apps.imports import reading, storage
+from apps.imports import reading, storage, workbook
 from apps.imports.models import Upload
 from apps.imports.selectors import upload_for
 
@@ -49,6 +49,9 @@ def upload_create_from_writer(
         if writer.exceeded:
             raise storage.too_large()
         file_type, encoding = reading.sniff(writer.head)
+        # A workbook is checked against its limits now (a bomb is refused before anyone parses it), and
+        # its line count is its sheet's rows, not the newlines of the zip's bytes.
+        line_count = workbook.scan(writer.path) if file_type == "xlsx" else writer.lines
         now = timezone.now()
         with transaction.atomic():
             upload = Upload.objects.create(
@@ -60,7 +63,7 @@ def upload_create_from_writer(
                 sha256=writer.sha256,
                 file_type=file_type,
                 encoding=encoding,
-                line_count=writer.lines,
+                line_count=line_count,
                 created_at=now,
                 expires_at=now + timedelta(hours=settings.IMPORT_UPLOAD_TTL_HOURS),
             )
