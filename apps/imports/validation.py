@@ -5,6 +5,7 @@ datetimes are memoised in plain dicts and errors are the exceptional path. Times
 the database's own text format, ready for COPY (PostgreSQL) or a bulk insert (SQLite).
 """
 
+import math
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
@@ -18,6 +19,10 @@ from apps.imports.members import MemberIndex
 
 EMPTY_MARKERS = {"", "-", "--", "—", "未打卡", "无", "none", "null"}
 NOTE_MAX = 300
+# A minutes cell (late, early leave, worked) is about one day: more is a wrong column or a typo, and a
+# number past the record's integer columns would fail the whole COPY, not the row.
+MINUTES_MAX = 24 * 60
+YEARS = range(2000, 2101)
 CACHE_LIMIT = 200_000
 _DATE = re.compile(r"^(\d{2}|\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[\sT].*)?$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -33,6 +38,12 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _bounded(minutes: float, cell) -> int:
+    if not minutes <= MINUTES_MAX:  # also NaN and infinity (a cell of 400 digits is one)
+        raise RowError("INVALID_NUMBER", f"{str(cell)[:40]} is more than a day ({MINUTES_MAX} minutes).")
+    return round(minutes)
 
 
 def _getter(columns: list[int]):
@@ -85,10 +96,13 @@ class RowNormalizer:
         return cells[index]
 
     def work_date(self, value) -> date:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
+        if isinstance(value, date):  # a workbook's date or datetime cell
+            day = value.date() if isinstance(value, datetime) else value
+            if day.year not in YEARS:
+                raise RowError(
+                    "INVALID_DATE", f"{day.isoformat()} is not a work date we import.", "work_date"
+                )
+            return day
         text = _text(value)
         cached = self._dates.get(text)
         if cached is not None:
@@ -104,7 +118,7 @@ class RowNormalizer:
                 parsed = date(year, month, day)
             except ValueError:
                 parsed = None
-        if parsed is None or not 2000 <= parsed.year <= 2100:
+        if parsed is None or parsed.year not in YEARS:
             raise RowError("INVALID_DATE", f"{text!r} is not a date (use 2026-03-02).", "work_date")
         if len(self._dates) < CACHE_LIMIT:
             self._dates[text] = parsed
@@ -115,6 +129,8 @@ class RowNormalizer:
         if value is None:
             return None
         if isinstance(value, datetime):
+            if value.year not in YEARS:
+                raise RowError("INVALID_TIME", f"{value.isoformat()} is not a punch we import.", "time")
             return None, value.hour * 3600 + value.minute * 60 + value.second, value.date()
         if isinstance(value, time):
             return None, value.hour * 3600 + value.minute * 60 + value.second, None
@@ -162,10 +178,11 @@ class RowNormalizer:
         return cached
 
     def number(self, value, *, hours: bool = False) -> int:
+        """Minutes from a minutes (or, with `hours`, an hours) cell: 0 to MINUTES_MAX, else INVALID_NUMBER."""
         if isinstance(value, int | float) and not isinstance(value, bool):
-            if value < 0:
-                raise RowError("INVALID_NUMBER", f"{value} is negative.")
-            return round(value * 60) if hours else round(value)
+            if not math.isfinite(value) or value < 0:
+                raise RowError("INVALID_NUMBER", f"{value} is not a non-negative number.")
+            return _bounded(value * 60 if hours else value, value)
         text = _text(value)
         if text.lower() in EMPTY_MARKERS:
             return 0
@@ -178,7 +195,7 @@ class RowNormalizer:
             raise RowError("INVALID_NUMBER", f"{text!r} is not a number of minutes or hours.")
         amount, unit = float(match.group(1)), match.group(2)
         in_hours = unit in {"小时", "h"} or (hours and unit is None)
-        parsed = round(amount * 60) if in_hours else round(amount)
+        parsed = _bounded(amount * 60 if in_hours else amount, text)
         if len(self._numbers) < CACHE_LIMIT:
             self._numbers[key] = parsed
         return parsed
@@ -280,7 +297,14 @@ class RowNormalizer:
                 continue
             offset, seconds, explicit_date = parsed
             if explicit_date is not None:
-                seconds += (explicit_date - work_date).days * 86400
+                days = (explicit_date - work_date).days
+                if not -1 <= days <= 2:
+                    raise RowError(
+                        "INVALID_TIME",
+                        f"A punch on {explicit_date} is not near the work date {work_date}.",
+                        "time",
+                    )
+                seconds += days * 86400
             elif offset is not None:
                 seconds += offset * 86400
             elif after is not None and seconds < after:
