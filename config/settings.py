@@ -197,7 +197,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Above the longest task (the import time limit + its hard minute), so a task still running is never
+    # handed to a second worker. A job whose worker died does not wait for it: the imports sweeper
+    # (imports.sweep, every minute) queues it again once its heartbeat is IMPORT_JOB_STALE_SECONDS old.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_IMPORT_TIME_LIMIT_SECONDS + 120),
     # How often a worker looks for tasks whose worker died (every interval x throttle seconds; kombu's
     # defaults, 10 x 10). Lower both with a short visibility timeout.
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
@@ -403,6 +406,13 @@ IMPORT_XLSX_MAX_ROWS_SCANNED = env.int("IMPORT_XLSX_MAX_ROWS_SCANNED", default=1
 IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=256)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
 CELERY_BEAT_SCHEDULE["imports-janitor"] = {"task": "imports.janitor", "schedule": 60 * 60}
+# Import jobs stamp a heartbeat while they run; one whose stamp is older than IMPORT_JOB_STALE_SECONDS lost
+# its process (a worker or a web worker killed) and the sweeper queues it again, at most
+# IMPORT_JOB_MAX_RECOVERIES times, then fails it (IMPORT_INTERRUPTED; a retry with the same key re-runs).
+IMPORT_JOB_HEARTBEAT_SECONDS = env.int("IMPORT_JOB_HEARTBEAT_SECONDS", default=15)
+IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
+IMPORT_JOB_MAX_RECOVERIES = env.int("IMPORT_JOB_MAX_RECOVERIES", default=3)
+CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "imports.sweep", "schedule": 60}
 # Auto-generating payroll templates keep the current cycle and the next three present.
 CELERY_BEAT_SCHEDULE["payroll-cycles-keep-ahead"] = {
     "task": "payroll.cycles_keep_ahead",

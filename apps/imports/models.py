@@ -151,11 +151,22 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Stamped when the job is queued, started, progresses, and every few seconds while it runs (jobs.py);
+    # a queued or running job whose stamp is old lost its process, and the sweeper takes it over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(default=0)  # times the sweeper queued it again
 
     objects = OrgScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status__in=["queued", "running"]),
+                name="import_job_unfinished_beat",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} job {self.pk} {self.status}"

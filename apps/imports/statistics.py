@@ -13,6 +13,7 @@ import logging
 from django.db import connection
 
 from apps.attendance import records_sql as records
+from apps.core.errors import ServiceUnavailable
 from apps.imports import queue
 from apps.imports.models import ImportItem
 
@@ -99,9 +100,9 @@ def refresh_after_merge(*, records: int, items: int, in_request: bool) -> None:
         return
     if in_request:
         try:
-            queue.task(queue.STATISTICS_REFRESH).delay(tables=stale)
+            queue.publish(queue.STATISTICS_REFRESH, tables=stale)
             return
-        except Exception:  # the broker is down: do it here rather than leave the planner guessing
+        except ServiceUnavailable:  # the broker is down: do it here rather than leave the planner guessing
             logger.warning("imports.statistics_refresh could not be queued; analysing in the request")
     analyze(tables=stale)
 

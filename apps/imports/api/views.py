@@ -80,9 +80,14 @@ class UploadView(ImportView):
         storage.upload_handler(request._request)
         super().initial(request, *args, **kwargs)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        storage.upload_handler(request._request).discard_unkept()
-        return super().finalize_response(request, response, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        # Whatever happens (a 4xx, an error no handler answers), a file no upload row owns is deleted.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            handler = getattr(request, "_import_upload_handler", None)
+            if handler is not None:
+                handler.discard_unkept()
 
     @extend_schema(
         operation_id="import_upload",

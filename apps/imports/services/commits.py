@@ -10,10 +10,11 @@ once.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,19 @@ from apps.audit.webhooks.events import event_emit
 from apps.core import metrics
 from apps.core.errors import Conflict, DomainError, Unprocessable
 from apps.imports import merge, statistics
-from apps.imports.jobs import job_create, job_fail, job_finish, job_progress, job_progress_reporter, job_start
+from apps.imports.jobs import (
+    RETRYABLE,
+    job_create,
+    job_fail,
+    job_finish,
+    job_heartbeat,
+    job_progress,
+    job_progress_reporter,
+    job_queue,
+    job_reset,
+    job_start,
+    unexpected_failure,
+)  # fmt: skip
 from apps.imports.members import MemberIndex
 from apps.imports.models import ImportBatch, ImportJob, ValidatedSet
 from apps.imports.pipeline import PassResult, run_pass, validation_key
@@ -33,6 +46,7 @@ from apps.imports.services.tokens import commit_token_consume, commit_token_find
 from apps.imports.staging import Staging, staged_count, staged_span
 
 REPORTED_ERRORS = 100
+logger = logging.getLogger("timeledger.imports")
 
 
 class RetryableMergeError(Exception):
@@ -63,13 +77,18 @@ def batch_commit(
     *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject",
     run_async: bool | None = None,
 ) -> CommitOutcome:  # fmt: skip
-    """`POST commit`: the batch of this key, created and (small files) merged now, or queued. A failed
-    batch raises its error, every time it is asked, so a retry sees the first answer."""
+    """`POST commit`: the batch of this key, created and (small files) merged now, or queued. A batch that
+    failed because of its file raises its error every time it is asked, so a retry sees the first answer;
+    one that failed for a reason of ours (RETRYABLE: an unexpected error, a process that died, a broker that
+    was down) runs again when retried with the same key."""
     request = batch_commit_request(
         member=member, commit_token=commit_token, idempotency_key=idempotency_key, on_error=on_error,
         run_async=run_async,
     )  # fmt: skip
     batch, job = request.batch, request.job
+    if not request.replay and request.run_async:
+        # A broker that is down: 503, and the batch fails with the job (a retry with the key re-runs).
+        job_queue(job, on_unavailable=lambda error: batch_fail(job=job, batch=batch, error=error))
     if not request.replay and not request.run_async:
         batch = batch_commit_run(job_id=job.pk, in_request=True)
     else:
@@ -95,7 +114,37 @@ def _replay(batch: ImportBatch, fingerprint: str) -> CommitRequest:
             {"batchId": batch.pk},
         )
     job = ImportJob.objects.get(batch=batch)
-    return CommitRequest(batch=batch, job=job, replay=True, run_async=batch.options.get("async", False))
+    run_async = batch.options.get("async", False)
+    if (
+        batch.status == ImportBatch.Status.FAILED
+        and batch.error_code in RETRYABLE
+        and _batch_reset(batch, job)
+    ):
+        return CommitRequest(batch=batch, job=job, replay=False, run_async=run_async)
+    return CommitRequest(batch=batch, job=job, replay=True, run_async=run_async)
+
+
+def _batch_reset(batch: ImportBatch, job: ImportJob) -> bool:
+    """Make a batch that failed for a reason of ours pending again, with its job queued; False when a
+    concurrent retry did it first (that one runs it)."""
+    with transaction.atomic():
+        reset = ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportBatch.Status.FAILED, error_code__in=RETRYABLE
+        ).update(status=ImportBatch.Status.PENDING, error_code="", error_message="", error_details={},
+                 completed_at=None)  # fmt: skip
+        if not reset:
+            return False
+        job_reset(job)
+        audit_record(
+            action="imports.batch.retry",
+            actor=job.created_by,
+            organization=job.organization,
+            target=batch,
+            details={"previousCode": batch.error_code},
+        )
+    batch.refresh_from_db()
+    job.refresh_from_db()
+    return True
 
 
 def batch_commit_request(
@@ -135,9 +184,8 @@ def batch_commit_request(
                 created_at=now,
             )
             job = job_create(
-                member=member, kind=ImportJob.Kind.COMMIT, upload=upload, batch=batch,
-                run_async=asynchronous, created_at=now,
-            )  # fmt: skip
+                member=member, kind=ImportJob.Kind.COMMIT, upload=upload, batch=batch, created_at=now
+            )
     except IntegrityError:
         # The unique (organization, key) constraint caught a concurrent duplicate: re-read its batch.
         existing = batches.filter(idempotency_key=idempotency_key).first()
@@ -147,33 +195,56 @@ def batch_commit_request(
     return CommitRequest(batch=batch, job=job, replay=False, run_async=asynchronous)
 
 
-def batch_commit_run(*, job_id: int, in_request: bool = False) -> ImportBatch:
+def batch_commit_run(*, job_id: int, in_request: bool = False, reraise: tuple = ()) -> ImportBatch:
     """Do a commit job's work. Safe to call again for the same job at any time.
 
     `in_request`: the caller is answering an HTTP request (a synchronous commit), which then does not wait
-    for the tables' statistics to be refreshed: a task does that (imports.statistics_refresh)."""
+    for the tables' statistics to be refreshed: a task does that (imports.statistics_refresh).
+    Any exception fails the job and the batch (an unexpected one as IMPORT_FAILED, logged), except those
+    of `reraise` (the task's retry of a lost database connection)."""
     job = ImportJob.objects.select_related("batch", "upload", "organization", "created_by").get(pk=job_id)
     batch = job.batch
     if batch.status != ImportBatch.Status.PENDING:
         return batch
     started = job_start(job)
     try:
-        for attempt in range(3):
-            try:
-                written, total = _validate_and_merge(job=job, batch=batch, started=started)
-                statistics.refresh_after_merge(records=written, items=total, in_request=in_request)
-                break
-            except RetryableMergeError:
-                if attempt == 2:
-                    raise
+        with job_heartbeat(job):
+            for attempt in range(3):
+                try:
+                    written, total = _validate_and_merge(job=job, batch=batch, started=started)
+                    statistics.refresh_after_merge(records=written, items=total, in_request=in_request)
+                    break
+                except RetryableMergeError:
+                    if attempt == 2:
+                        raise
     except BatchAlreadyFinished:
         pass
     except DomainError as error:
-        _fail(job=job, batch=batch, error=error)
+        batch_fail(job=job, batch=batch, error=error)
+    except Exception as error:
+        if isinstance(error, reraise):
+            raise
+        logger.exception("import commit job %s failed", job.pk)
+        _usable_connection()
+        batch_fail(job=job, batch=batch, error=unexpected_failure())
     finally:
-        Staging.drop()
+        _drop_staging()
     batch.refresh_from_db()
     return batch
+
+
+def _usable_connection() -> None:
+    """After a database error the connection may be broken; a fresh one records the failure."""
+    if connection.in_atomic_block:
+        return
+    connection.close_if_unusable_or_obsolete()
+
+
+def _drop_staging() -> None:
+    try:
+        Staging.drop()
+    except Exception:  # a broken connection: its temporary tables went with it
+        logger.warning("staging tables not dropped", exc_info=True)
 
 
 def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -> tuple[int, int]:
@@ -298,7 +369,8 @@ def _validated_set_for(*, upload, mapping: dict, members: MemberIndex) -> Valida
     return kept
 
 
-def _fail(*, job: ImportJob, batch: ImportBatch, error: DomainError) -> None:
+def batch_fail(*, job: ImportJob, batch: ImportBatch, error: DomainError) -> None:
+    """A pending batch and its job failed with `error` (one audit line); nothing if it finished already."""
     with transaction.atomic():
         failed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PENDING).update(
             status=ImportBatch.Status.FAILED,

@@ -1,6 +1,7 @@
 """Preview: validate every row of an upload and say what a commit would do, without writing anything
 but a job row (for large files, which preview in the background)."""
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -11,7 +12,16 @@ from django.utils import timezone
 from apps.access.models import Membership
 from apps.core import metrics
 from apps.core.errors import DomainError
-from apps.imports.jobs import job_create, job_fail, job_finish, job_progress_reporter, job_start
+from apps.imports.jobs import (
+    job_create,
+    job_fail,
+    job_finish,
+    job_heartbeat,
+    job_progress_reporter,
+    job_queue,
+    job_start,
+    unexpected_failure,
+)
 from apps.imports.members import MemberIndex
 from apps.imports.models import ImportJob, Upload, ValidatedSet
 from apps.imports.pipeline import run_pass, validation_key
@@ -19,6 +29,8 @@ from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.uploads import upload_from_source
 from apps.imports.services.validated_sets import validated_set_discard
 from apps.imports.staging import Staging, staged_actions, staged_actions_for
+
+logger = logging.getLogger("timeledger.imports")
 
 
 @dataclass(frozen=True)
@@ -40,9 +52,10 @@ def preview_run(
     if run_async or upload.line_count > settings.IMPORT_SYNC_MAX_ROWS:
         with transaction.atomic():
             job = job_create(
-                member=member, kind=ImportJob.Kind.PREVIEW, upload=upload, run_async=True,
+                member=member, kind=ImportJob.Kind.PREVIEW, upload=upload,
                 options={"mapping": mapping, "preview_limit": preview_limit},
             )  # fmt: skip
+        job_queue(job)  # a broker that is down: the job fails and this is a 503
         job.refresh_from_db()
         return PreviewOutcome(job=job)
     return PreviewOutcome(result=preview_compute(upload=upload, mapping=mapping, preview_limit=preview_limit))
@@ -110,18 +123,26 @@ def _validated_set_start(*, upload: Upload, mapping: dict, members: MemberIndex)
     )
 
 
-def preview_job_run(*, job: ImportJob) -> None:
-    """Run a preview job. Re-running it (a redelivered task) just computes the same answer again."""
+def preview_job_run(*, job: ImportJob, reraise: tuple = ()) -> None:
+    """Run a preview job. Re-running it (a redelivered task) just computes the same answer again. Any
+    exception fails the job (an unexpected one as IMPORT_FAILED, logged), except those of `reraise`."""
     started = job_start(job)
     try:
-        upload_ensure_live(job.upload)
-        result = preview_compute(
-            upload=job.upload,
-            mapping=job.options.get("mapping", {}),
-            preview_limit=job.options.get("preview_limit", 100),
-            on_progress=job_progress_reporter(job),
-        )
+        with job_heartbeat(job):
+            upload_ensure_live(job.upload)
+            result = preview_compute(
+                upload=job.upload,
+                mapping=job.options.get("mapping", {}),
+                preview_limit=job.options.get("preview_limit", 100),
+                on_progress=job_progress_reporter(job),
+            )
     except DomainError as error:
         job_fail(job, error)
+        return
+    except Exception as error:
+        if isinstance(error, reraise):
+            raise
+        logger.exception("import preview job %s failed", job.pk)
+        job_fail(job, unexpected_failure())
         return
     job_finish(job, rows=result["summary"]["total_rows"], result=result, started=started)

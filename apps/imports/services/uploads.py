@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
 from apps.audit.services import audit_record
-from apps.core.errors import DomainError, PayloadTooLarge, Unprocessable, ValidationFailed
+from apps.core.errors import PayloadTooLarge, Unprocessable, ValidationFailed
 from apps.imports import reading, storage, workbook
 from apps.imports.models import Upload
 from apps.imports.selectors import upload_for
@@ -74,7 +75,7 @@ def upload_create_from_writer(
                 details={"filename": upload.filename, "size": upload.size, "fileType": file_type},
             )
         writer.kept = True
-    except DomainError:
+    except BaseException:  # refused or failed (a 4xx, a database error): nothing stays on disk
         writer.discard()
         raise
     return upload
@@ -107,6 +108,33 @@ def upload_create_from_text(*, member: Membership, text: str, filename: str = ""
         chunks=(data[start : start + 65536] for start in range(0, len(data), 65536)),
         filename=filename or "inline.csv",
     )
+
+
+def upload_files_orphaned_purge(*, now=None) -> int:
+    """Delete files under MEDIA_ROOT/imports/ that no upload owns, once they are a day old: what a process
+    killed while receiving a file leaves (a failed request deletes its file itself)."""
+    now = now or timezone.now()
+    root = Path(settings.MEDIA_ROOT) / storage.UPLOAD_DIR
+    if not root.is_dir():
+        return 0
+    cutoff = (now - timedelta(hours=settings.IMPORT_UPLOAD_TTL_HOURS)).timestamp()
+    old = {
+        f"{storage.UPLOAD_DIR}/{path.relative_to(root).as_posix()}": path
+        for path in root.glob("*/*")
+        if path.is_file() and path.stat().st_mtime < cutoff
+    }
+    names = list(old)
+    owned: set[str] = set()
+    for start in range(0, len(names), 500):
+        owned |= set(
+            Upload.objects.filter(path__in=names[start : start + 500]).values_list("path", flat=True)
+        )
+    removed = 0
+    for name, path in old.items():
+        if name not in owned:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def upload_purge_expired(*, now=None) -> int:
