@@ -200,7 +200,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the longest task (the import time limit + its hard minute), so a task still running is never
     # handed to a second worker. A job whose worker died does not wait for it: the imports sweeper
     # (imports.sweep, every minute) queues it again once its heartbeat is IMPORT_JOB_STALE_SECONDS old.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_IMPORT_TIME_LIMIT_SECONDS + 120),
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_IMPORT_TIME_LIMIT_SECONDS + 120
+    ),
     # How often a worker looks for tasks whose worker died (every interval x throttle seconds; kombu's
     # defaults, 10 x 10). Lower both with a short visibility timeout.
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),

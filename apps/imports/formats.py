@@ -93,6 +93,9 @@ TEMPLATE_HEADERS = (
     "异常原因",
 )
 TEMPLATE_EXAMPLE = ("2026-03-02", "E00012", "张三", "u0001", "09:00", "18:00", "正常", "")
+# Read for reference or kept as text, never parsed as a value: a leading "=" there is text, not a formula.
+TEXT_FIELDS = frozenset({"name", "group", "department", "shift", "note"})
+TOTALS_LABELS = frozenset({"合计", "总计", "小计", "总合计", "total", "totals", "subtotal", "grand total"})
 DINGTALK_MARKERS = {"group", "department", "shift", "check_in_2", "check_out_2"}
 PUNCH_FIELD = re.compile(r"^check_(in|out)_(\d{1,2})$")
 _PUNCH_HEADER = re.compile(r"^(上班|下班)(\d{1,2})打卡时间$")
@@ -118,6 +121,13 @@ def field_for_header(header: object) -> str | None:
         direction = "in" if match.group(1) in {"上班", "in"} else "out"
         return f"check_{direction}_{int(match.group(2))}"
     return None
+
+
+def is_totals_label(cell: object) -> bool:
+    """A totals line's label: 合计, 总计, 小计, Total (with or without a colon)."""
+    if not isinstance(cell, str) or len(cell) > 20:
+        return False
+    return cell.strip().rstrip(":：").strip().lower() in TOTALS_LABELS  # noqa: RUF001 - a full-width colon
 
 
 def is_known_field(key: str) -> bool:

@@ -27,10 +27,11 @@ from apps.imports.staging import Staging
 from apps.imports.validation import RowNormalizer
 
 PROGRESS_EVERY = 50_000
+DATE_ERRORS = frozenset({"MISSING_DATE", "INVALID_DATE"})
 KEPT_ERRORS = 100  # a commit reports at most this many row errors
 # Part of every ValidatedSet key: bump it when validation changes what a row becomes, so sets kept by
 # the previous release are not reused.
-PIPELINE_VERSION = 2  # 2: worked time from times loses the shift's break
+PIPELINE_VERSION = 3  # 2: worked time from times loses the shift's break; 3: totals lines, text columns
 
 
 def validation_key(*, organization: Organization, mapping: dict, members: MemberIndex) -> str:
@@ -50,6 +51,7 @@ def validation_key(*, organization: Organization, mapping: dict, members: Member
 class PassResult:
     detection: Detection
     total_rows: int = 0
+    ignored: int = 0  # totals and subtotal lines
     valid: int = 0
     invalid: int = 0
     duplicates: int = 0
@@ -64,6 +66,7 @@ class PassResult:
         return {
             "detection": self.detection.as_dict(),
             "total_rows": self.total_rows,
+            "ignored": self.ignored,
             "valid": self.valid,
             "invalid": self.invalid,
             "duplicates": self.duplicates,
@@ -80,6 +83,7 @@ class PassResult:
         return cls(
             detection=detection,
             total_rows=data["total_rows"],
+            ignored=data.get("ignored", 0),
             valid=data["valid"],
             invalid=data["invalid"],
             duplicates=data["duplicates"],
@@ -92,6 +96,7 @@ class PassResult:
     def summary(self) -> dict:
         return {
             "total_rows": self.total_rows,
+            "ignored_rows": self.ignored,
             "valid": self.valid,
             "invalid": self.invalid,
             "duplicates": self.duplicates,
@@ -129,11 +134,14 @@ def run_pass(
         detection=detection, organization=organization, members=members, vendor=staging.vendor
     )
     seen: dict[int, dict] = {}  # member id -> {work date: first line}
+    if on_progress is not None:  # the data rows: the count of lines less the title and header rows
+        on_progress(0, total=max(upload.line_count - header_index - 1, 0))
     try:
         total, valid = _validate_rows(
             chain(head[header_index + 1 :], rows), result=result, normalizer=normalizer, members=members,
             staging=staging, seen=seen, preview_limit=preview_limit, on_progress=on_progress,
         )  # fmt: skip
+        total -= result.ignored
         if total == 0:
             raise Unprocessable("IMPORT_NO_ROWS", _("The file has a header but no data rows."))
         result.total_rows, result.valid = total, valid
@@ -175,6 +183,9 @@ def _validate_rows(
         try:
             row = normalize(line, cells)
         except RowError as error:
+            if error.code in DATE_ERRORS and normalizer.is_totals_line(cells):
+                result.ignored += 1  # DingTalk's 合计 line: no record, no error
+                continue
             counts[error.code] += 1
             if len(errors) < max_errors:
                 errors.append(_error(line, error.code, error.message, error.column))

@@ -84,10 +84,15 @@ class RowNormalizer:
         self.status_col, self.note_col = col("status"), col("note")
         self.late_col, self.early_col = col("late_minutes"), col("early_leave_minutes")
         self.worked_col, self.hours_col = col("worked_minutes"), col("worked_hours")
-        self.formula_cols = sorted(self.columns.values())
+        # Only a cell parsed as a value can be a formula error: reference columns (name, group, department,
+        # shift) are read as text and the note is stored as text (escaped by every export).
+        self.formula_cols = sorted(
+            index for key, index in self.columns.items() if key not in formats.TEXT_FIELDS
+        )
+        self.label_cols = [c for c in (self.date_col, *self.member_cols) if c is not None]
         self.member_key = _getter([c for c in self.member_cols if c is not None])
         self.punch_key = _getter(self.in_cols + self.out_cols)
-        self.width = max(self.formula_cols) + 1
+        self.width = max(self.columns.values()) + 1
 
     # --- cells --------------------------------------------------------------------------------
     def _cell(self, cells: list, index: int | None):
@@ -244,6 +249,11 @@ class RowNormalizer:
         if len(note) > NOTE_MAX:
             raise RowError("FIELD_TOO_LONG", f"The note is longer than {NOTE_MAX} characters.", "note")
         return (line, member_id, work_date, first_at, last_at, worked, late, early, status, note)
+
+    def is_totals_line(self, cells: list) -> bool:
+        """DingTalk's totals and subtotal lines (合计, 总计, 小计, Total) in the date or a member column."""
+        width = len(cells)
+        return any(index < width and formats.is_totals_label(cells[index]) for index in self.label_cols)
 
     def _resolve(self, cells: list) -> int:
         user_col, no_col, name_col = self.member_cols

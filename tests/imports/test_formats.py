@@ -165,16 +165,18 @@ def test_xlsx_is_read_in_streaming_mode_with_real_dates_and_times(imports, staff
     assert body["rows"][1]["workedMinutes"] == 570
 
 
-def test_a_formula_in_an_xlsx_cell_is_a_row_error(imports, staff):
+def test_a_formula_in_an_xlsx_value_cell_is_a_row_error_and_in_a_note_it_is_text(imports, staff):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["日期", "UserId", "异常原因"])
-    sheet.append(["2026-03-02", "u0001", '=HYPERLINK("http://evil","x")'])
+    sheet.append(["日期", "UserId", "上班1打卡时间", "异常原因"])
+    sheet.append(["2026-03-02", "u0001", "=NOW()", ""])
+    sheet.append(["2026-03-03", "u0001", "09:00", '=HYPERLINK("http://evil","x")'])
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload_id = imports.upload_bytes(buffer.getvalue(), "f.xlsx", "application/octet-stream").json()["id"]
     body = imports.preview(upload_id).json()
-    assert body["errors"][0]["code"] == "CELL_FORMULA"
+    assert [(error["line"], error["code"]) for error in body["errors"]] == [(2, "CELL_FORMULA")]
+    assert body["rows"][1]["note"] == '=HYPERLINK("http://evil","x")'
 
 
 @pytest.mark.parametrize(

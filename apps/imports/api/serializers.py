@@ -154,7 +154,10 @@ class ImportDetectionOut(serializers.Serializer):
 
 
 class ImportSummaryOut(serializers.Serializer):
-    total_rows = serializers.IntegerField()
+    total_rows = serializers.IntegerField(help_text="data rows, without the totals lines")
+    ignored_rows = serializers.IntegerField(
+        help_text="totals and subtotal lines (合计, 总计, 小计, Total), skipped"
+    )
     valid = serializers.IntegerField()
     invalid = serializers.IntegerField()
     duplicates = serializers.IntegerField()
