@@ -89,6 +89,7 @@ def test_preview_summary_counts_creates_updates_and_unchanged(imports, staff):
     summary = body["summary"]
     assert summary == {
         "totalRows": 5,
+        "ignoredRows": 0,
         "valid": 3,
         "invalid": 1,
         "duplicates": 1,

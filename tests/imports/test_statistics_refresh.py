@@ -33,7 +33,9 @@ def members(make_member):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_large_synchronous_commit_queues_the_analysis_instead_of_running_it(imports, members, monkeypatch):
     queued = []
-    monkeypatch.setattr(tasks.import_statistics_refresh, "delay", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(
+        tasks.import_statistics_refresh, "apply_async", lambda kwargs=None, **options: queued.append(kwargs)
+    )
 
     with CaptureQueriesContext(connection) as queries:
         response = imports.import_text(_file("v", members=50, days=210), key="large")  # 10,500 rows
@@ -77,7 +79,9 @@ def test_a_rollback_behind_a_commit_whose_analysis_has_not_run_analyses_first(
     imports, members, monkeypatch, task_ran
 ):
     queued = []
-    monkeypatch.setattr(tasks.import_statistics_refresh, "delay", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(
+        tasks.import_statistics_refresh, "apply_async", lambda kwargs=None, **options: queued.append(kwargs)
+    )
     batch = imports.import_text(_file("v", members=50, days=210), key="large").json()
     if task_ran:
         tasks.import_statistics_refresh.apply(kwargs=queued[0])

@@ -172,6 +172,7 @@ def test_the_janitor_task_keeps_live_uploads(imports, settings):
     upload_id = imports.upload("日期,UserId\n2026-03-02,u0001\n")
     assert import_janitor.delay().get() == {
         "uploads_purged": 0,
+        "orphaned_files_deleted": 0,
         "tokens_deleted": 0,
         "validated_sets_dropped": 0,
     }
