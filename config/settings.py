@@ -472,6 +472,7 @@ RATE_LIMITS = {
     "import_commit": "10/m",
     "export": "60/m",
     "admin_write": "120/m",
+    "calendar_feed": "60/m",  # per client address: the feed URLs are fetched without signing in
 } | env.dict("RATE_LIMITS", default={})
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

@@ -20,6 +20,7 @@ from apps.attendance.calendar import DaySchedule, WorkCalendar
 from apps.attendance.computation import day_over_at, verdict
 from apps.attendance.models import (
     AdjustmentRequest,
+    CalendarFeed,
     DailyRecord,
     LeaveLedgerEntry,
     LeaveRequest,
@@ -363,3 +364,10 @@ def member_schedule(
     """The member's day-by-day schedule (shift, holiday, makeup workday) over start..end; three queries."""
     calendar = calendar or member_calendar(member=member, start=start, end=end)
     return [calendar.day(member.pk, start + timedelta(days=n)) for n in range((end - start).days + 1)]
+
+
+def calendar_feeds_for(*, member: Membership) -> dict[str, CalendarFeed]:
+    """The member's calendar feeds by kind (those made so far)."""
+    return {
+        feed.kind: feed for feed in CalendarFeed.objects.for_org(member.organization).filter(member=member)
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from apps.attendance.views import approvals, employee, notifications
+from apps.attendance.views import approvals, employee, feeds, notifications
 
 app_name = "attendance"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("punch/", employee.punch, name="punch"),
     path("adjustments/", employee.adjustment_create, name="adjustment-create"),
     path("leave/", employee.leave_create, name="leave-create"),
+    path("calendar-feed/", feeds.calendar_feed, name="calendar-feed"),
     re_path(
         r"^requests/(?P<kind>adjustment|leave)/(?P<pk>[0-9]{1,18})/cancel/$",
         employee.request_cancel,

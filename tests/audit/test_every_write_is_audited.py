@@ -211,6 +211,7 @@ WRITES: dict[tuple[str, str], Callable] = {
             idempotent(),
         ),
     )[1],
+    ("attendance-calendar-feed-rotate", "POST"): lambda w, a: Call("/api/attendance/calendar-feed/rotate"),
     ("attendance-requests-bulk-approve", "POST"): lambda w, a: Call(
         "/api/attendance/requests/bulk-approve", {"adjustmentIds": [_own_adjustment(w, a)]}
     ),

@@ -144,11 +144,30 @@ def _summary_job(world: World, organization, member):
     return factories.SummaryJobFactory(organization=organization, cycle=cycle)
 
 
+class _Token:
+    def __init__(self, token: str):
+        self.pk = token
+
+
+def _calendar_feed(world: World, organization, member):
+    """A feed address is its own credential (no organization in the request): acme's is the admin's
+    holiday feed (no personal data in it); the other organization's is a rotated-away one, so 404."""
+    from apps.attendance.services import feeds
+
+    admin = world.member("admin") if organization == world.org else world.member("outsider")
+    feed = feeds.calendar_feed_get(member=admin, kind="holidays")
+    token = feeds.feed_token(feed)
+    if organization != world.org:
+        feeds.calendar_feed_rotate(member=admin, kind="holidays")
+    return _Token(token)
+
+
 # Route-name prefix -> (path parameter, maker of the object in an organization for a member).
 OBJECT_MAKERS = {
     "admin-user-": ("user_id", lambda world, organization, member: member.user),
     "attendance-adjustment": ("pk", _adjustment),
     "attendance-leave-": ("pk", _leave_request),
+    "attendance-calendar-feed-ics": ("token", _calendar_feed),
     "import-batch": ("batch_id", _import_batch),
     "admin-webhook": ("webhook_id", _webhook),
     "admin-webhook-delivery": ("delivery_id", _dead_delivery),

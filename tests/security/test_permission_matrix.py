@@ -115,6 +115,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("attendance-leave-cancel", "POST"):              (401, 404, 403, 404, 200, 404),
     ("attendance-leave-ledger", "GET"):               (401, 200, 200, 200, 200, 200),
     ("attendance-leave-balance-adjust", "POST"):      (401, 403, 403, 403, 400, 400),
+    # Calendar feeds: every member has one; the .ics address is its own credential (anyone holding it).
+    ("attendance-calendar-feed", "GET"):              (401, 200, 200, 200, 200, 200),
+    ("attendance-calendar-feed-rotate", "POST"):      (401, 200, 200, 200, 200, 200),
+    ("attendance-calendar-feed-ics", "GET"):          (200, 200, 200, 200, 200, 200),
     # An empty bulk approval is a no-op report for anyone; each item is checked on its own.
     ("attendance-requests-bulk-approve", "POST"):     (401, 403, 200, 403, 200, 200),
     # --- imports: importers and admins

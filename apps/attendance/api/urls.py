@@ -39,5 +39,14 @@ urlpatterns = [
     ),
     path("leave-requests/<int:pk>/reject", views.LeaveRejectView.as_view(), name="attendance-leave-reject"),
     path("leave-requests/<int:pk>/cancel", views.LeaveCancelView.as_view(), name="attendance-leave-cancel"),
+    path("calendar-feed", views.CalendarFeedView.as_view(), name="attendance-calendar-feed"),
+    path(
+        "calendar-feed/rotate", views.CalendarFeedRotateView.as_view(), name="attendance-calendar-feed-rotate"
+    ),
+    path(
+        "calendar-feed/<str:token>.ics",
+        views.CalendarFeedDocumentView.as_view(),
+        name="attendance-calendar-feed-ics",
+    ),
     path("requests/bulk-approve", views.BulkApproveView.as_view(), name="attendance-requests-bulk-approve"),
 ]

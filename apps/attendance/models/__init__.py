@@ -4,9 +4,11 @@ Every table carries `organization` and is read through `OrgScopedQuerySet.for_or
 `apps.attendance.services`; no model method here changes data. The rules that turn punches into a daily
 record are in `apps.attendance.computation` and written down in docs/attendance.md. One module per noun:
 `schedule` (shifts, policy, assignments, holidays, sites), `records` (punches, daily records), `requests`
-(the decidable-request base, adjustments), `leave` (types, requests, ledger), `notifications` (what a person is told, their choices).
+(the decidable-request base, adjustments), `leave` (types, requests, ledger), `notifications` (what a person is told, their choices), `feeds`
+(calendar feeds).
 """
 
+from apps.attendance.models.feeds import CalendarFeed
 from apps.attendance.models.leave import LeaveLedgerEntry, LeaveRequest, LeaveType
 from apps.attendance.models.notifications import Notification, NotificationKind, NotificationPreference
 from apps.attendance.models.records import DailyRecord, Punch
@@ -27,6 +29,7 @@ __all__ = [
     "MONDAY_TO_FRIDAY",
     "AdjustmentRequest",
     "AttendancePolicy",
+    "CalendarFeed",
     "DailyRecord",
     "DecidableRequest",
     "Holiday",

@@ -25,6 +25,7 @@ from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
 from apps.attendance.models import AttendancePolicy, Punch
 from apps.attendance.views import month as months
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
+from apps.attendance.views.feeds import feeds_context
 from apps.core.errors import DomainError
 from apps.core.request_context import client_ip
 
@@ -126,6 +127,7 @@ def _page(request: HttpRequest, member: Membership, *, status: int = 200, **form
         **_month_context(member, first),
         **_requests_context(member),
         **balances,
+        **feeds_context(request, member),
         "adjustment_form": forms.get("adjustment_form") or AdjustmentForm(),
         "leave_form": forms.get("leave_form")
         or _leave_form(member, leave_types=[b.leave_type for b in balances["balances"]]),

@@ -9,6 +9,11 @@ from apps.attendance.api.views.adjustments import (
 )
 from apps.attendance.api.views.bulk import BulkApproveView
 from apps.attendance.api.views.export import RecordsExportView
+from apps.attendance.api.views.feeds import (
+    CalendarFeedDocumentView,
+    CalendarFeedRotateView,
+    CalendarFeedView,
+)
 from apps.attendance.api.views.leave import (
     LeaveApproveView,
     LeaveBalanceAdjustView,
@@ -30,6 +35,9 @@ __all__ = [
     "AdjustmentRejectView",
     "AdjustmentsView",
     "BulkApproveView",
+    "CalendarFeedDocumentView",
+    "CalendarFeedRotateView",
+    "CalendarFeedView",
     "LeaveApproveView",
     "LeaveBalanceAdjustView",
     "LeaveBalancesView",
