@@ -151,16 +151,16 @@ def pending_digest_send(*, organization: Organization, now: datetime | None = No
         .distinct()
         .values_list("pk", flat=True)
     )
+    approvers = set(
+        Membership.objects.for_org(organization)
+        .filter(is_active=True, roles__permissions__codename=roles.APPROVE)
+        .values_list("pk", flat=True)
+    )
     for model in pending_models:
         rows = (
             model.objects.for_org(organization)
             .filter(status=RequestStatus.PENDING)
             .values_list("member_id", "member__manager_id", "member__manager__is_active")
-        )
-        approvers = set(
-            Membership.objects.for_org(organization)
-            .filter(is_active=True, roles__permissions__codename=roles.APPROVE)
-            .values_list("pk", flat=True)
         )
         for member_id, manager_id, manager_active in rows:
             if manager_id and manager_active and manager_id in approvers:
