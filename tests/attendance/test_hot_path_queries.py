@@ -14,9 +14,10 @@ What the queries are (PostgreSQL and SQLite alike):
   page (its count comes from the summary).
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -96,12 +97,18 @@ def test_the_months_records_do_a_fixed_number_of_queries(
 def test_the_records_serializer_gives_what_the_generic_walk_gives(make_member, day_shift):
     """RecordOut writes its fields itself (faster); every value equals DRF's own field-by-field result,
     for judged and not-yet-judged days, with and without times, imported or not."""
+    emma = make_member("emma", roles.EMPLOYEE)
+    # Mid-shift in Shanghai (11:00 on a 09:00-18:00 day), so today is not judged yet whatever the clock says.
+    with time_machine.travel(datetime(2026, 3, 4, 3, 0, tzinfo=UTC), tick=False):
+        _the_records_serializer_matches(emma)
+
+
+def _the_records_serializer_matches(emma):
     from rest_framework import serializers
 
     from apps.attendance import selectors
     from apps.attendance.api.serializers import RecordOut
 
-    emma = make_member("emma", roles.EMPLOYEE)
     _month(emma, days=3)
     today = timezone.localdate(timezone.now(), SHANGHAI)
     DailyRecord.objects.create(
