@@ -14,7 +14,7 @@ What the queries are (PostgreSQL and SQLite alike):
   page (its count comes from the summary).
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 
 from apps.access import roles
 from apps.attendance.models import DailyRecord, Punch
-from tests.attendance.conftest import SHANGHAI
+from tests.attendance.conftest import SHANGHAI, at
 
 pytestmark = pytest.mark.django_db
 
@@ -94,21 +94,17 @@ def test_the_months_records_do_a_fixed_number_of_queries(
     assert body["summary"]["days"] + body["summary"]["notJudgedDays"] == 31
 
 
+# Mid-shift (11:00 on a 09:00-18:00 day), so today is not judged yet whatever the real clock says.
+@time_machine.travel(at("2026-03-04 11:00"), tick=False)
 def test_the_records_serializer_gives_what_the_generic_walk_gives(make_member, day_shift):
     """RecordOut writes its fields itself (faster); every value equals DRF's own field-by-field result,
     for judged and not-yet-judged days, with and without times, imported or not."""
-    emma = make_member("emma", roles.EMPLOYEE)
-    # Mid-shift in Shanghai (11:00 on a 09:00-18:00 day), so today is not judged yet whatever the clock says.
-    with time_machine.travel(datetime(2026, 3, 4, 3, 0, tzinfo=UTC), tick=False):
-        _the_records_serializer_matches(emma)
-
-
-def _the_records_serializer_matches(emma):
     from rest_framework import serializers
 
     from apps.attendance import selectors
     from apps.attendance.api.serializers import RecordOut
 
+    emma = make_member("emma", roles.EMPLOYEE)
     _month(emma, days=3)
     today = timezone.localdate(timezone.now(), SHANGHAI)
     DailyRecord.objects.create(
