@@ -46,7 +46,7 @@ METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=["127.0.0.0/8"
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.access.admin_site.AdminConfig",  # django.contrib.admin, every write audited (apps/access/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

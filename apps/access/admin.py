@@ -10,6 +10,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def get_readonly_fields(self, request, obj=None):
+        # An organization's settings (IP allowlist, retention, ...) and its timezone have rules and
+        # knock-on effects their services apply (Admin Center > Settings); here they are shown, not edited.
+        return ["timezone", "settings", "created_at"] if obj is not None else ["created_at"]
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -25,8 +30,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["organization", "is_active", "roles", "department"]
     search_fields = ["user__username", "user__email", "employee_no", "display_name"]
     autocomplete_fields = ["user", "manager"]
-    filter_horizontal = ["roles"]
     list_select_related = ["user", "organization", "manager__user"]
+    # Roles and activation go through their services (Admin Center > User Access): they keep the last
+    # administrator, end the person's sessions and tokens, and write the webhook event.
+    readonly_fields = ["roles", "is_active"]
 
 
 @admin.register(ApiToken)
