@@ -22,13 +22,14 @@ class MembershipAdmin(admin.ModelAdmin):
         "user",
         "organization",
         "employee_no",
+        "external_id",
         "display_name",
         "department",
         "manager",
         "is_active",
     ]
     list_filter = ["organization", "is_active", "roles", "department"]
-    search_fields = ["user__username", "user__email", "employee_no", "display_name"]
+    search_fields = ["user__username", "user__email", "employee_no", "external_id", "display_name"]
     autocomplete_fields = ["user", "manager"]
     list_select_related = ["user", "organization", "manager__user"]
     # Roles and activation go through their services (Admin Center > User Access): they keep the last

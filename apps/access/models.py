@@ -54,8 +54,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     employee_no = models.CharField(max_length=64, blank=True, default="")
-    # The member's id in an outside system (DingTalk UserId); imports match on it.
-    external_id = models.CharField(max_length=64, blank=True, default="")
+    # The member's DingTalk UserId (`dingtalkUserId` in the API; the column keeps its first name); imports
+    # match on it.
+    external_id = models.CharField("DingTalk UserId", max_length=64, blank=True, default="")
     display_name = models.CharField(max_length=200, blank=True, default="")
     department = models.CharField(max_length=200, blank=True, default="")
     manager = models.ForeignKey(

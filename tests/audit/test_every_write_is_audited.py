@@ -129,6 +129,9 @@ WRITES: dict[tuple[str, str], Callable] = {
     ("admin-users", "POST"): lambda w, a: Call(
         "/api/attendance-admin/users", {"username": "newbie", "email": "newbie@acme.example"}
     ),
+    ("admin-user-update", "PATCH"): lambda w, a: Call(
+        f"/api/attendance-admin/users/{_emma_id(w)}", {"department": "Assembly", "dingtalkUserId": "dt-emma"}
+    ),
     ("admin-user-roles-assign", "POST"): lambda w, a: Call(
         f"/api/attendance-admin/users/{_emma_id(w)}/roles/assign", {"roles": ["approver"]}
     ),

@@ -64,6 +64,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("admin-users", "GET"):                           (401, 403, 403, 403, 200, 200),
     ("admin-users", "POST"):                          (401, 403, 403, 403, 400, 400),
     ("admin-user-access", "GET"):                     (401, 403, 403, 403, 200, 404),
+    ("admin-user-update", "PATCH"):                   (401, 403, 403, 403, 400, 404),
     ("admin-user-roles-assign", "POST"):              (401, 403, 403, 403, 400, 404),
     ("admin-user-roles-unassign", "POST"):            (401, 403, 403, 403, 400, 404),
     ("admin-user-deactivate", "POST"):                (401, 403, 403, 403, 200, 404),

@@ -51,8 +51,10 @@ def test_a_committed_change_is_delivered_signed_with_the_envelope(
             "memberId": member.pk,
             "username": "newbie",
             "employeeNo": "",
+            "dingtalkUserId": "",
             "name": "newbie",
             "department": "",
+            "managerId": None,
             "roles": ["attendance_employee"],
         },
     }

@@ -1,9 +1,38 @@
 """Input and output shapes of the administration API's members, roles and security settings (snake_case
 here, camelCase on the wire)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.access.models import Membership, Organization
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "The manager's member id (`id` in a member), or their user name, e-mail or employee "
+        "number; null or empty for none.",
+    }
+)
+class ManagerField(serializers.Field):
+    """A member id (integer) or an identifier (text); null means none."""
+
+    default_error_messages = {
+        "invalid": "Give the manager's member id, user name, e-mail or employee number."
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
 
 
 class MemberOut(serializers.ModelSerializer):
@@ -11,7 +40,9 @@ class MemberOut(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.CharField(source="user.email", read_only=True)
     name = serializers.CharField(read_only=True)
+    dingtalk_user_id = serializers.CharField(source="external_id", read_only=True)
     manager = serializers.SerializerMethodField()
+    manager_id = serializers.IntegerField(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
     account_active = serializers.BooleanField(source="user.is_active", read_only=True)
 
@@ -24,8 +55,10 @@ class MemberOut(serializers.ModelSerializer):
             "email",
             "name",
             "employee_no",
+            "dingtalk_user_id",
             "department",
             "manager",
+            "manager_id",
             "is_active",
             "account_active",
             "roles",
@@ -75,9 +108,36 @@ class ProvisionIn(serializers.Serializer):
     employee_no = serializers.CharField(required=False, allow_blank=True, default="")
     name = serializers.CharField(required=False, allow_blank=True, default="")
     department = serializers.CharField(required=False, allow_blank=True, default="")
-    manager = serializers.CharField(required=False, allow_blank=True, default="")
+    dingtalk_user_id = serializers.CharField(required=False, allow_blank=True, default="")
+    manager = ManagerField(required=False, default="")
     roles = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     invite = serializers.BooleanField(required=False, default=False)
+
+
+class MemberPatchIn(serializers.Serializer):
+    """Only the fields given change; "" clears a text field, a null manager removes the manager, `roles`
+    replaces the member's roles."""
+
+    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    display_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    email = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    employee_no = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    dingtalk_user_id = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    department = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    manager = ManagerField(required=False)
+    roles = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False)
+
+    def validate(self, attrs):
+        if "display_name" in attrs:
+            attrs["name"] = attrs.pop("display_name")
+        if not attrs:
+            raise serializers.ValidationError("Give at least one field to change.")
+        return attrs
+
+
+class MemberUpdateOut(serializers.Serializer):
+    member = MemberOut(source="membership")
+    changes = serializers.DictField()
 
 
 class ProvisionOut(serializers.Serializer):

@@ -6,6 +6,7 @@ from apps.access.api import members, org_settings
 
 urlpatterns = [
     path("users", members.UsersView.as_view(), name="admin-users"),
+    path("users/<int:user_id>", members.UserView.as_view(), name="admin-user-update"),
     path("users/<int:user_id>/access", members.UserAccessView.as_view(), name="admin-user-access"),
     path("users/<int:user_id>/roles/assign", members.UserRolesView.as_view(), name="admin-user-roles-assign"),
     path(

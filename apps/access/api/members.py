@@ -63,6 +63,31 @@ class UsersView(AdminView, ListAPIView):
         return Response(s.ProvisionOut(result).data, status=code)
 
 
+class UserView(AdminView):
+    audit_action = "access.member.update"
+
+    @extend_schema(
+        operation_id="admin_user_update",
+        tags=TAGS,
+        request=s.MemberPatchIn,
+        responses=s.MemberUpdateOut,
+        description="Change some of a member's fields: `displayName` (or `name`), `email`, `employeeNo`, "
+        "`dingtalkUserId`, `department`, `manager` (a member id of this organization, or null), `roles` "
+        "(replaces them). 400 with a code for a bad value, 409 `EMPLOYEE_NO_IN_USE` / "
+        "`DINGTALK_USER_ID_IN_USE` for a number another member has, 404 for anyone not in this organization.",
+    )
+    @rate_limited("admin_write", methods=UNSAFE)
+    def patch(self, request, user_id: int):
+        member = self.member(user_id)
+        data = s.MemberPatchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = provisioning.member_update(
+            organization=self.organization, actor=self.admin, member=member, **data.validated_data
+        )
+        result.membership = self.member(user_id)  # re-read with its roles
+        return Response(s.MemberUpdateOut(result).data)
+
+
 class UserAccessView(AdminView):
     @extend_schema(operation_id="admin_user_access", tags=TAGS, responses=s.AccessOut)
     def get(self, request, user_id: int):

@@ -1,5 +1,5 @@
 """Provisioning many members from rows (the `provision_batch` command's CSV):
-`username,email,employee_no,name,roles,manager` (and optionally `department`).
+`username,email,employee_no,name,roles,manager` (and optionally `department`, `dingtalk_user_id`).
 
 Each row goes through member_provision, so a row means exactly what one API call means. Rows are
 processed managers first, so a file may list a report before their manager.
@@ -18,7 +18,7 @@ from apps.access.provisioning.members import member_provision
 from apps.core.errors import DomainError, ValidationFailed
 
 COLUMNS = ("username", "email", "employee_no", "name", "roles", "manager")
-OPTIONAL_COLUMNS = ("department",)
+OPTIONAL_COLUMNS = ("department", "dingtalk_user_id")
 ROLE_SEPARATORS = (";", "|", ",")
 
 
@@ -107,6 +107,7 @@ def provision_rows(
                             department=row["department"],
                             roles=split_roles(row["roles"]),
                             manager=row["manager"],
+                            dingtalk_user_id=row["dingtalk_user_id"],
                             invite=invite,
                         )
                     results[row["row"]] = RowResult(

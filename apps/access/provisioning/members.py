@@ -5,10 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,14 +20,12 @@ from apps.access.provisioning.common import (
     active_admin_ids,
     last_admin_error,
     lock_organization,
-    members_by_identifier,
     records_failures,
     resolve_roles,
 )
+from apps.access.provisioning.fields import clean_text, email_change, refuse_duplicates, resolve_manager
 from apps.access.sessions import end_sessions
 from apps.core.errors import Conflict, ValidationFailed
-
-LIMITS = {"username": 150, "email": 254, "employee_no": 64, "name": 200, "department": 200}
 
 
 @dataclass
@@ -39,54 +34,6 @@ class ProvisionResult:
     status: str  # created | updated | unchanged
     changes: dict = field(default_factory=dict)
     invited: bool = False
-
-
-def _clean(values: dict) -> dict:
-    cleaned, errors = {}, {}
-    for name, limit in LIMITS.items():
-        value = values.get(name) or ""
-        if not isinstance(value, str):
-            errors[name] = [_("Must be text.")]
-            continue
-        value = value.strip()
-        if len(value) > limit:
-            errors[name] = [f"At most {limit} characters."]
-        cleaned[name] = value
-    if not cleaned.get("username") and "username" not in errors:
-        errors["username"] = [_("A user name is required.")]
-    elif "username" not in errors:
-        try:
-            UnicodeUsernameValidator()(cleaned["username"])
-        except ValidationError:
-            errors["username"] = [_("Letters, digits and @ . + - _ only.")]
-    if cleaned.get("email") and "email" not in errors:
-        try:
-            validate_email(cleaned["email"])
-        except ValidationError:
-            errors["email"] = [_("Not a valid e-mail address.")]
-    if errors:
-        raise ValidationFailed("VALIDATION_ERROR", _("Some fields are not valid."), {"fields": errors})
-    return cleaned
-
-
-def _manager(organization: Organization, identifier: str, username: str) -> Membership | None:
-    if not identifier:
-        return None
-    matches = members_by_identifier(organization, [identifier])[identifier]
-    if len(matches) != 1 or not matches[0].is_active:
-        raise ValidationFailed(
-            "MANAGER_NOT_FOUND",
-            _("No single active member of %(organization)s is %(identifier)s.")
-            % {"organization": organization.name, "identifier": repr(identifier)},
-            {"fields": {"manager": [_("Give the manager's user name, e-mail or employee number.")]}},
-        )
-    if matches[0].user.username == username:
-        raise ValidationFailed(
-            "VALIDATION_ERROR",
-            _("A member cannot manage themselves."),
-            {"fields": {"manager": [_("Not yourself.")]}},
-        )
-    return matches[0]
 
 
 def _user_for(*, organization: Organization, username: str, email: str, name: str):
@@ -129,40 +76,37 @@ def member_provision(
     name: str = "",
     department: str = "",
     roles: list[str] | tuple = (),
-    manager: str = "",
+    manager: str | int | None = "",
+    dingtalk_user_id: str = "",
     invite: bool = False,
 ) -> ProvisionResult:
     """Create the member, or bring an existing one up to date. Empty fields leave values as they are;
     roles are added, never removed (use roles_unassign). Running it again changes nothing."""
-    values = _clean(
+    values = clean_text(
         {
             "username": username,
             "email": email,
             "employee_no": employee_no,
+            "dingtalk_user_id": dingtalk_user_id,
             "name": name,
             "department": department,
         }
     )
     groups = resolve_roles(roles, required=False)
     organization = lock_organization(organization)
-    boss = _manager(organization, (manager or "").strip(), values["username"])
     membership = (
         Membership.objects.for_org(organization)
         .select_related("user", "manager__user")
         .filter(user__username=values["username"])
         .first()
     )
-    if values["employee_no"]:
-        taken = Membership.objects.for_org(organization).filter(employee_no=values["employee_no"])
-        if membership is not None:
-            taken = taken.exclude(pk=membership.pk)
-        if taken.exists():
-            raise Conflict(
-                "EMPLOYEE_NO_IN_USE",
-                _("Employee number %(employee_no)s belongs to another member.")
-                % {"employee_no": values["employee_no"]},
-                {"field": "employeeNo"},
-            )
+    boss = resolve_manager(organization, manager, member=membership, username=values["username"])
+    refuse_duplicates(
+        organization,
+        member=membership,
+        employee_no=values["employee_no"],
+        dingtalk_user_id=values["dingtalk_user_id"],
+    )
     if membership is None:
         user, _created = _user_for(
             organization=organization, username=values["username"], email=values["email"], name=values["name"]
@@ -171,6 +115,7 @@ def member_provision(
             organization=organization,
             user=user,
             employee_no=values["employee_no"],
+            external_id=values["dingtalk_user_id"],
             display_name=values["name"],
             department=values["department"],
             manager=boss,
@@ -187,6 +132,8 @@ def member_provision(
                 "username": user.username,
                 "email": user.email,
                 "employeeNo": membership.employee_no,
+                "dingtalkUserId": membership.external_id,
+                "department": membership.department,
                 "roles": [group.name for group in groups],
                 "manager": boss.user.username if boss else None,
             },
@@ -217,25 +164,14 @@ def _update(membership: Membership, values: dict, boss: Membership | None, group
     changes: dict = {}
     user = membership.user
     if values["email"] and values["email"].lower() != (user.email or "").lower():
-        if Membership.objects.filter(user=user).exclude(organization=membership.organization).exists():
-            raise Conflict(
-                "USER_MANAGED_ELSEWHERE",
-                _(
-                    "This user also belongs to another organization; their e-mail cannot be changed from here."
-                ),
-                {"field": "email"},
-            )
-        if get_user_model().objects.filter(email__iexact=values["email"]).exclude(pk=user.pk).exists():
-            raise Conflict(
-                "EMAIL_IN_USE",
-                _("Another user already has the e-mail %(email)s.") % {"email": values["email"]},
-            )
-        changes["email"] = [user.email, values["email"]]
-        user.email = values["email"]
-        user.save(update_fields=["email"])
-    fields = {"employee_no": "employeeNo", "name": "displayName", "department": "department"}
-    for source, label in fields.items():
-        target = "display_name" if source == "name" else source
+        email_change(membership, values["email"], changes)
+    fields = {
+        "employee_no": ("employee_no", "employeeNo"),
+        "dingtalk_user_id": ("external_id", "dingtalkUserId"),
+        "name": ("display_name", "displayName"),
+        "department": ("department", "department"),
+    }
+    for source, (target, label) in fields.items():
         if values[source] and values[source] != getattr(membership, target):
             changes[label] = [getattr(membership, target), values[source]]
             setattr(membership, target, values[source])
@@ -261,8 +197,10 @@ def member_event_data(membership: Membership) -> dict:
         "memberId": membership.pk,
         "username": membership.user.username,
         "employeeNo": membership.employee_no,
+        "dingtalkUserId": membership.external_id,
         "name": membership.name,
         "department": membership.department,
+        "managerId": membership.manager_id,
     }
 
 

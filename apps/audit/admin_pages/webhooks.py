@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "import_batch.completed": gettext_lazy("Import committed"),
     "import_batch.rolled_back": gettext_lazy("Import rolled back"),
     "member.created": gettext_lazy("Member added"),
+    "member.updated": gettext_lazy("Member changed"),
     "member.deactivated": gettext_lazy("Member deactivated"),
     "payroll_cycle.locked": gettext_lazy("Payroll cycle locked"),
     "payroll_cycle.closed": gettext_lazy("Payroll cycle closed"),

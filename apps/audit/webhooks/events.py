@@ -28,6 +28,7 @@ EVENT_TYPES: dict[str, Any] = {
     "import_batch.completed": _("An import batch was committed"),
     "import_batch.rolled_back": _("An import batch was rolled back"),
     "member.created": _("A member was added"),
+    "member.updated": _("A member's details or roles were changed"),
     "member.deactivated": _("A member was deactivated"),
     "payroll_cycle.locked": _("A payroll cycle was locked"),
     "payroll_cycle.closed": _("A payroll cycle was closed"),

@@ -1,4 +1,5 @@
-"""Provision members from a CSV file: `username,email,employee_no,name,roles,manager` (+ optional department).
+"""Provision members from a CSV file: `username,email,employee_no,name,roles,manager` (+ optional department,
+dingtalk_user_id).
 
     manage.py provision_batch people.csv --org acme [--atomic] [--invite] [--actor admin]
 

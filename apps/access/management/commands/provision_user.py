@@ -2,7 +2,7 @@
 
     manage.py provision_user --org acme --username alice --email alice@acme.example \\
         [--employee-no E0200] [--name "Alice Li"] [--department HR] [--roles employee,approver] \\
-        [--manager bob] [--invite] [--actor admin]
+        [--manager bob] [--dingtalk-user-id 0123456789] [--invite] [--actor admin]
 
 Running it again with the same values changes nothing ("unchanged").
 """
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--manager", default="", help="The manager's user name, e-mail or employee number."
         )
+        parser.add_argument(
+            "--dingtalk-user-id", default="", help="The member's DingTalk UserId (imports match on it)."
+        )
         parser.add_argument("--invite", action="store_true", help="Mail a set-password link to a new member.")
         parser.add_argument(
             "--actor", default="", help="The admin doing this (recorded in the operation log)."
@@ -53,6 +56,7 @@ class Command(BaseCommand):
                 department=options["department"],
                 roles=split_roles(options["roles"]),
                 manager=options["manager"],
+                dingtalk_user_id=options["dingtalk_user_id"],
                 invite=options["invite"],
             )
         except DomainError as error:
