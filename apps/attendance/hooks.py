@@ -5,9 +5,13 @@ AppConfig.ready(). A checker answers for a whole set at once, in a fixed number 
 `fn(*, organization_id, member_ids, dates) -> set[(member_id, date)]`, the locked pairs among
 `member_ids` x `dates`. An import of 10,000 members asks once, never once per member. With no checker
 registered nothing is locked.
+
+Also here: work in flight a payroll close waits for (`register_pending_work_reporter`) and the cards higher
+apps add to the employee page (`register_employee_card`).
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -102,3 +106,36 @@ def pending_work(*, organization_id: int) -> dict[str, int]:
     for reporter in _pending_work_reporters:
         out.update(reporter(organization_id=organization_id))
     return out
+
+
+# Cards on the employee page (`/attendance/`) from apps above attendance (payroll's "this pay period").
+# `context(member)` returns the card's context, or None for no card; the template gets it as `card`.
+# `key` is the card's element id and its htmx target: the page answers `HX-Target: <key>` with the card
+# alone, so a card with `hx-trigger="records-changed from:body"` fetches itself again after a punch.
+@dataclass(frozen=True)
+class EmployeeCard:
+    key: str
+    template: str
+    context: Callable[[Membership], dict | None]
+    order: int = 50
+
+
+_employee_cards: dict[str, EmployeeCard] = {}
+
+
+def register_employee_card(card: EmployeeCard) -> None:
+    _employee_cards[card.key] = card
+
+
+def employee_card(key: str | None) -> EmployeeCard | None:
+    return _employee_cards.get(key or "")
+
+
+def employee_cards(member: Membership) -> list[dict]:
+    """The cards to show `member`, in order: [{key, template, card: context}]."""
+    shown = []
+    for card in sorted(_employee_cards.values(), key=lambda c: (c.order, c.key)):
+        context = card.context(member)
+        if context is not None:
+            shown.append({"key": card.key, "template": card.template, "card": context})
+    return shown

@@ -6,7 +6,29 @@ class PayrollCyclesConfig(AppConfig):
     label = "payroll_cycles"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.access.admin_center import Section, register_section, register_urls
         from apps.attendance import hooks
-        from apps.payroll_cycles import locks, tasks  # noqa: F401  (tasks: registers the task names)
+        from apps.payroll_cycles import employee_card, locks, tasks  # noqa: F401  (tasks: registers the task names)
 
         hooks.register_lock_checker(locks.locked_pairs, span=locks.any_frozen_between)
+        hooks.register_employee_card(
+            hooks.EmployeeCard(
+                key=employee_card.KEY,
+                template=employee_card.TEMPLATE,
+                context=employee_card.card_context,
+                order=20,
+            )
+        )
+        register_urls("apps.payroll_cycles.admin_pages.urls", prefix="payroll/")
+        register_section(
+            Section(
+                key="payroll",
+                title=_("Payroll"),
+                url_name="admin_payroll:home",
+                order=45,
+                text=_("Pay periods: generate them, check what is unsettled, lock, close and reopen them."),
+                active=("admin_payroll:*",),
+            )
+        )

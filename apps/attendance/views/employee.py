@@ -18,8 +18,8 @@ from django_htmx.http import trigger_client_event
 
 from apps.access import roles
 from apps.access.models import Membership
+from apps.attendance import hooks, selectors, services
 from apps.attendance import labels as text
-from apps.attendance import selectors, services
 from apps.attendance.calendar import policy_for
 from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
 from apps.attendance.models import AttendancePolicy, Punch
@@ -128,6 +128,7 @@ def _page(request: HttpRequest, member: Membership, *, status: int = 200, **form
         **_requests_context(member),
         **balances,
         **feeds_context(request, member),
+        "extra_cards": hooks.employee_cards(member),
         "adjustment_form": forms.get("adjustment_form") or AdjustmentForm(),
         "leave_form": forms.get("leave_form")
         or _leave_form(member, leave_types=[b.leave_type for b in balances["balances"]]),
@@ -164,6 +165,9 @@ def home(request: HttpRequest) -> HttpResponse:
     target = request.htmx.target if htmx_partial(request) else None
     if target in SECTION_TEMPLATES:
         return vary_on_htmx(_section(request, member, target))
+    card = hooks.employee_card(target)
+    if card is not None:  # a card of a higher app fetching itself again
+        return vary_on_htmx(render(request, card.template, {"card": card.context(member)}))
     return vary_on_htmx(_page(request, member))
 
 
