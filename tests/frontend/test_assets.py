@@ -36,8 +36,17 @@ def test_every_vendored_file_matches_the_manifest_the_lock_and_package_json():
     assert vendor.problems() == []
 
 
+def test_axe_core_for_the_browser_checks_is_pinned_and_kept_out_of_the_pages_static_files():
+    axe = [entry for entry in vendor.load_manifest() if entry["package"] == "axe-core"]
+    assert {entry["path"] for entry in axe} == {
+        "../tests/browser/vendor/axe-core/axe.min.js",
+        "../tests/browser/vendor/axe-core/LICENSE",
+    }
+    assert vendor.locked_packages()["axe-core"]["integrity"].startswith("sha512-")
+
+
 def test_every_file_in_static_vendor_is_listed_in_the_manifest():
-    listed = {entry["path"] for entry in vendor.load_manifest()}
+    listed = {entry["path"] for entry in vendor.load_manifest() if entry["path"].startswith("static/")}
     present = {
         str(path.relative_to(vendor.FRONTEND))
         for path in (vendor.FRONTEND / "static" / "vendor").rglob("*")
@@ -55,15 +64,20 @@ def test_htmx_is_pinned_to_the_exact_version_in_the_lock():
 
 @pytest.fixture
 def frontend_copy(tmp_path, monkeypatch):
-    """The manifest, lock and vendored files copied aside, so a test can spoil them."""
+    """The manifest, lock and vendored files copied aside (the test-only ones too, which live beside
+    frontend/ in tests/browser/vendor), so a test can spoil them."""
+    frontend = tmp_path / "frontend"
+    frontend.mkdir()
     for name in ("package.json", "package-lock.json", "vendor.json"):
-        shutil.copy(vendor.FRONTEND / name, tmp_path / name)
-    shutil.copytree(vendor.FRONTEND / "static" / "vendor", tmp_path / "static" / "vendor")
-    monkeypatch.setattr(vendor, "FRONTEND", tmp_path)
-    monkeypatch.setattr(vendor, "MANIFEST", tmp_path / "vendor.json")
-    monkeypatch.setattr(vendor, "PACKAGE_JSON", tmp_path / "package.json")
-    monkeypatch.setattr(vendor, "PACKAGE_LOCK", tmp_path / "package-lock.json")
-    return tmp_path
+        shutil.copy(vendor.FRONTEND / name, frontend / name)
+    shutil.copytree(vendor.FRONTEND / "static" / "vendor", frontend / "static" / "vendor")
+    tests_vendor = vendor.FRONTEND.parent / "tests" / "browser" / "vendor"
+    shutil.copytree(tests_vendor, tmp_path / "tests" / "browser" / "vendor")
+    monkeypatch.setattr(vendor, "FRONTEND", frontend)
+    monkeypatch.setattr(vendor, "MANIFEST", frontend / "vendor.json")
+    monkeypatch.setattr(vendor, "PACKAGE_JSON", frontend / "package.json")
+    monkeypatch.setattr(vendor, "PACKAGE_LOCK", frontend / "package-lock.json")
+    return frontend
 
 
 def test_the_check_notices_an_edited_vendored_file(frontend_copy):

@@ -22,3 +22,23 @@ document.addEventListener("click", async (event) => {
     // Selected: the person copies it by hand.
   }
 });
+
+// A table wider than the screen scrolls inside its .table-wrap. A keyboard user must be able to reach the
+// wrapper to scroll it, so a wrapper that scrolls is focusable (and named after its table's heading), and
+// stops being so when the table fits. Checked on load, on resize and after htmx swaps in new content.
+const markScrollingTables = () => {
+  for (const wrap of document.querySelectorAll(".table-wrap")) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      const heading = wrap.closest("section, .card")?.querySelector("h1, h2, h3");
+      if (heading && !wrap.hasAttribute("aria-label")) wrap.setAttribute("aria-label", heading.textContent.trim());
+    } else if (wrap.getAttribute("tabindex") === "0") {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+    }
+  }
+};
+markScrollingTables();
+window.addEventListener("resize", markScrollingTables);
+document.addEventListener("htmx:afterSettle", markScrollingTables);
