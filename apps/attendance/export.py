@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import CharField, F, Func, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 from psycopg import ClientCursor
 
 from apps.access.models import Organization
@@ -17,7 +17,7 @@ from apps.core.spreadsheet import BOM, safe_cell, safe_cell_sql
 
 HEADERS = (
     "日期", "工号", "姓名", "UserId", "部门", "上班1打卡时间", "下班1打卡时间", "考勤结果",
-    "实出勤分钟", "迟到时长", "早退时长", "异常原因", "来源",
+    "实出勤分钟", "迟到时长", "早退时长", "异常原因", "关联的审批单", "请假分钟", "加班分钟", "来源",
 )  # fmt: skip
 CHUNK_BYTES = 256 * 1024
 ORDER = ("work_date", "member__employee_no", "id")
@@ -42,6 +42,11 @@ class LocalMinute(Func):
     output_field = CharField()
 
 
+def _optional(name: str) -> Coalesce:
+    """A nullable number as text, '' for none (COPY would write NULL unquoted, unlike the other cells)."""
+    return Coalesce(Cast(F(name), CharField()), Value(""))
+
+
 def _header(bom: bool) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(HEADERS)
@@ -64,7 +69,8 @@ def _postgres_rows(organization: Organization, records: QuerySet) -> Iterator[by
         "work_date", SpreadsheetSafe(F("member__employee_no")), SpreadsheetSafe(name),
         SpreadsheetSafe(F("member__external_id")), SpreadsheetSafe(F("member__department")),
         LocalMinute(F("first_in_at"), tz), LocalMinute(F("last_out_at"), tz), "status", "worked_minutes",
-        "late_minutes", "early_leave_minutes", SpreadsheetSafe(F("note")), "source",
+        "late_minutes", "early_leave_minutes", SpreadsheetSafe(F("note")), SpreadsheetSafe(F("approval_text")),
+        _optional("leave_minutes"), _optional("overtime_minutes"), "source",
     )  # fmt: skip
     query, params = rows.query.sql_with_params()
     # One read-only transaction for its settings: ISO output (which psycopg needs anyway to read dates)
@@ -92,21 +98,21 @@ def _python_rows(organization: Organization, records: QuerySet) -> Iterator[byte
     rows = records.order_by(*ORDER).values_list(
         "work_date", "member__employee_no", "member__display_name", "member__user__username", "member__external_id",
         "member__department", "first_in_at", "last_out_at", "status", "worked_minutes", "late_minutes",
-        "early_leave_minutes", "note", "source",
+        "early_leave_minutes", "note", "approval_text", "leave_minutes", "overtime_minutes", "source",
     )  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for row in rows.iterator(chunk_size=2000):
-        day, number, display, username, external, department, first, last, status, *numbers, note, source = (
-            row
-        )
+        day, number, display, username, external, department, first, last, status, *numbers, note = row[:13]
+        approval, leave, overtime, source = row[13:]
         writer.writerow(
             (
                 day.isoformat(), safe_cell(number), safe_cell(display or username), safe_cell(external),
                 safe_cell(department),
                 first.astimezone(tz).strftime("%Y-%m-%d %H:%M") if first else "",
                 last.astimezone(tz).strftime("%Y-%m-%d %H:%M") if last else "",
-                status, *numbers, safe_cell(note), source,
+                status, *numbers, safe_cell(note), safe_cell(approval), "" if leave is None else leave,
+                "" if overtime is None else overtime, source,
             )
         )  # fmt: skip
         if buffer.tell() >= CHUNK_BYTES:

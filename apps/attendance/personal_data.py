@@ -55,6 +55,9 @@ def export_attendance(member: Membership) -> dict[str, list[dict[str, Any]]]:
                 "status",
                 "source",
                 "note",
+                "approval_text",
+                "leave_minutes",
+                "overtime_minutes",
             ],
         ),
         "adjustment_requests": _rows(
@@ -115,7 +118,7 @@ def erase_attendance(member: Membership, *, actor) -> dict[str, int]:
         "punches": Punch.objects.filter(located, **mine).update(
             ip=None, device_id="", latitude=None, longitude=None, accuracy_m=None
         ),
-        "daily_record_notes": _scrub_text(DailyRecord.objects.filter(**mine), "note"),
+        "daily_record_notes": _scrub_text(DailyRecord.objects.filter(**mine), "note", "approval_text"),
         "adjustment_request_texts": _scrub_text(
             AdjustmentRequest.objects.filter(**mine), "reason", "decision_comment"
         ),

@@ -34,7 +34,7 @@ WORK_DATE = _column("work_date")
 IMPORTED = tuple(
     _column(name)
     for name in ("first_in_at", "last_out_at", "worked_minutes", "late_minutes", "early_leave_minutes",
-                 "status", "note")
+                 "status", "note", "approval_text", "leave_minutes", "overtime_minutes")
 )  # fmt: skip
 # Where the current values came from: set by every writer, restored by a rollback.
 SOURCE = _column("source")

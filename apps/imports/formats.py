@@ -79,6 +79,41 @@ FIELDS: tuple[Field, ...] = (
         "",
     ),
     Field("worked_hours", "实出勤工时", ("worked_hours",), "Hours worked, if minutes are not given.", ""),
+    Field(
+        "approval_text",
+        "关联的审批单",
+        ("关联审批单", "审批单", "approval", "approval_text", "approvals"),
+        "The day's approvals as DingTalk writes them (kept with the record as text, 500 characters).",
+        "",
+    ),
+    Field(
+        "leave_hours",
+        "请假时长",
+        ("请假小时", "请假(小时)", "请假时长(小时)", "leave_hours"),
+        "Hours of leave that day (a bare number is hours; 30分钟 is minutes).",
+        "",
+    ),
+    Field(
+        "leave_minutes",
+        "请假分钟",
+        ("请假时长(分钟)", "leave_minutes"),
+        "Minutes of leave that day, instead of hours.",
+        "",
+    ),
+    Field(
+        "overtime_hours",
+        "加班时长",
+        ("加班总时长", "加班小时", "加班(小时)", "加班时长(小时)", "加班总时长(小时)", "overtime_hours"),
+        "Hours of overtime that day (a bare number is hours; 30分钟 is minutes).",
+        "",
+    ),
+    Field(
+        "overtime_minutes",
+        "加班分钟",
+        ("加班时长(分钟)", "overtime_minutes"),
+        "Minutes of overtime that day, instead of hours.",
+        "",
+    ),
 )
 FIELD_KEYS = {field.key for field in FIELDS}
 MEMBER_FIELDS = ("user_id", "employee_no", "name")
@@ -94,16 +129,20 @@ TEMPLATE_HEADERS = (
 )
 TEMPLATE_EXAMPLE = ("2026-03-02", "E00012", "张三", "u0001", "09:00", "18:00", "正常", "")
 # Read for reference or kept as text, never parsed as a value: a leading "=" there is text, not a formula.
-TEXT_FIELDS = frozenset({"name", "group", "department", "shift", "note"})
+TEXT_FIELDS = frozenset({"name", "group", "department", "shift", "note", "approval_text"})
 TOTALS_LABELS = frozenset({"合计", "总计", "小计", "总合计", "total", "totals", "subtotal", "grand total"})
-DINGTALK_MARKERS = {"group", "department", "shift", "check_in_2", "check_out_2"}
+DINGTALK_MARKERS = {"group", "department", "shift", "check_in_2", "check_out_2", "approval_text"}
 PUNCH_FIELD = re.compile(r"^check_(in|out)_(\d{1,2})$")
 _PUNCH_HEADER = re.compile(r"^(上班|下班)(\d{1,2})打卡时间$")
 
 
+_BRACKETS = str.maketrans({"\uff08": "(", "\uff09": ")"})
+
+
 def canonical(header: object) -> str:
-    """How a header cell is compared: trimmed, BOM and inner spaces dropped, lower-cased."""
-    return re.sub(r"\s+", "", str(header or "")).lstrip("\ufeff").lower()
+    """How a header cell is compared: trimmed, BOM and inner spaces dropped, full-width brackets as
+    ASCII ones, lower-cased."""
+    return re.sub(r"\s+", "", str(header or "")).lstrip("\ufeff").lower().translate(_BRACKETS)
 
 
 _ALIASES: dict[str, str] = {}

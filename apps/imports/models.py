@@ -215,6 +215,9 @@ class ImportItem(models.Model):
     prev_source = models.CharField(max_length=20, blank=True, default="")
     prev_source_batch_id = models.BigIntegerField(null=True, blank=True)
     prev_note = models.CharField(max_length=300, blank=True, default="")
+    prev_approval_text = models.CharField(max_length=500, blank=True, default="")
+    prev_leave_minutes = models.PositiveIntegerField(null=True, blank=True)
+    prev_overtime_minutes = models.PositiveIntegerField(null=True, blank=True)
     prev_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

@@ -31,7 +31,9 @@ DATE_ERRORS = frozenset({"MISSING_DATE", "INVALID_DATE"})
 KEPT_ERRORS = 100  # a commit reports at most this many row errors
 # Part of every ValidatedSet key: bump it when validation changes what a row becomes, so sets kept by
 # the previous release are not reused.
-PIPELINE_VERSION = 3  # 2: worked time from times loses the shift's break; 3: totals lines, text columns
+# 2: worked time from times loses the shift's break; 3: totals lines, text columns; 4: approvals, leave and
+# overtime staged
+PIPELINE_VERSION = 4
 
 
 def validation_key(*, organization: Organization, mapping: dict, members: MemberIndex) -> str:
@@ -261,7 +263,21 @@ def _invalid_preview(line: int, cells: list, error: RowError) -> dict:
 
 
 def _valid_preview(row: tuple, normalizer: RowNormalizer, members: MemberIndex, state: str) -> dict:
-    line, member_id, work_date, first_at, last_at, worked, late, early, status, note = row
+    (
+        line,
+        member_id,
+        work_date,
+        first_at,
+        last_at,
+        worked,
+        late,
+        early,
+        status,
+        note,
+        approval,
+        leave,
+        overtime,
+    ) = row
     return {
         "line": line,
         "state": state,
@@ -275,6 +291,9 @@ def _valid_preview(row: tuple, normalizer: RowNormalizer, members: MemberIndex, 
         "early_leave_minutes": early,
         "status": status,
         "note": note,
+        "approval_text": approval,
+        "leave_minutes": leave,
+        "overtime_minutes": overtime,
         "errors": [],
     }
 

@@ -135,7 +135,7 @@ class Staging:
             self._end_stream()
         with connection.cursor() as cursor:
             if self._rows:
-                self._write(cursor, self.table, self._rows, 10)
+                self._write(cursor, self.table, self._rows, len(self._rows[0]))
                 self._rows = []
             if self._rejects:
                 self._write(cursor, self.rejects_table, self._rejects, 5)
@@ -161,14 +161,32 @@ class Staging:
         dates = self._dates
         lines = []
         append = lines.append
-        for line, member, day, first, last, worked, late, early, status, note in rows:
+        for (
+            line,
+            member,
+            day,
+            first,
+            last,
+            worked,
+            late,
+            early,
+            status,
+            note,
+            approval,
+            leave,
+            overtime,
+        ) in rows:
             text_day = dates.get(day)
             if text_day is None:
                 text_day = dates[day] = day.isoformat()
             if note:
                 note = note.translate(_COPY_ESCAPES)
+            if approval:
+                approval = approval.translate(_COPY_ESCAPES)
+            leave = NULL if leave is None else leave
+            overtime = NULL if overtime is None else overtime
             append(
-                f"{line}\t{member}\t{text_day}\t{first or NULL}\t{last or NULL}\t{worked}\t{late}\t{early}\t{status}\t{note}\n"
+                f"{line}\t{member}\t{text_day}\t{first or NULL}\t{last or NULL}\t{worked}\t{late}\t{early}\t{status}\t{note}\t{approval}\t{leave}\t{overtime}\n"
             )
         return "".join(lines)
 

@@ -19,6 +19,7 @@ from apps.imports.members import MemberIndex
 
 EMPTY_MARKERS = {"", "-", "--", "—", "未打卡", "无", "none", "null"}
 NOTE_MAX = 300
+APPROVAL_MAX = 500
 # A minutes cell (late, early leave, worked) is about one day: more is a wrong column or a typo, and a
 # number past the record's integer columns would fail the whole COPY, not the row.
 MINUTES_MAX = 24 * 60
@@ -58,7 +59,8 @@ def _getter(columns: list[int]):
 
 class RowNormalizer:
     """normalize(line, cells) -> the staging tuple
-    (line, member_id, work_date, first_in_at, last_out_at, worked, late, early, status, note)."""
+    (line, member_id, work_date, first_in_at, last_out_at, worked, late, early, status, note,
+    approval_text, leave_minutes, overtime_minutes) — the last two None when the file does not say."""
 
     def __init__(
         self, *, detection: Detection, organization: Organization, members: MemberIndex, vendor: str
@@ -84,6 +86,12 @@ class RowNormalizer:
         self.status_col, self.note_col = col("status"), col("note")
         self.late_col, self.early_col = col("late_minutes"), col("early_leave_minutes")
         self.worked_col, self.hours_col = col("worked_minutes"), col("worked_hours")
+        self.approval_col = col("approval_text")
+        # (minutes column, hours column) of the leave and the overtime; None: the file has neither.
+        self.leave_cols = (col("leave_minutes"), col("leave_hours"))
+        self.overtime_cols = (col("overtime_minutes"), col("overtime_hours"))
+        self.has_leave = self.leave_cols != (None, None)
+        self.has_overtime = self.overtime_cols != (None, None)
         # Only a cell parsed as a value can be a formula error: reference columns (name, group, department,
         # shift) are read as text and the note is stored as text (escaped by every export).
         self.formula_cols = sorted(
@@ -248,7 +256,35 @@ class RowNormalizer:
         note = _text(cells[self.note_col]) if self.note_col is not None else ""
         if len(note) > NOTE_MAX:
             raise RowError("FIELD_TOO_LONG", f"The note is longer than {NOTE_MAX} characters.", "note")
-        return (line, member_id, work_date, first_at, last_at, worked, late, early, status, note)
+        approval = _text(cells[self.approval_col]) if self.approval_col is not None else ""
+        if len(approval) > APPROVAL_MAX:
+            raise RowError(
+                "FIELD_TOO_LONG",
+                f"The approvals text is longer than {APPROVAL_MAX} characters.",
+                "approval_text",
+            )
+        leave = self._amount(cells, self.leave_cols, "leave_minutes") if self.has_leave else None
+        overtime = self._amount(cells, self.overtime_cols, "overtime_minutes") if self.has_overtime else None
+        return (
+            line, member_id, work_date, first_at, last_at, worked, late, early, status, note, approval, leave,
+            overtime,
+        )  # fmt: skip
+
+    def _amount(self, cells: list, columns: tuple[int | None, int | None], field: str) -> int | None:
+        """Minutes of leave or overtime from its minutes column, else its hours column; None when both
+        cells are empty (the file says nothing of it that day)."""
+        minutes_col, hours_col = columns
+        for index, hours in ((minutes_col, False), (hours_col, True)):
+            if index is None:
+                continue
+            value = cells[index]
+            if value is None or (value.__class__ is str and value.strip().lower() in EMPTY_MARKERS):
+                continue
+            try:
+                return self.number(value, hours=hours)
+            except RowError as error:
+                raise RowError(error.code, error.message, field) from None
+        return None
 
     def is_totals_line(self, cells: list) -> bool:
         """DingTalk's totals and subtotal lines (合计, 总计, 小计, Total) in the date or a member column."""

@@ -104,6 +104,11 @@ SCRIPT_TEXT = {
         "early_leave_minutes": _("Minutes left early"),
         "worked_minutes": _("Minutes worked"),
         "worked_hours": _("Hours worked"),
+        "approval_text": _("Approvals"),
+        "leave_hours": _("Hours of leave"),
+        "leave_minutes": _("Minutes of leave"),
+        "overtime_hours": _("Hours of overtime"),
+        "overtime_minutes": _("Minutes of overtime"),
     },
 }
 

@@ -36,7 +36,7 @@ def test_export_lists_the_records_in_the_organizations_time(imports, staff):
         "考勤结果",
     ]
     assert rows[1] == ["2026-03-02", "E1", "张三", "u0001", "", "2026-03-02 09:00", "2026-03-02 18:00", "normal",
-                       "540", "0", "0", "", "import"]  # fmt: skip
+                       "540", "0", "0", "", "", "", "", "import"]  # fmt: skip
     assert rows[2][5:7] == ["2026-03-03 22:00", "2026-03-04 06:00"]
 
 

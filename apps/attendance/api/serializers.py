@@ -100,9 +100,21 @@ class RecordOut(serializers.ModelSerializer):
             "early_leave_minutes",
             "source",
             "note",
+            "approval_text",
+            "leave_minutes",
+            "overtime_minutes",
             "version",
             "updated_at",
         ]
+        extra_kwargs = {
+            "approval_text": {
+                "help_text": "The day's approvals as an import gave them (关联的审批单); '' for none."
+            },
+            "leave_minutes": {"help_text": "Minutes of leave an import gave for the day; null: not given."},
+            "overtime_minutes": {
+                "help_text": "Minutes of overtime an import gave for the day; null: not given."
+            },
+        }
 
     def to_representation(self, record: DailyRecord) -> dict:
         """The fields above without DRF's generic walk over them (source lookups, a SkipField check and a
@@ -130,6 +142,9 @@ class RecordOut(serializers.ModelSerializer):
             "early_leave_minutes": record.counted_early_leave_minutes,
             "source": record.source,
             "note": record.note,
+            "approval_text": record.approval_text,
+            "leave_minutes": record.leave_minutes,
+            "overtime_minutes": record.overtime_minutes,
             "version": record.version,
             "updated_at": moment(record.updated_at),
         }

@@ -118,6 +118,11 @@ class DailyRecord(models.Model):
     # The import batch that last wrote the row (no FK: imports is a higher layer).
     source_batch_id = models.BigIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True, default="")
+    # What a DingTalk export says of the day besides the punches (written by imports, kept by recompute):
+    # the text of its approvals (关联的审批单) and the leave and overtime it counted. None: not given.
+    approval_text = models.CharField(max_length=500, blank=True, default="", db_default="")  # raw INSERTs too
+    leave_minutes = models.PositiveIntegerField(null=True, blank=True)
+    overtime_minutes = models.PositiveIntegerField(null=True, blank=True)
     # +1 on every change by any writer; an import rollback uses it to detect later changes.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

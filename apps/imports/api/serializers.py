@@ -133,6 +133,13 @@ class PreviewRowOut(serializers.Serializer):
     early_leave_minutes = serializers.IntegerField(required=False)
     status = serializers.CharField(required=False)
     note = serializers.CharField(required=False)
+    approval_text = serializers.CharField(required=False, help_text="关联的审批单 as the file gives it")
+    leave_minutes = serializers.IntegerField(
+        required=False, allow_null=True, help_text="leave that day in minutes; null: the file does not say"
+    )
+    overtime_minutes = serializers.IntegerField(
+        required=False, allow_null=True, help_text="overtime that day in minutes; null: the file does not say"
+    )
     cells = serializers.ListField(child=serializers.CharField(), required=False)
     errors = serializers.ListField(child=serializers.DictField())
 
