@@ -7,7 +7,8 @@ person's page), without following downloads, the API, the Django admin or sign-o
 language and size, it fails on:
 
 - an element wider than the viewport that the page does not scroll on purpose (a table inside its own
-  horizontally scrolling wrapper is fine; the page itself scrolling sideways is not);
+  horizontally scrolling wrapper is fine; the page itself scrolling sideways is not), or a link of the
+  navigation or of the Admin Center tabs off screen;
 - a console error, an uncaught JavaScript error, a Content Security Policy violation or a missing static
   file (the `page` fixture's checks);
 - an axe-core violation of impact "serious" or "critical", checked on the desktop in English and on the
@@ -66,6 +67,11 @@ OVERFLOW_SCRIPT = """() => {
     if (rect.right > width + 1 || rect.left < -1) {
       if (!scrollsOnPurpose(el)) found.push(`${describe(el)} spans ${Math.round(rect.left)}..${Math.round(rect.right)} px`);
     }
+  }
+  // Every destination of the navigation and of the Admin Center tabs is on screen, not scrolled away.
+  for (const link of document.querySelectorAll("header nav a, [data-testid=admin-tabs] a")) {
+    const rect = link.getBoundingClientRect();
+    if (rect.right > width + 1 || rect.left < -1) found.unshift(`the link ${describe(link)} is off screen`);
   }
   const page = document.documentElement.scrollWidth > width + 1 ? [`the page scrolls sideways (${document.documentElement.scrollWidth} px in ${width} px)`] : [];
   return page.concat(found.slice(0, 5));
