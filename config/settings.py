@@ -227,7 +227,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if DJANGO_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/attendance/"
+LOGIN_REDIRECT_URL = "attendance:landing"  # approvers: their inbox; others: their page
 LOGOUT_REDIRECT_URL = "login"
 API_TOKEN_DEFAULT_EXPIRY_DAYS = env.int("API_TOKEN_DEFAULT_EXPIRY_DAYS", default=90)
 # Revoked or expired tokens are deleted this many days later (daily, by Celery beat).

@@ -41,7 +41,7 @@ urlpatterns = [
     path("admin-center/", include("apps.access.admin_center.namespaced_urls")),
     path("admin-center/", include("apps.access.admin_center.urls")),
     path("django-admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/attendance/", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="attendance:landing", permanent=False), name="home"),
 ]
 
 handler404 = errors.page_not_found

@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.access import roles
 from apps.access.selectors import memberships_for_user
 from apps.attendance.notifications.selectors import unread_count
+from apps.attendance.selectors import pending_team_count
 
 # (label, url name, permission needed)
 NAV_ITEMS = [
     (_("My attendance"), "attendance:home", roles.READ),
     (_("Approvals"), "attendance:approvals", roles.APPROVE),
+    (_("Team"), "attendance:team", roles.APPROVE),
     (_("Import Center"), "imports:center", roles.IMPORT),
     (_("Admin Center"), "admin_center:home", roles.ADMINISTER),
 ]
@@ -25,7 +27,11 @@ def _nav_items(request, membership) -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue  # that part of the product is not installed (yet)
-        items.append({"label": label, "url": url, "active": False})
+        item = {"label": label, "url": url, "active": False, "badge": None}
+        if url_name == "attendance:approvals":
+            # A callable, like the unread count: one cheap query, only when the header is drawn.
+            item["badge"] = lambda: pending_team_count(approver=membership)
+        items.append(item)
     # The deepest matching link is the current one: /attendance/approvals/ is Approvals, not My attendance.
     current = max(
         (item for item in items if request.path.startswith(item["url"])),

@@ -277,6 +277,16 @@ def pending_team_requests(*, approver: Membership) -> dict[str, QuerySet]:
     }
 
 
+def pending_team_count(*, approver: Membership) -> int:
+    """How many requests wait for the approver's decision (the navigation's badge): one query."""
+    if not approver.can(roles.APPROVE):
+        return 0
+    pending = {"viewer": approver, "scope": "team", "status": RequestStatus.PENDING}
+    adjustments = _requests(AdjustmentRequest, **pending).order_by().values("pk")
+    leave = _requests(LeaveRequest, **pending).order_by().values("pk")
+    return adjustments.union(leave, all=True).count()
+
+
 def _visible_request(model, *, viewer: Membership, request_id: int):
     request = (
         model.objects.for_org(viewer.organization)

@@ -2,12 +2,13 @@
 
 from django.urls import path, re_path
 
-from apps.attendance.views import approvals, employee, feeds, notifications
+from apps.attendance.views import approvals, employee, feeds, notifications, team
 
 app_name = "attendance"
 
 urlpatterns = [
     path("", employee.home, name="home"),
+    path("start/", employee.landing, name="landing"),
     path("punch/", employee.punch, name="punch"),
     path("adjustments/", employee.adjustment_create, name="adjustment-create"),
     path("leave/", employee.leave_create, name="leave-create"),
@@ -19,6 +20,8 @@ urlpatterns = [
     ),
     path("notifications/", notifications.notifications_page, name="notifications"),
     path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path("team/", team.team_today, name="team"),
+    path("team/month/", team.team_month, name="team-month"),
     path("approvals/", approvals.inbox, name="approvals"),
     path("approvals/bulk-approve/", approvals.bulk_approve, name="bulk-approve"),
     re_path(

@@ -9,7 +9,7 @@ from django.test import Client
 
 from apps.attendance import services
 from apps.attendance.models import LeaveType
-from tests.attendance.conftest import at, day_shift, lock_dates  # noqa: F401 (fixtures)
+from tests.attendance.conftest import at, day_shift, lock_dates, night_shift  # noqa: F401 (fixtures)
 from tests.attendance.conftest import team as team  # a fixture used here and by the tests
 
 NOW = at("2026-03-04 10:00")

@@ -38,7 +38,7 @@ def test_good_credentials_sign_in_and_go_to_my_attendance(client, alan):
     response = _sign_in(client, "alan", PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == "/attendance/"
+    assert response["Location"] == "/attendance/start/"
     assert _signed_in_user_id(client) == str(alan.user.pk)
     entry = OperationLog.objects.get(action="access.session.login")
     assert (entry.result, entry.actor, entry.organization) == ("ok", alan.user, alan.organization)
@@ -60,7 +60,7 @@ def test_sign_in_follows_a_local_next_but_not_another_host(client, alan):
     remote = _sign_in(client, "alan", PASSWORD, next="https://evil.example/phish")
 
     assert local["Location"] == "/import-center/"
-    assert remote["Location"] == "/attendance/"
+    assert remote["Location"] == "/attendance/start/"
 
 
 def test_a_wrong_password_shows_the_error_signs_nobody_in_and_is_audited(client, alan):
@@ -97,7 +97,7 @@ def test_sign_in_without_the_csrf_token_is_refused_with_a_readable_page(client, 
 def test_a_signed_in_user_opening_the_login_page_is_sent_on(client, alan):
     _sign_in(client, "alan", PASSWORD)
 
-    assert client.get(LOGIN)["Location"] == "/attendance/"
+    assert client.get(LOGIN)["Location"] == "/attendance/start/"
 
 
 def test_sign_out_needs_a_post(client, alan):

@@ -3,6 +3,8 @@ timezone (a person reads their punches in the time of their organization, not of
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from apps.attendance import labels as text
 
@@ -52,3 +54,24 @@ def duration(minutes) -> str:
     """Minutes as `H:MM` (450 -> 7:30)."""
     hours, rest = divmod(int(minutes or 0), 60)
     return f"{hours}:{rest:02d}"
+
+
+@register.simple_tag
+def clock(moment, work_date, tzinfo):
+    """`HH:MM` of an aware datetime in the organization's timezone, marked "+1" when it falls on the calendar
+    day after `work_date` (a night shift's check-out), "+2" two days after; empty for no value."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment, tzinfo)
+    shown = format_html('<time datetime="{}">{}</time>', local.isoformat(), f"{local:%H:%M}")
+    offset = (local.date() - work_date).days if work_date else 0
+    if offset <= 0:
+        return shown
+    words = _("the next day") if offset == 1 else _("%(days)d days later") % {"days": offset}
+    return format_html(
+        '{}<sup class="next-day" aria-hidden="true" title="{}">+{}</sup><span class="visually-hidden"> ({})</span>',
+        shown,
+        words,
+        offset,
+        words,
+    )

@@ -160,6 +160,15 @@ def _home_url(anchor: str = "") -> str:
 
 @require_GET
 @login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where signing in (and `/`) leads: approvers to their inbox, everyone else to their own page."""
+    member = member_with(request, roles.READ)
+    target = "attendance:approvals" if member.can(roles.APPROVE) else "attendance:home"
+    return HttpResponseRedirect(reverse(target))
+
+
+@require_GET
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     member = member_with(request, roles.READ)
     target = request.htmx.target if htmx_partial(request) else None
