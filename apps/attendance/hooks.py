@@ -111,7 +111,8 @@ def pending_work(*, organization_id: int) -> dict[str, int]:
 # Cards on the employee page (`/attendance/`) from apps above attendance (payroll's "this pay period").
 # `context(member)` returns the card's context, or None for no card; the template gets it as `card`.
 # `key` is the card's element id and its htmx target: the page answers `HX-Target: <key>` with the card
-# alone, so a card with `hx-trigger="records-changed from:body"` fetches itself again after a punch.
+# alone, so a card with `hx-trigger="records-changed from:body"` fetches itself again after a punch. Its
+# section has the class `att-extra`: on a phone it comes after the leave balances.
 @dataclass(frozen=True)
 class EmployeeCard:
     key: str

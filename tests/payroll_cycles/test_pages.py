@@ -322,7 +322,7 @@ def test_the_employee_sees_this_cycles_hours_and_a_locked_period_refuses_a_punch
     with time_machine.travel(at("2026-03-10 09:00"), tick=False):
         page = text_of(employee.get("/attendance/"))
         card = page.split('data-testid="payroll-cycle-card"')[1].split("</section>")[0]
-        assert "2026-03-01 \u2013 2026-03-31" in card and ">10 h<" in card
+        assert "2026-03-01 \u2013 2026-03-31" in card and ">10.00 h<" in card
         move(admin, march, "lock")
         refused = employee.post(
             "/attendance/punch/", {"kind": Punch.Kind.IN, "idempotency_key": "p1"}, follow=True

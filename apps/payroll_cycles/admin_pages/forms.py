@@ -5,6 +5,7 @@ import uuid
 from zoneinfo import available_timezones
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
@@ -54,7 +55,7 @@ class TemplateForm(forms.Form):
         help_text=_("A last day before the first day is always in the next month (26th to 25th)."),
     )
     anchor_date = forms.DateField(
-        label=_("A first day of a period"),
+        label=_("Weekly periods start on"),
         required=False,
         widget=DateInput(),
         help_text=_(
@@ -104,7 +105,7 @@ class TemplateForm(forms.Form):
 class GenerateForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Template"), queryset=PayrollTemplate.objects.none())
     anchor_date = forms.DateField(
-        label=_("Starting with the period that holds"),
+        label=_("Start with the period that includes"),
         widget=DateInput(),
     )
     count = forms.IntegerField(label=_("How many periods"), min_value=1, max_value=MAX_GENERATE, initial=3)
@@ -123,6 +124,7 @@ class GenerateForm(forms.Form):
         default = next((t for t in templates if t.is_default), None)
         if default is not None:
             self.fields["template"].initial = default.pk
+        self.fields["anchor_date"].initial = timezone.localdate(timezone.now(), organization.tzinfo)
         self.fields["idempotency_key"].initial = new_key()
 
 

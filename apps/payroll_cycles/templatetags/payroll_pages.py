@@ -60,7 +60,7 @@ def audit_action(action: str) -> str:
 
 @register.filter
 def decimal_hours(minutes) -> str:
-    """Minutes as hours with at most one decimal (`510` -> `8.5`, `480` -> `8`)."""
+    """Minutes as hours with two decimals, as the employee page's month writes them (`510` -> `8.50`)."""
     if minutes is None or minutes == "":
         return ""
-    return f"{int(minutes) / 60:.1f}".removesuffix(".0")
+    return f"{int(minutes) / 60:.2f}"
