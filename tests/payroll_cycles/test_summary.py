@@ -223,3 +223,70 @@ def night_shift_fixture(org):
     return attendance.shift_create(
         organization=org, name="Late", start_time=time(22), end_time=time(6), break_minutes=30
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path is PostgreSQL's")
+def test_the_sql_path_gives_the_orm_paths_figures_with_leave_and_pending_requests(
+    team, march, org, make_member, night_shift_fixture
+):
+    """Leave (full day, half day, hours, on a rest day, across the cycle's start, pending), pending
+    adjustments, an inactive member with records and one without, a page of members: both paths agree."""
+    from decimal import Decimal
+
+    from apps.attendance.models import AdjustmentRequest, LeaveRequest, LeaveType
+
+    set_rule(team, weeklyThresholdMinutes=2400, roundingMinutes=5, roundingMode="up")
+    attendance.shift_assignment_create(member=team["wang"], shift=night_shift_fixture, weekdays=0b1111111)
+    annual = LeaveType.objects.create(organization=org, code="annual", name="Annual")
+    sick = LeaveType.objects.create(organization=org, code="Sick_2", name="Sick")
+    gone = make_member("gone", is_active=False)
+    make_member("left", is_active=False)  # no records: not in the summary
+    emma, wang = team["emma"], team["wang"]
+    for member in (emma, wang, gone):
+        for day, (start, end, status) in enumerate(
+            [
+                ("09:00", "18:00", "leave"),
+                ("09:00", "13:00", "normal"),
+                ("13:00", "18:00", "normal"),
+                ("", "", "absent"),
+                ("09:00", "", "partial"),
+                ("10:00", "15:00", "off"),
+                ("08:00", "21:00", "normal"),
+                ("", "", "absent"),
+                ("09:30", "18:00", "late"),
+            ]
+        ):
+            record(
+                member, f"2026-03-{day + 2:02d}", status, start=start, end=end, late=30 * (status == "late")
+            )
+
+    def leave(member, leave_type, start, end, status="approved", **extra):
+        LeaveRequest.objects.create(
+            organization=org, member=member, leave_type=leave_type, start_date=start, end_date=end,
+            status=status, amount=Decimal(1), **extra,
+        )  # fmt: skip
+
+    for member in (emma, wang):
+        leave(member, annual, "2026-02-26", "2026-03-02")  # across the cycle's start
+        leave(member, annual, "2026-03-03", "2026-03-03", half="am")
+        leave(member, sick, "2026-03-04", "2026-03-04", hours=Decimal("2.5"))
+        leave(member, sick, "2026-03-07", "2026-03-07")  # a rest day: not counted
+        leave(member, annual, "2026-03-05", "2026-03-05", status="pending")  # the absence is pending
+        leave(member, annual, "2026-03-20", "2026-03-20", status="rejected")
+        AdjustmentRequest.objects.create(
+            organization=org, member=member, work_date="2026-03-06", kind="missed_check_out", reason="r"
+        )
+    cycle = PayrollCycle.objects.get(pk=march["id"])
+    orm_rows = cycle_summary(cycle=cycle, path="orm")
+    assert cycle_summary(cycle=cycle, path="sql") == orm_rows
+    by_name = {row["username"]: row for row in orm_rows}
+    assert "gone" in by_name and "left" not in by_name
+    assert by_name["emma"]["leave_by_type"] == [
+        {"code": "Sick_2", "minutes": 150},
+        {"code": "annual", "minutes": 480 + 240},
+    ]
+    assert by_name["emma"]["open_anomalies"] == 2  # the second absence and the late day
+    page = [emma.pk, gone.pk]
+    assert cycle_summary(cycle=cycle, member_ids=page, path="sql") == cycle_summary(
+        cycle=cycle, member_ids=page, path="orm"
+    )
