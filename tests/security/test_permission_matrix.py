@@ -100,6 +100,11 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("attendance-schedule", "GET"):                   (401, 200, 200, 200, 200, 200),
     ("attendance-records", "GET"):                    (401, 200, 200, 200, 200, 200),
     ("records-export", "GET"):                        (401, 403, 403, 200, 200, 200),
+    # Reports: everyone reads them, scoped like the records (an outsider sees their own organization).
+    ("attendance-reports-leave-summary", "GET"):                      (401, 200, 200, 200, 200, 200),
+    ("attendance-reports-leave-summary-export", "GET"):               (401, 200, 200, 200, 200, 200),
+    ("attendance-reports-attendance-summary", "GET"):                 (401, 200, 200, 200, 200, 200),
+    ("attendance-reports-attendance-summary-export", "GET"):          (401, 200, 200, 200, 200, 200),
     ("attendance-adjustments", "GET"):                (401, 200, 200, 200, 200, 200),
     ("attendance-adjustments", "POST"):               (401, 400, 400, 400, 400, 400),
     ("attendance-adjustment", "GET"):                 (401, 404, 200, 404, 200, 404),

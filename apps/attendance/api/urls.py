@@ -48,5 +48,21 @@ urlpatterns = [
         views.CalendarFeedDocumentView.as_view(),
         name="attendance-calendar-feed-ics",
     ),
+    path("reports/leave-summary", views.LeaveSummaryView.as_view(), name="attendance-reports-leave-summary"),
+    path(
+        "reports/leave-summary/export.csv",
+        views.LeaveSummaryExportView.as_view(),
+        name="attendance-reports-leave-summary-export",
+    ),
+    path(
+        "reports/attendance-summary",
+        views.AttendanceSummaryView.as_view(),
+        name="attendance-reports-attendance-summary",
+    ),
+    path(
+        "reports/attendance-summary/export.csv",
+        views.AttendanceSummaryExportView.as_view(),
+        name="attendance-reports-attendance-summary-export",
+    ),
     path("requests/bulk-approve", views.BulkApproveView.as_view(), name="attendance-requests-bulk-approve"),
 ]

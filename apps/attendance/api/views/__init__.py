@@ -27,6 +27,12 @@ from apps.attendance.api.views.leave import (
 )
 from apps.attendance.api.views.punches import PunchesView
 from apps.attendance.api.views.records import RecordsView, ScheduleView
+from apps.attendance.api.views.reports import (
+    AttendanceSummaryExportView,
+    AttendanceSummaryView,
+    LeaveSummaryExportView,
+    LeaveSummaryView,
+)
 
 __all__ = [
     "AdjustmentApproveView",
@@ -34,6 +40,8 @@ __all__ = [
     "AdjustmentDetailView",
     "AdjustmentRejectView",
     "AdjustmentsView",
+    "AttendanceSummaryExportView",
+    "AttendanceSummaryView",
     "BulkApproveView",
     "CalendarFeedDocumentView",
     "CalendarFeedRotateView",
@@ -46,6 +54,8 @@ __all__ = [
     "LeaveRejectView",
     "LeaveRequestDetailView",
     "LeaveRequestsView",
+    "LeaveSummaryExportView",
+    "LeaveSummaryView",
     "LeaveTypesView",
     "PunchesView",
     "RecordsExportView",
