@@ -92,6 +92,14 @@ def members_search(
     return members
 
 
+def manager_candidates(*, organization: Organization, exclude: Membership | None = None) -> list[Membership]:
+    """The active members who can be chosen as someone's manager, by name (at most 2,000)."""
+    members = Membership.objects.for_org(organization).filter(is_active=True).select_related("user")
+    if exclude is not None:
+        members = members.exclude(pk=exclude.pk)
+    return sorted(members[:2000], key=lambda member: member.name.lower())
+
+
 def member_for_user_id(*, organization: Organization, user_id) -> Membership:
     """The member of `organization` whose user id is `user_id`; 404 otherwise, also when that user exists
     only in another organization (nothing about it leaks)."""

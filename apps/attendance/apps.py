@@ -16,6 +16,9 @@ class AttendanceConfig(AppConfig):
         from apps.attendance.demo import seed_demo_attendance
 
         register_demo_seeder(seed_demo_attendance)
+        from apps.attendance.admin_center import person
+
+        person.register()  # the person's month, balances and requests in User Access
         register_urls("apps.attendance.admin_center.urls", prefix="settings/attendance/")
         register_section(
             Section(

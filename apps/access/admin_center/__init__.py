@@ -9,9 +9,11 @@ from apps.access.admin_center.guard import admin_page
 from apps.access.admin_center.messages import refusal, refusal_text
 from apps.access.admin_center.registry import (
     Figure,
+    MemberPanel,
     Panel,
     Section,
     register_figure,
+    register_member_panel,
     register_panel,
     register_section,
     register_urls,
@@ -19,12 +21,14 @@ from apps.access.admin_center.registry import (
 
 __all__ = [
     "Figure",
+    "MemberPanel",
     "Panel",
     "Section",
     "admin_page",
     "refusal",
     "refusal_text",
     "register_figure",
+    "register_member_panel",
     "register_panel",
     "register_section",
     "register_urls",

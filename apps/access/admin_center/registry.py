@@ -8,7 +8,9 @@ section, so every app can import it and none imports upward. An app adds:
 - its pages with `register_urls(urlconf, prefix=...)`, mounted under `/admin-center/<prefix>`; a urlconf
   module with an `app_name` keeps its own namespace, one without joins `admin_center`;
 - a figure on the overview with `register_figure(Figure(...))` (a number), or a panel with its own template
-  and context with `register_panel(Panel(...))`.
+  and context with `register_panel(Panel(...))`;
+- a part of a person's page in User Access with `register_member_panel(MemberPanel(...))` (attendance adds
+  the person's month, leave balances and requests there, so access shows them without importing it).
 
 docs/admin-center.md has an example.
 """
@@ -63,12 +65,26 @@ class Panel:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class MemberPanel:
+    """A part of a person's page (`/admin-center/users/<id>/`) filled by another app:
+    `context(member=..., request=...)` gives the context `template` is rendered with; `stylesheets` are
+    static paths the page links in its head."""
+
+    key: str
+    template: str
+    context: Callable[..., dict]
+    order: int = 50
+    stylesheets: tuple[str, ...] = ()
+
+
 @dataclass
 class _Registry:
     sections: dict[str, Section] = field(default_factory=dict)
     urls: list[tuple[str, Any]] = field(default_factory=list)
     figures: dict[str, Figure] = field(default_factory=dict)
     panels: dict[str, Panel] = field(default_factory=dict)
+    member_panels: dict[str, MemberPanel] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -93,6 +109,14 @@ def register_figure(figure: Figure) -> None:
 
 def register_panel(panel: Panel) -> None:
     _registry.panels[panel.key] = panel
+
+
+def register_member_panel(panel: MemberPanel) -> None:
+    _registry.member_panels[panel.key] = panel
+
+
+def member_panels() -> list[MemberPanel]:
+    return sorted(_registry.member_panels.values(), key=lambda panel: (panel.order, panel.key))
 
 
 def sections(*, parent: str = "") -> list[Section]:

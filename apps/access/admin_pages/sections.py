@@ -14,8 +14,8 @@ def register() -> None:
             title=_("User Access"),
             url_name="admin_center:users",
             order=20,
-            text=_("Find people, change their roles, provision many at once."),
-            active=("admin_center:users", "admin_center:user", "admin_center:batch"),
+            text=_("Add people, edit their details and roles, see their month, provision many at once."),
+            active=("admin_center:users", "admin_center:user*", "admin_center:batch"),
         )
     )
     register_section(

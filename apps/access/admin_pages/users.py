@@ -7,35 +7,22 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.access import provisioning
 from apps.access import roles as role_names
 from apps.access.admin_center import admin_page
+from apps.access.admin_pages.people import ROLE_LABELS, member_or_404, person_page
 from apps.access.models import Membership
-from apps.access.selectors import member_for_user_id, members_search
+from apps.access.selectors import members_search
 from apps.core.errors import DomainError
 
 USERS_PAGE_SIZE = 25
 BATCH_MAX_BYTES = 512 * 1024
-ROLE_LABELS = {
-    role_names.EMPLOYEE: gettext_lazy("Employee"),
-    role_names.APPROVER: gettext_lazy("Approver"),
-    role_names.IMPORTER: gettext_lazy("Importer"),
-    role_names.ADMIN: gettext_lazy("Administrator"),
-}
-
-
-def _member(admin: Membership, user_id) -> Membership:
-    try:
-        return member_for_user_id(organization=admin.organization, user_id=user_id)
-    except DomainError as error:
-        raise Http404(error.message) from error
 
 
 @require_GET
@@ -51,23 +38,14 @@ def users(request: HttpRequest, admin: Membership) -> HttpResponse:
     return render(request, "admin_center/users.html", context)
 
 
-def _role_rows(member: Membership) -> list[dict]:
-    held = set(member.role_names)
-    return [
-        {"name": name, "label": str(ROLE_LABELS[name]), "held": name in held}
-        for name in role_names.ROLE_NAMES
-    ]
-
-
 @require_http_methods(["GET", "POST"])
 @admin_page
 def user_detail(request: HttpRequest, admin: Membership, user_id: int) -> HttpResponse:
-    member = _member(admin, user_id)
+    member = member_or_404(admin, user_id)
     if request.method == "POST":
         _user_action(request, admin, member)
         return redirect("admin_center:user", user_id=member.user_id)
-    context = {"member": member, "roles": _role_rows(member), "is_self": member.pk == admin.pk}
-    return render(request, "admin_center/user_detail.html", context)
+    return person_page(request, admin, member)
 
 
 def _user_action(request: HttpRequest, admin: Membership, member: Membership) -> None:

@@ -33,3 +33,11 @@ def admin_center_links(parent: str) -> dict:
         if (url := section.url())
     ]
     return {"links": links}
+
+
+@register.filter
+def role_label(name: str) -> str:
+    """A role's name for people ("Approver"), never its code."""
+    from apps.access.admin_pages.people import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(name, name))
