@@ -23,7 +23,7 @@ def signature(*, secret: str, timestamp: int, body: bytes) -> str:
 def signature_valid(
     *, secret: str, header: str, body: bytes, now: float, tolerance: int = DEFAULT_TOLERANCE_SECONDS
 ) -> bool:
-    """What a receiver does (also used by the tests and docs/examples/webhook_receiver.py)."""
+    """What a receiver does (also used by the tests; docs/examples/integration_example.py has the same check)."""
     try:
         fields = dict(part.split("=", 1) for part in header.split(","))
         timestamp = int(fields["t"])
