@@ -12,9 +12,14 @@
 #   shared/media/             uploads (MEDIA_ROOT in the env file); outlives releases
 #
 # Order, and why: install -> check --deploy -> migrate -> collectstatic -> preflight (deploy/release.sh)
-# -> switch `current` -> restart web, worker, beat -> wait for /readyz -> manage.py smoke. The script stops at the first failure
-# (set -euo pipefail): if the release step fails, `current` and the running services are untouched, so
-# new code never serves on an old schema and the old code keeps serving.
+# -> gates (manage.py gates --twice against the new release's gunicorn on GATES_PORT, before any traffic)
+# -> switch `current` -> restart web, worker, beat -> wait for /readyz -> manage.py smoke. The script stops at
+# the first failure (set -euo pipefail): if the release step or the gates fail, `current` and the running
+# services are untouched, so new code never serves on an old schema and the old code keeps serving.
+#
+# The gates need GATES_TOKEN in the env file: an API token of a dedicated gate member (importer and admin
+# roles; docs/runbook.md, "Gates"). GATES=skip (in the environment of this script, logged) skips them: only
+# for the very first deploy, when no member exists yet.
 set -euo pipefail
 
 APP_ROOT="${APP_ROOT:-/srv/timeledger}"
@@ -26,6 +31,12 @@ KEEP_RELEASES="${KEEP_RELEASES:-5}"
 SYSTEMCTL="${SYSTEMCTL:-systemctl}"
 READY_URL="${READY_URL:-http://127.0.0.1:8000/readyz}"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"
+GATES="${GATES:-run}"
+GATES_PORT="${GATES_PORT:-8010}" # not 8000/8001: those are nginx's upstream
+GATES_PERF_ROWS="${GATES_PERF_ROWS:-1000}"
+GATES_DIR="${GATES_DIR:-$APP_ROOT/shared/gates}"
+# More options for manage.py gates, split on spaces (thresholds: --max-api-p95-ms 200 ...).
+read -r -a GATES_ARGS <<<"${GATES_ARGS:-}"
 UNITS=(timeledger-web timeledger-worker timeledger-beat)
 
 log() { echo "deploy: $*"; }
@@ -49,6 +60,55 @@ switch_to() {
     ln -sfn "$1" "$APP_ROOT/current.next"
     mv -Tf "$APP_ROOT/current.next" "$APP_ROOT/current"
     log "current -> $1"
+}
+
+wait_ready() { # url, timeout in seconds
+    local deadline=$((SECONDS + $2))
+    until curl --silent --fail --max-time 5 --header "Host: localhost" "$1" >/dev/null; do
+        if ((SECONDS >= deadline)); then
+            return 1
+        fi
+        sleep 2
+    done
+}
+
+# SIGTERM to the candidate gunicorn's master (its pid file; the background job is the shell around it).
+stop_candidate() {
+    if [[ -s "$GATES_DIR/candidate.pid" ]]; then
+        kill "$(cat "$GATES_DIR/candidate.pid")" 2>/dev/null || true
+    else
+        kill "$CANDIDATE" 2>/dev/null || true
+    fi
+    wait "$CANDIDATE" || true
+    rm -f "$GATES_DIR/candidate.pid"
+}
+
+# The new release's own gunicorn on loopback:GATES_PORT (1 worker, its own metrics directory), serving
+# nobody but the gates; the database is the migrated production one. Stopped whatever the gates say.
+gate_release() {
+    local release="$1" status=0
+    if [[ "$GATES" == "skip" ]]; then
+        log "gates SKIPPED (GATES=skip): nothing checked this release over HTTP before the switch"
+        return 0
+    fi
+    mkdir -p "$GATES_DIR"
+    chown "$APP_USER": "$GATES_DIR"
+    # In the release directory, as systemd's WorkingDirectory would be: the caller's directory must not
+    # decide which code runs.
+    as_app env -C "$release" PYTHONPATH="$release" GUNICORN_BIND="127.0.0.1:$GATES_PORT" GUNICORN_WORKERS=1 \
+        GUNICORN_MAX_REQUESTS=0 PROMETHEUS_MULTIPROC_DIR="$GATES_DIR/metrics" \
+        "$release/.venv/bin/gunicorn" -c "$release/deploy/gunicorn.conf.py" --pid "$GATES_DIR/candidate.pid" &
+    CANDIDATE=$!
+    if ! wait_ready "http://127.0.0.1:$GATES_PORT/readyz" "$READY_TIMEOUT"; then
+        stop_candidate
+        fail "gates: the new release did not get ready on 127.0.0.1:$GATES_PORT in ${READY_TIMEOUT}s; nothing switched"
+    fi
+    as_app env -C "$release" PYTHONPATH="$release" "$release/.venv/bin/python" "$release/manage.py" gates \
+        --base-url "http://localhost:$GATES_PORT" --twice --perf-rows "$GATES_PERF_ROWS" \
+        --output "$GATES_DIR" --baseline "$GATES_DIR/baseline.json" "${GATES_ARGS[@]}" || status=$?
+    stop_candidate
+    ((status == 0)) || fail "gates failed (summary under $GATES_DIR); nothing switched, the running release keeps serving"
+    log "gates passed (summary under $GATES_DIR)"
 }
 
 restart_and_wait() {
@@ -91,7 +151,7 @@ git -C "$APP_ROOT/repo.git" fetch --prune --quiet origin
 SHA="$(git -C "$APP_ROOT/repo.git" rev-parse --verify --quiet "$REF^{commit}")" || fail "unknown ref $REF"
 RELEASE="$APP_ROOT/releases/$(date -u +%Y%m%d%H%M%S)-${SHA:0:12}"
 
-log "1/4 install $SHA into $RELEASE"
+log "1/5 install $SHA into $RELEASE"
 mkdir -p "$RELEASE"
 git -C "$APP_ROOT/repo.git" archive "$SHA" | tar -x -C "$RELEASE"
 # One venv per set of dependencies (constraints.txt, pyproject.toml, Python version), shared by the releases
@@ -112,17 +172,20 @@ ln -s "$VENV" "$RELEASE/.venv"
 mkdir -p "$RELEASE/var"
 chown -R "$APP_USER": "$RELEASE/var"
 
-log "2/4 release step: check --deploy, migrate, collectstatic"
+log "2/5 release step: check --deploy, migrate, collectstatic"
 as_app env PYTHON="$RELEASE/.venv/bin/python" "$RELEASE/deploy/release.sh"
 touch "$RELEASE/.release-ok"
 
-log "3/4 switch, restart, smoke test"
+log "3/5 gates against the new release, before any traffic"
+gate_release "$RELEASE"
+
+log "4/5 switch, restart, smoke test"
 switch_to "$RELEASE"
 restart_and_wait
 # Through the middleware stack, and a task's round trip through the broker to the restarted worker.
-as_app "$RELEASE/.venv/bin/python" "$RELEASE/manage.py" smoke
+as_app env -C "$RELEASE" "$RELEASE/.venv/bin/python" "$RELEASE/manage.py" smoke
 
-log "4/4 keep the last $KEEP_RELEASES releases"
+log "5/5 keep the last $KEEP_RELEASES releases"
 find "$APP_ROOT/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -"$KEEP_RELEASES" | while read -r old; do
     [[ "$old" == "$(readlink -f "$APP_ROOT/current")" ]] || rm -rf "$old"
 done

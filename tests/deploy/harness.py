@@ -115,6 +115,7 @@ def build_nginx_prefix(
     cert: Path,
     key: Path,
     upstream_port: int = 8000,
+    spare_port: int | None = None,
     static_parent: Path | None = None,
     loopback: bool = True,
 ) -> NginxPrefix:
@@ -140,6 +141,10 @@ def build_nginx_prefix(
         site = replace_once(site, "listen [::]:443 ssl;", "", source=source)
         site = replace_once(
             site, "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};", source=source
+        )
+        # The replacement's port: a given one, or a free one nothing listens on (never a real 8001 here).
+        site = replace_once(
+            site, "server 127.0.0.1:8001;", f"server 127.0.0.1:{spare_port or free_port()};", source=source
         )
     (conf_dir / "sites" / "timeledger.conf").write_text(site)
 
@@ -263,3 +268,41 @@ def unit_environment(unit: str) -> dict[str, str]:
             key, _, value = line.removeprefix("Environment=").partition("=")
             env[key] = value.replace("/srv/timeledger/current", str(REPO))
     return env
+
+
+GATE_ACCOUNT_SCRIPT = """
+import sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from apps.access import roles
+from apps.access.models import Membership, Organization
+from apps.access.services import token_create
+slug, username = sys.argv[1], sys.argv[2]
+organization, _ = Organization.objects.get_or_create(
+    slug=slug, defaults={"name": slug, "timezone": "Asia/Shanghai"}
+)
+user, _ = get_user_model().objects.get_or_create(username=username)
+member, _ = Membership.objects.get_or_create(
+    user=user, organization=organization, defaults={"display_name": username, "employee_no": username.upper()}
+)
+member.roles.set(Group.objects.filter(name__in=[roles.IMPORTER, roles.ADMIN, roles.EMPLOYEE]))
+print(token_create(user=user, organization=organization, name="gates", expires_days=1).raw)
+"""
+
+
+def gate_account(env: dict, *, slug: str = "gates", username: str = "gate") -> str:
+    """An organization with a member holding the importer, admin and employee roles, in the database of
+    `env` (a production environment); returns a fresh API token of that member. What a deployment's
+    administrators set up once for `manage.py gates` (docs/runbook.md, "Gates")."""
+    result = subprocess.run(
+        [sys.executable, "-c", GATE_ACCOUNT_SCRIPT, slug, username],
+        cwd=REPO,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]

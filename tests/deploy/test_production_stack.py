@@ -481,9 +481,11 @@ def _unit_for(app_root: Path, unit: str) -> tuple[list[str], dict[str, str]]:
 
 
 def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, tmp_path):
-    """deploy/deploy.sh for real: git mirror, new release and its venv, release step, switch, the web unit's
-    command started from the new release, readiness, smoke. Then a second deploy whose migrate cannot reach
-    its database: it stops, nothing switches or restarts, and the first release keeps serving."""
+    """deploy/deploy.sh for real: git mirror, new release and its venv, release step, the gates (twice, and
+    the perf gate) against the new release's own gunicorn before the switch, switch, the web unit's command
+    started from the new release, readiness, smoke. Then a second deploy whose migrate cannot reach its
+    database, and a third whose gates fail (a revoked-looking token): each stops, nothing switches or
+    restarts, and the first release keeps serving."""
     python = shutil.which("python3.11") or sys._base_executable
     systemctl = tmp_path / "systemctl"
     systemctl.write_text(SYSTEMCTL.format(python=sys.executable))
@@ -510,6 +512,10 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
     good.write_text(
         "".join(f"{key}={stack.env[key]}\n" for key in keys) + f"MEDIA_ROOT={app_root}/shared/media\n"
     )
+    gate_token = harness.gate_account(stack.env)
+    good.write_text(good.read_text() + f"GATES_TOKEN={gate_token}\n")
+    gates_fail = tmp_path / "gates-fail.env"
+    gates_fail.write_text(good.read_text().replace(gate_token, "tl_not-a-valid-token"))
     broken = tmp_path / "broken.env"
     missing = stack.env["DATABASE_URL"].rsplit("/", 1)[0] + f"/timeledger_missing_{secrets.token_hex(4)}"
     broken.write_text(good.read_text().replace(stack.env["DATABASE_URL"], missing))
@@ -524,6 +530,11 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
         "READY_TIMEOUT": "180",
         "WEB_UNIT_COMMAND": json.dumps(command),
         "WEB_UNIT_ENV": json.dumps(unit_env),
+        "GATES_PORT": str(harness.free_port()),
+        "GATES_PERF_ROWS": "100",
+        "GATES_DIR": str(tmp_path / "gates"),
+        # This shared 2-core machine is no production host: the thresholds are loosened, not the gates.
+        "GATES_ARGS": "--max-api-p95-ms 10000 --max-health-p95-ms 10000 --min-import-rows-per-second 1",
     }
     head = subprocess.run(
         ["git", "-C", str(harness.REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
@@ -556,6 +567,13 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
             "restart timeledger-web timeledger-worker timeledger-beat"
         ]
         assert "Smoke test passed." in first.stdout
+        assert "Gates passed." in first.stdout
+        assert first.stdout.index("Gates passed.") < first.stdout.index("current -> ")
+        (summary,) = (tmp_path / "gates").glob("*/summary.json")
+        gate_run = json.loads(summary.read_text())
+        assert gate_run["ok"] and len(gate_run["runs"]) == 2 and gate_run["perf"]["figures"]["rows"] == 100
+        assert (tmp_path / "gates" / "baseline.json").exists()
+        assert not (tmp_path / "gates" / "candidate.pid").exists()  # the gates' gunicorn was stopped
 
         second = deploy(broken)
 
@@ -569,6 +587,15 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
         # Same dependencies, same venv: the second deploy installed nothing.
         assert [v.name for v in (app_root / "venvs").iterdir()] == [(current / ".venv").resolve().name]
         assert (failed[0] / ".venv").resolve() == (current / ".venv").resolve()
+
+        third = deploy(gates_fail)
+
+        assert third.returncode != 0
+        assert "Gates failed: strict run 1: login" in third.stderr + third.stdout
+        assert "nothing switched" in third.stderr
+        assert (app_root / "current").resolve() == current
+        assert len((tmp_path / "systemctl.log").read_text().splitlines()) == 1
+        assert web_answers() == 200
     finally:
         pidfile = tmp_path / "web.pid"
         if pidfile.exists():
