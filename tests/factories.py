@@ -77,6 +77,17 @@ class AdjustmentRequestFactory(factory.django.DjangoModelFactory):
     requested_in_at = "2026-03-02T01:00:00Z"
 
 
+class OvertimeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "attendance.OvertimeRequest"
+
+    member = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("member.organization")
+    work_date = "2026-03-02"
+    minutes = 90
+    reason = "release night"
+
+
 class LeaveRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "attendance.LeaveRequest"

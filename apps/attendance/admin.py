@@ -16,6 +16,7 @@ from apps.attendance.models import (
     LeaveLedgerEntry,
     LeaveRequest,
     LeaveType,
+    OvertimeRequest,
     Punch,
     RequestStatus,
     Shift,
@@ -230,6 +231,15 @@ class AdjustmentRequestAdmin(RequestAdminMixin):
     date_hierarchy = "work_date"
     approve_service = staticmethod(services.adjustment_request_approve)
     reject_service = staticmethod(services.adjustment_request_reject)
+
+
+@admin.register(OvertimeRequest)
+class OvertimeRequestAdmin(RequestAdminMixin):
+    list_display = ["id", "member", "work_date", "minutes", "status", "decided_by", "created_at"]
+    list_filter = ["organization", "status"]
+    date_hierarchy = "work_date"
+    approve_service = staticmethod(services.overtime_request_approve)
+    reject_service = staticmethod(services.overtime_request_reject)
 
 
 @admin.register(LeaveType)

@@ -221,10 +221,11 @@ class IdListField(forms.Field):
 class BulkApproveForm(forms.Form):
     adjustment = IdListField(required=False)
     leave = IdListField(required=False)
+    overtime = IdListField(required=False)
     comment = forms.CharField(label=_("Comment for all"), required=False, max_length=500)
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not data.get("adjustment") and not data.get("leave"):
+        if not self.errors and not any(data.get(kind) for kind in ("adjustment", "leave", "overtime")):
             raise forms.ValidationError(_("Select at least one request to approve."))
         return data

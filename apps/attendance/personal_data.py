@@ -11,7 +11,14 @@ from django.db.models import Q
 
 from apps.access.models import Membership
 from apps.access.personal_data import ERASED_TEXT, register_personal_data
-from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveLedgerEntry, LeaveRequest, Punch
+from apps.attendance.models import (
+    AdjustmentRequest,
+    DailyRecord,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    OvertimeRequest,
+    Punch,
+)
 
 
 def _iso(value) -> str | None:
@@ -90,6 +97,10 @@ def export_attendance(member: Membership) -> dict[str, list[dict[str, Any]]]:
                 "created_at",
             ],
         ),
+        "overtime_requests": _rows(
+            OvertimeRequest.objects.filter(**mine).order_by("created_at", "id"),
+            ["work_date", "minutes", "reason", "status", "decided_at", "decision_comment", "created_at"],
+        ),
         "leave_ledger": _rows(
             LeaveLedgerEntry.objects.filter(**mine).order_by("effective_date", "id"),
             ["leave_type__code", "kind", "amount", "effective_date", "accrual_year", "note"],
@@ -123,6 +134,9 @@ def erase_attendance(member: Membership, *, actor) -> dict[str, int]:
             AdjustmentRequest.objects.filter(**mine), "reason", "decision_comment"
         ),
         "leave_request_texts": _scrub_text(LeaveRequest.objects.filter(**mine), "reason", "decision_comment"),
+        "overtime_request_texts": _scrub_text(
+            OvertimeRequest.objects.filter(**mine), "reason", "decision_comment"
+        ),
         "leave_ledger_notes": _scrub_text(LeaveLedgerEntry.objects.filter(**mine), "note"),
     }
 

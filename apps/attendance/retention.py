@@ -1,7 +1,7 @@
 """Attendance-data retention: the purger `manage.py audit_retention` runs for each organization.
 
 Deleted once older than the organization's `attendanceDays` (work dates before the cutoff, read in the
-organization's timezone): punches, daily records, decided adjustment and leave requests, and leave ledger
+organization's timezone): punches, daily records, decided adjustment, overtime and leave requests, and leave ledger
 entries. Pending requests stay whatever their age: someone still has to decide them. A balance is the sum of
 its ledger entries, so the deleted entries' sum is carried, in the same transaction, into one `carry_forward`
 entry per member and leave type dated on the cutoff: no balance moves.
@@ -27,6 +27,7 @@ from apps.attendance.models import (
     DailyRecord,
     LeaveLedgerEntry,
     LeaveRequest,
+    OvertimeRequest,
     Punch,
     RequestStatus,
 )
@@ -44,6 +45,7 @@ def _expired(organization: Organization, cutoff_date: date) -> dict:
         "punches": Punch.objects.filter(work_date__lt=cutoff_date, **org),
         "daily_records": DailyRecord.objects.filter(work_date__lt=cutoff_date, **org),
         "adjustment_requests": AdjustmentRequest.objects.filter(DECIDED, work_date__lt=cutoff_date, **org),
+        "overtime_requests": OvertimeRequest.objects.filter(DECIDED, work_date__lt=cutoff_date, **org),
         "leave_ledger_entries": LeaveLedgerEntry.objects.filter(effective_date__lt=cutoff_date, **org),
         "leave_requests": LeaveRequest.objects.filter(DECIDED, end_date__lt=cutoff_date, **org).filter(
             ledger_entries__isnull=True

@@ -25,6 +25,7 @@ from apps.attendance.models import (
     LeaveLedgerEntry,
     LeaveRequest,
     LeaveType,
+    OvertimeRequest,
     Punch,
     RequestStatus,
 )
@@ -254,6 +255,14 @@ def leave_requests_for(
     )
 
 
+def overtime_requests_for(
+    *, viewer: Membership, scope: str = "mine", status: str | None = None
+) -> QuerySet[OvertimeRequest]:
+    return _requests(OvertimeRequest, viewer=viewer, scope=scope, status=status).order_by(
+        "-created_at", "-id"
+    )
+
+
 def leave_on_calendar(*, member: Membership, start: date, end: date) -> QuerySet[LeaveRequest]:
     """The member's pending and approved leave overlapping start..end (drawn on their calendar)."""
     return (
@@ -270,10 +279,11 @@ def leave_on_calendar(*, member: Membership, start: date, end: date) -> QuerySet
 
 
 def pending_team_requests(*, approver: Membership) -> dict[str, QuerySet]:
-    """The approver inbox: pending adjustment and leave requests the approver may decide."""
+    """The approver inbox: pending adjustment, leave and overtime requests the approver may decide."""
     return {
         "adjustments": adjustment_requests_for(viewer=approver, scope="team", status=RequestStatus.PENDING),
         "leave": leave_requests_for(viewer=approver, scope="team", status=RequestStatus.PENDING),
+        "overtime": overtime_requests_for(viewer=approver, scope="team", status=RequestStatus.PENDING),
     }
 
 
@@ -305,6 +315,10 @@ def adjustment_request_get(*, viewer: Membership, request_id: int) -> Adjustment
 
 def leave_request_get(*, viewer: Membership, request_id: int) -> LeaveRequest:
     return _visible_request(LeaveRequest, viewer=viewer, request_id=request_id)
+
+
+def overtime_request_get(*, viewer: Membership, request_id: int) -> OvertimeRequest:
+    return _visible_request(OvertimeRequest, viewer=viewer, request_id=request_id)
 
 
 def leave_types_for(*, viewer: Membership) -> QuerySet[LeaveType]:

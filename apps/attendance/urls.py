@@ -25,7 +25,7 @@ urlpatterns = [
     path("approvals/", approvals.inbox, name="approvals"),
     path("approvals/bulk-approve/", approvals.bulk_approve, name="bulk-approve"),
     re_path(
-        r"^approvals/(?P<kind>adjustment|leave)/(?P<pk>[0-9]{1,18})/(?P<verb>approve|reject)/$",
+        r"^approvals/(?P<kind>adjustment|leave|overtime)/(?P<pk>[0-9]{1,18})/(?P<verb>approve|reject)/$",
         approvals.decide,
         name="decide",
     ),

@@ -4,7 +4,13 @@ from django.db.models import Count, Exists, OuterRef
 
 from apps.access.models import Membership
 from apps.attendance import hooks
-from apps.attendance.models import AdjustmentRequest, DailyRecord, LeaveRequest, RequestStatus
+from apps.attendance.models import (
+    AdjustmentRequest,
+    DailyRecord,
+    LeaveRequest,
+    OvertimeRequest,
+    RequestStatus,
+)
 from apps.audit.models import OperationLog
 from apps.payroll_cycles.models import CycleTransition, PayrollCycle, SettlementSnapshot
 from apps.payroll_cycles.summary import cycle_summary
@@ -22,6 +28,9 @@ def cycle_readiness(*, cycle: PayrollCycle) -> dict:
     )
     pending_leave = LeaveRequest.objects.for_org(org).filter(
         status=RequestStatus.PENDING, start_date__lte=cycle.end_date, end_date__gte=cycle.start_date
+    )
+    pending_overtime = OvertimeRequest.objects.for_org(org).filter(
+        status=RequestStatus.PENDING, work_date__range=span
     )
     pending_for_day = AdjustmentRequest.objects.filter(
         member_id=OuterRef("member_id"), work_date=OuterRef("work_date"), status=RequestStatus.PENDING
@@ -54,7 +63,11 @@ def cycle_readiness(*, cycle: PayrollCycle) -> dict:
     return {
         "cycle_id": cycle.pk,
         "status": cycle.status,
-        "pending_requests": {"adjustments": pending_adjustments.count(), "leave": pending_leave.count()},
+        "pending_requests": {
+            "adjustments": pending_adjustments.count(),
+            "leave": pending_leave.count(),
+            "overtime": pending_overtime.count(),
+        },
         "open_anomalies": {"total": sum(by_kind.values()), "by_kind": by_kind},
         "members_without_records": {
             "count": without.count(),
@@ -64,6 +77,7 @@ def cycle_readiness(*, cycle: PayrollCycle) -> dict:
         "ready": not (
             pending_adjustments.exists()
             or pending_leave.exists()
+            or pending_overtime.exists()
             or sum(by_kind.values())
             or pending.get("importsRunning")
         ),

@@ -21,6 +21,7 @@ def test_the_decision_endpoints_of_every_kind_are_one_view():
     decision_views = [
         views.AdjustmentApproveView, views.AdjustmentRejectView, views.AdjustmentCancelView,
         views.LeaveApproveView, views.LeaveRejectView, views.LeaveCancelView,
+        views.OvertimeApproveView, views.OvertimeRejectView, views.OvertimeCancelView,
     ]  # fmt: skip
     assert {v.__mro__[1] for v in decision_views} == {DecisionView}
     assert len({v.post for v in decision_views}) == len(decision_views)  # each its own OpenAPI operation

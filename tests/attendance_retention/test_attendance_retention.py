@@ -16,6 +16,7 @@ from apps.attendance.models import (
     LeaveLedgerEntry,
     LeaveRequest,
     LeaveType,
+    OvertimeRequest,
     Punch,
 )
 from apps.audit.models import OperationLog
@@ -23,7 +24,7 @@ from apps.audit.models import OperationLog
 pytestmark = pytest.mark.django_db
 
 RETENTION_DAYS = 365
-TABLES = (Punch, DailyRecord, AdjustmentRequest, LeaveRequest, LeaveLedgerEntry)
+TABLES = (Punch, DailyRecord, AdjustmentRequest, OvertimeRequest, LeaveRequest, LeaveLedgerEntry)
 
 
 def _attendance(member, day, *, status="approved"):
@@ -43,6 +44,9 @@ def _attendance(member, day, *, status="approved"):
         requested_in_at=at,
         reason="forgot",
         status=status,
+    )
+    OvertimeRequest.objects.create(
+        organization=org, member=member, work_date=day, minutes=60, reason="release", status=status
     )
     leave_type, _ = LeaveType.objects.get_or_create(
         organization=org, code="annual", defaults={"name": "Annual"}
@@ -109,8 +113,8 @@ def test_dry_run_reports_what_would_go_and_deletes_nothing(org, history):
 
     output = _retention("--dry-run")
 
-    # One old row in each of the five tables; the pending request stays.
-    assert "attendance 5" in output
+    # One old row in each of the six tables; the pending request stays.
+    assert "attendance 6" in output
     assert _counts(org) == before
 
 
@@ -119,11 +123,12 @@ def test_run_deletes_only_rows_older_than_the_retention_and_audits_the_counts(or
 
     output = _retention("--batch-size", "1")
 
-    assert "attendance 5" in output
+    assert "attendance 6" in output
     assert _counts(org) == {
         "Punch": 1,
         "DailyRecord": 1,
         "AdjustmentRequest": 2,
+        "OvertimeRequest": 1,
         "LeaveRequest": 1,
         "LeaveLedgerEntry": 2,  # the recent usage and the carry-forward of the old one
     }
@@ -135,6 +140,7 @@ def test_run_deletes_only_rows_older_than_the_retention_and_audits_the_counts(or
         "punches": 1,
         "daily_records": 1,
         "adjustment_requests": 1,
+        "overtime_requests": 1,
         "leave_ledger_entries": 1,
         "leave_requests": 1,
     }

@@ -82,6 +82,19 @@ def _leave_request_id(world, admin: APIClient) -> int:
     return response.json()["id"]
 
 
+def _overtime_request_id(world, admin: APIClient) -> int:
+    owner = APIClient()
+    owner.force_authenticate(world.member("owner").user)
+    response = owner.post(
+        "/api/attendance/overtime-requests",
+        {"workDate": "2026-03-02", "minutes": 90, "reason": "Release night"},
+        format="json",
+        **idempotent(),
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()["id"]
+
+
 IMPORT_FILE = (
     "日期,UserId,上班1打卡时间,下班1打卡时间,考勤结果,异常原因\n2026-03-02,u0001,09:00,18:00,正常,\n"
 )
@@ -205,6 +218,20 @@ WRITES: dict[tuple[str, str], Callable] = {
     ),
     ("attendance-leave-cancel", "POST"): lambda w, a: Call(
         f"/api/attendance/leave-requests/{_leave_request_id(w, a)}/cancel"
+    ),
+    ("attendance-overtime-requests", "POST"): lambda w, a: Call(
+        "/api/attendance/overtime-requests",
+        {"workDate": "2026-03-02", "minutes": 60, "reason": "Release night"},
+        idempotent(),
+    ),
+    ("attendance-overtime-approve", "POST"): lambda w, a: Call(
+        f"/api/attendance/overtime-requests/{_overtime_request_id(w, a)}/approve", {"comment": "ok"}
+    ),
+    ("attendance-overtime-reject", "POST"): lambda w, a: Call(
+        f"/api/attendance/overtime-requests/{_overtime_request_id(w, a)}/reject", {"comment": "no"}
+    ),
+    ("attendance-overtime-cancel", "POST"): lambda w, a: Call(
+        f"/api/attendance/overtime-requests/{_overtime_request_id(w, a)}/cancel"
     ),
     ("attendance-leave-balance-adjust", "POST"): lambda w, a: (
         _leave_type(w),

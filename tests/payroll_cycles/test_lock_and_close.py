@@ -177,8 +177,14 @@ def test_readiness_lists_what_to_settle(team, march):
         format="json",
         HTTP_IDEMPOTENCY_KEY="r1",
     )
+    client_for(team["emma"]).post(
+        "/api/attendance/overtime-requests",
+        {"workDate": "2026-03-03", "minutes": 60, "reason": "release"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="o1",
+    )
     body = admin_api(team).get(f"{CYCLES}/{march['id']}/readiness").json()
-    assert body["pendingRequests"] == {"adjustments": 1, "leave": 0}
+    assert body["pendingRequests"] == {"adjustments": 1, "leave": 0, "overtime": 1}
     assert body["openAnomalies"]["total"] == 1 and body["openAnomalies"]["byKind"]["partial"] == 1
     assert body["membersWithoutRecords"]["count"] == 3
     assert body["importsRunning"] == 0 and body["ready"] is False

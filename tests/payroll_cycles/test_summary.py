@@ -103,6 +103,100 @@ def test_overtime_rules(team, march, name, fields, day, expected):
     assert row["regularMinutes"] == row["workedMinutes"] - sum(expected)
 
 
+def ask_overtime(team, day: str, minutes: int, outcome: str = "approved", key: str | None = None):
+    """An overtime request of emma's through the API, then decided (or left pending) as `outcome` says."""
+    import time_machine
+
+    with time_machine.travel(at("2026-03-20 10:00"), tick=False):
+        created = client_for(team["emma"]).post(
+            "/api/attendance/overtime-requests",
+            {"workDate": day, "minutes": minutes, "reason": "Release"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=key or f"ot-{day}-{minutes}-{outcome}",
+        )
+        assert created.status_code == 201, created.json()
+        request_id = created.json()["id"]
+        url = f"/api/attendance/overtime-requests/{request_id}"
+        if outcome in ("approved", "cancelled"):
+            response = client_for(team["approver"]).post(f"{url}/approve", {}, format="json")
+            assert response.status_code == 200, response.json()
+        if outcome == "rejected":
+            response = client_for(team["approver"]).post(f"{url}/reject", {"comment": "no"}, format="json")
+            assert response.status_code == 200, response.json()
+        if outcome == "cancelled":
+            response = client_for(team["emma"]).post(f"{url}/cancel", {}, format="json")
+            assert response.status_code == 200, response.json()
+    return request_id
+
+
+# With requiresApproval only approved overtime requests count (then minimum, rounding and cap), whatever was
+# worked. (rule fields, record (start, end, status), requests [(minutes, outcome)], expected overtime
+# (workday, restday, holiday)). The record 09:00-21:00 is 660 worked, 180 beyond the shift.
+APPROVAL_CASES = [
+    ("none asked", {}, ("09:00", "21:00", "normal"), [], (0, 0, 0)),
+    ("approved, rounded down to 15", {}, ("09:00", "21:00", "normal"), [(95, "approved")], (90, 0, 0)),
+    ("approved, no rounding", {"roundingMinutes": 0}, ("09:00", "21:00", "normal"), [(95, "approved")], (95, 0, 0)),
+    ("approved beyond what was worked still counts", {}, ("09:00", "18:00", "normal"), [(60, "approved")], (60, 0, 0)),
+    ("pending does not count", {}, ("09:00", "21:00", "normal"), [(120, "pending")], (0, 0, 0)),
+    ("rejected does not count", {}, ("09:00", "21:00", "normal"), [(120, "rejected")], (0, 0, 0)),
+    ("cancelled after approval does not count", {}, ("09:00", "21:00", "normal"), [(120, "cancelled")], (0, 0, 0)),
+    ("two approved the same day add up", {}, ("09:00", "21:00", "normal"), [(60, "approved"), (45, "approved")], (105, 0, 0)),
+    ("below the minimum is none", {"minMinutes": 60}, ("09:00", "21:00", "normal"), [(45, "approved")], (0, 0, 0)),
+    ("capped per day", {"maxMinutesPerDay": 120}, ("09:00", "23:00", "normal"), [(300, "approved")], (120, 0, 0)),
+    ("rest day", {}, ("10:00", "15:00", "off"), [(240, "approved")], (0, 240, 0)),
+    ("holiday", {}, ("10:00", "15:00", "holiday"), [(200, "approved")], (0, 0, 195)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "day", "requests", "expected"), APPROVAL_CASES, ids=[c[0] for c in APPROVAL_CASES]
+)
+def test_overtime_requiring_approval_counts_approved_requests(
+    team, march, name, fields, day, requests, expected
+):
+    set_rule(team, requiresApproval=True, **fields)
+    start, end, status = day
+    record(team["emma"], "2026-03-03", status, start=start, end=end)
+    for n, (minutes, outcome) in enumerate(requests):
+        ask_overtime(team, "2026-03-03", minutes, outcome, key=f"ot-{n}")
+    row = summary(team, march)["emma"]
+    got = (row["workdayOvertimeMinutes"], row["restdayOvertimeMinutes"], row["holidayOvertimeMinutes"])
+    assert got == expected
+    assert row["overtimeMinutes"] == sum(expected)
+
+
+def test_without_approval_required_requests_change_nothing(team, march):
+    record(team["emma"], "2026-03-03", start="09:00", end="19:37")  # 97 beyond the shift -> 90
+    ask_overtime(team, "2026-03-03", 300)
+    assert summary(team, march)["emma"]["workdayOvertimeMinutes"] == 90
+
+
+def test_approved_overtime_survives_a_recompute_of_the_day(team, march, org):
+    set_rule(team, requiresApproval=True, roundingMinutes=0)
+    record(team["emma"], "2026-03-03", start="09:00", end="21:00")
+    ask_overtime(team, "2026-03-03", 150)
+    assert summary(team, march)["emma"]["workdayOvertimeMinutes"] == 150
+    attendance.records_recompute(
+        organization=org, member_ids=[team["emma"].pk], dates=[at("2026-03-03 00:00").date()]
+    )
+    row = summary(team, march)["emma"]
+    assert row["workdayOvertimeMinutes"] == 150 and row["weightedOvertimeMinutes"] == 225
+
+
+def test_a_locked_cycle_refuses_overtime_requests(team, march):
+    import time_machine
+
+    assert admin_api(team).post(f"{CYCLES}/{march['id']}/lock", {}, format="json").status_code == 200
+    with time_machine.travel(at("2026-03-20 10:00"), tick=False):
+        response = client_for(team["emma"]).post(
+            "/api/attendance/overtime-requests",
+            {"workDate": "2026-03-03", "minutes": 60, "reason": "Release"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="locked-1",
+        )
+    assert response.status_code == 409 and error_code(response) == "PERIOD_LOCKED"
+
+
 def test_weekly_threshold_turns_regular_minutes_past_40_hours_into_overtime(team, march):
     set_rule(team, weeklyThresholdMinutes=40 * 60, roundingMinutes=0, dailyThresholdMinutes=120)
     for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"):
@@ -214,6 +308,18 @@ def test_the_sql_path_gives_the_orm_paths_figures(team, march, org, day_shift, n
             record(member, f"2026-03-{offset + 2:02d}", status, start=start, end=end)
     cycle = PayrollCycle.objects.get(pk=march["id"])
     assert cycle_summary(cycle=cycle, path="sql") == cycle_summary(cycle=cycle, path="orm")
+    # With approval required, approved overtime requests are what both paths count.
+    set_rule(team, requiresApproval=True)
+    set_rule(team, shiftId=night_shift_fixture.pk, requiresApproval=True, roundingMinutes=0)
+    ask_overtime(team, "2026-03-02", 100)
+    ask_overtime(team, "2026-03-04", 37)
+    ask_overtime(team, "2026-03-05", 240)  # the rest day
+    ask_overtime(team, "2026-03-08", 70, "pending")
+    ask_overtime(team, "2026-03-09", 50, "cancelled")
+    figures = cycle_summary(cycle=cycle, path="sql")
+    assert figures == cycle_summary(cycle=cycle, path="orm")
+    emma = next(row for row in figures if row["username"] == "emma")
+    assert emma["restday_overtime_minutes"] == 240
 
 
 @pytest.fixture

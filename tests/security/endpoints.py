@@ -97,6 +97,10 @@ def _leave_request(world: World, organization, member):
     return factories.LeaveRequestFactory(organization=organization, member=member)
 
 
+def _overtime_request(world: World, organization, member):
+    return factories.OvertimeRequestFactory(organization=organization, member=member)
+
+
 def _import_batch(world: World, organization, member):
     return factories.ImportBatchFactory(organization=organization)
 
@@ -167,6 +171,7 @@ OBJECT_MAKERS = {
     "admin-user-": ("user_id", lambda world, organization, member: member.user),
     "attendance-adjustment": ("pk", _adjustment),
     "attendance-leave-": ("pk", _leave_request),
+    "attendance-overtime-": ("pk", _overtime_request),
     "attendance-calendar-feed-ics": ("token", _calendar_feed),
     "import-batch": ("batch_id", _import_batch),
     "admin-webhook": ("webhook_id", _webhook),

@@ -119,6 +119,12 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("attendance-leave-approve", "POST"):             (401, 404, 409, 404, 409, 404),
     ("attendance-leave-reject", "POST"):              (401, 404, 400, 404, 400, 404),
     ("attendance-leave-cancel", "POST"):              (401, 404, 403, 404, 200, 404),
+    ("attendance-overtime-requests", "GET"):          (401, 200, 200, 200, 200, 200),
+    ("attendance-overtime-requests", "POST"):         (401, 400, 400, 400, 400, 400),
+    ("attendance-overtime-request", "GET"):           (401, 404, 200, 404, 200, 404),
+    ("attendance-overtime-approve", "POST"):          (401, 404, 200, 404, 200, 404),
+    ("attendance-overtime-reject", "POST"):           (401, 404, 400, 404, 400, 404),
+    ("attendance-overtime-cancel", "POST"):           (401, 404, 403, 404, 200, 404),
     ("attendance-leave-ledger", "GET"):               (401, 200, 200, 200, 200, 200),
     ("attendance-leave-balance-adjust", "POST"):      (401, 403, 403, 403, 400, 400),
     # Calendar feeds: every member has one; the .ics address is its own credential (anyone holding it).

@@ -12,6 +12,7 @@ from apps.attendance.models import (
     LeaveLedgerEntry,
     LeaveRequest,
     LeaveType,
+    OvertimeRequest,
     Punch,
     Shift,
 )
@@ -310,6 +311,39 @@ class LeaveRequestsPageOut(serializers.Serializer):
     results = LeaveRequestOut(many=True)
 
 
+class OvertimeRequestIn(serializers.Serializer):
+    work_date = serializers.DateField()
+    minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    reason = serializers.CharField(max_length=500)
+
+
+class OvertimeRequestOut(serializers.ModelSerializer):
+    member = MemberRefOut()
+    decided_by = serializers.CharField(source="decided_by.user.username", allow_null=True, default=None)
+
+    class Meta:
+        model = OvertimeRequest
+        fields = [
+            "id",
+            "member",
+            "work_date",
+            "minutes",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+        ]
+
+
+class OvertimeRequestsPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = OvertimeRequestOut(many=True)
+
+
 class BulkApproveIn(serializers.Serializer):
     adjustment_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
@@ -317,11 +351,14 @@ class BulkApproveIn(serializers.Serializer):
     leave_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
     )
+    overtime_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=200
+    )
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class BulkItemOut(serializers.Serializer):
-    request_type = serializers.ChoiceField(choices=["adjustment", "leave"])
+    request_type = serializers.ChoiceField(choices=["adjustment", "leave", "overtime"])
     id = serializers.IntegerField()
     ok = serializers.BooleanField()
     code = serializers.CharField()

@@ -39,6 +39,27 @@ urlpatterns = [
     ),
     path("leave-requests/<int:pk>/reject", views.LeaveRejectView.as_view(), name="attendance-leave-reject"),
     path("leave-requests/<int:pk>/cancel", views.LeaveCancelView.as_view(), name="attendance-leave-cancel"),
+    path("overtime-requests", views.OvertimeRequestsView.as_view(), name="attendance-overtime-requests"),
+    path(
+        "overtime-requests/<int:pk>",
+        views.OvertimeRequestDetailView.as_view(),
+        name="attendance-overtime-request",
+    ),
+    path(
+        "overtime-requests/<int:pk>/approve",
+        views.OvertimeApproveView.as_view(),
+        name="attendance-overtime-approve",
+    ),
+    path(
+        "overtime-requests/<int:pk>/reject",
+        views.OvertimeRejectView.as_view(),
+        name="attendance-overtime-reject",
+    ),
+    path(
+        "overtime-requests/<int:pk>/cancel",
+        views.OvertimeCancelView.as_view(),
+        name="attendance-overtime-cancel",
+    ),
     path("calendar-feed", views.CalendarFeedView.as_view(), name="attendance-calendar-feed"),
     path(
         "calendar-feed/rotate", views.CalendarFeedRotateView.as_view(), name="attendance-calendar-feed-rotate"

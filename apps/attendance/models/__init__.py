@@ -4,7 +4,7 @@ Every table carries `organization` and is read through `OrgScopedQuerySet.for_or
 `apps.attendance.services`; no model method here changes data. The rules that turn punches into a daily
 record are in `apps.attendance.computation` and written down in docs/attendance.md. One module per noun:
 `schedule` (shifts, policy, assignments, holidays, sites), `records` (punches, daily records), `requests`
-(the decidable-request base, adjustments), `leave` (types, requests, ledger), `notifications` (what a person is told, their choices), `feeds`
+(the decidable-request base, adjustments, overtime), `leave` (types, requests, ledger), `notifications` (what a person is told, their choices), `feeds`
 (calendar feeds).
 """
 
@@ -12,7 +12,12 @@ from apps.attendance.models.feeds import CalendarFeed
 from apps.attendance.models.leave import LeaveLedgerEntry, LeaveRequest, LeaveType
 from apps.attendance.models.notifications import Notification, NotificationKind, NotificationPreference
 from apps.attendance.models.records import DailyRecord, Punch
-from apps.attendance.models.requests import AdjustmentRequest, DecidableRequest, RequestStatus
+from apps.attendance.models.requests import (
+    AdjustmentRequest,
+    DecidableRequest,
+    OvertimeRequest,
+    RequestStatus,
+)
 from apps.attendance.models.schedule import (
     ALL_WEEKDAYS,
     MONDAY_TO_FRIDAY,
@@ -39,6 +44,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationPreference",
+    "OvertimeRequest",
     "Punch",
     "RequestStatus",
     "Shift",

@@ -1,4 +1,4 @@
-"""Requests a member makes and an approver decides: the shared base and adjustment requests."""
+"""Requests a member makes and an approver decides: the shared base, adjustment and overtime requests."""
 
 from django.db import models
 from django.db.models import Q
@@ -70,3 +70,30 @@ class AdjustmentRequest(DecidableRequest):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.work_date} ({self.status})"
+
+
+class OvertimeRequest(DecidableRequest):
+    """A member asks for overtime on one work date: how many minutes, and why. Where the organization's
+    overtime rule requires approval, the approved requests are the overtime a payroll summary counts; they
+    are rows of their own, so a recompute of the day's record leaves them alone."""
+
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="overtime_requests")
+    work_date = models.DateField()
+    minutes = models.PositiveIntegerField()
+    reason = models.CharField(max_length=500)
+
+    class Meta(DecidableRequest.Meta):
+        indexes = [
+            models.Index(fields=["organization", "status"], name="otreq_org_status"),
+            models.Index(fields=["member", "work_date"], name="otreq_member_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="otreq_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"overtime {self.work_date} {self.minutes} min ({self.status})"

@@ -31,6 +31,12 @@ from apps.attendance.services.leave_balances import (
     leave_type_create,
     leave_type_credit_this_year,
 )
+from apps.attendance.services.overtime import (
+    overtime_request_approve,
+    overtime_request_cancel,
+    overtime_request_create,
+    overtime_request_reject,
+)
 from apps.attendance.services.punches import Location, geofence_check, punch_create
 from apps.attendance.services.records import RecomputeResult, recompute_days, records_recompute
 from apps.attendance.services.setup import (
@@ -65,6 +71,10 @@ __all__ = [
     "leave_type_credit_this_year",
     "leave_working_days",
     "local_today",
+    "overtime_request_approve",
+    "overtime_request_cancel",
+    "overtime_request_create",
+    "overtime_request_reject",
     "policy_update",
     "punch_create",
     "recompute_days",

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance.models import AdjustmentRequest, LeaveRequest
+from apps.attendance.models import AdjustmentRequest, LeaveRequest, OvertimeRequest
 from apps.attendance.services.decisions import request_decide
 from apps.core.errors import DomainError
 
 
 @dataclass(frozen=True)
 class BulkItemResult:
-    request_type: str  # "adjustment" | "leave"
+    request_type: str  # "adjustment" | "leave" | "overtime"
     id: int
     ok: bool
     code: str = ""
@@ -25,6 +25,7 @@ def requests_bulk_approve(
     approver: Membership,
     adjustment_ids: list[int] = (),
     leave_ids: list[int] = (),
+    overtime_ids: list[int] = (),
     comment: str = "",
 ) -> list[BulkItemResult]:
     """Approve each listed request the approver may decide; unknown or foreign ids report NOT_FOUND."""
@@ -32,6 +33,7 @@ def requests_bulk_approve(
     for request_type, model, ids in (
         ("adjustment", AdjustmentRequest, adjustment_ids),
         ("leave", LeaveRequest, leave_ids),
+        ("overtime", OvertimeRequest, overtime_ids),
     ):
         found = {
             r.pk: r

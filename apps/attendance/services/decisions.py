@@ -49,6 +49,7 @@ class DecisionRules:
     related: ClassVar[tuple[str, ...]] = ("member",)  # selected with the locked request
     cancellable: ClassVar[tuple[str, ...]] = (RequestStatus.PENDING,)
     cancel_records_time: ClassVar[bool] = True  # a cancel stamps decided_at
+    recomputes: ClassVar[bool] = True  # whether a decision changes the days' records (overtime: no)
 
     def dates(self, request) -> list[date]:
         """The member's dates a decision touches: checked against the period lock, recomputed after."""
@@ -105,6 +106,8 @@ def _write_decision(request, *, status: str, approver: Membership, comment: str)
 
 
 def _recompute(request, dates: list[date]) -> None:
+    if not _rules_for(request).recomputes:
+        return
     recompute_days(organization=request.organization, member_ids=[request.member_id], dates=dates)
 
 

@@ -22,17 +22,23 @@ from apps.attendance.forms import BulkApproveForm, DecisionForm
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
 from apps.core.errors import DomainError
 
-GETTERS = {"adjustment": selectors.adjustment_request_get, "leave": selectors.leave_request_get}
+GETTERS = {
+    "adjustment": selectors.adjustment_request_get,
+    "leave": selectors.leave_request_get,
+    "overtime": selectors.overtime_request_get,
+}
 
 
 def _inbox_context(approver: Membership, *, feedback: list[tuple[str, str]] = ()) -> dict:
     pending = selectors.pending_team_requests(approver=approver)
     adjustments = list(pending["adjustments"])
     leave = list(pending["leave"])
+    overtime = list(pending["overtime"])
     return {
         "adjustment_rows": [(r, DecisionForm(prefix=f"adjustment-{r.pk}")) for r in adjustments],
         "leave_rows": [(r, DecisionForm(prefix=f"leave-{r.pk}")) for r in leave],
-        "pending_count": len(adjustments) + len(leave),
+        "overtime_rows": [(r, DecisionForm(prefix=f"overtime-{r.pk}")) for r in overtime],
+        "pending_count": len(adjustments) + len(leave) + len(overtime),
         "feedback": list(feedback),
         "org_tz": approver.organization.tzinfo,
     }
@@ -109,6 +115,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
             approver=approver,
             adjustment_ids=form.cleaned_data["adjustment"],
             leave_ids=form.cleaned_data["leave"],
+            overtime_ids=form.cleaned_data["overtime"],
             comment=form.cleaned_data["comment"],
         )
         approved = sum(1 for r in results if r.ok)

@@ -17,7 +17,7 @@ class ReadinessView(APIView):
         operation_id="payroll_cycles_readiness",
         tags=TAGS,
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
-        description="Admins: what to settle before lock and close: `pendingRequests` (adjustments, leave), "
+        description="Admins: what to settle before lock and close: `pendingRequests` (adjustments, leave, overtime), "
         "`openAnomalies` (total, byKind), `membersWithoutRecords` (active members with no record in the cycle; "
         "count and the first 20), `importsRunning`, and `ready`.",
     )

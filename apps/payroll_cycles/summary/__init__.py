@@ -74,6 +74,10 @@ def cycle_summary(
             weekly=org_rule.weekly_threshold_minutes,
             weekly_multiplier=Decimal(org_rule.workday_multiplier),
             member_ids=member_ids,
+            # Without a rule that requires approval no request counts: the statement skips the join.
+            approved_sql=sql.APPROVED_OVERTIME
+            if OvertimeRule.objects.for_org(organization).filter(requires_approval=True).exists()
+            else sql.NO_APPROVED,
         )
     else:
         raw = orm.rows(

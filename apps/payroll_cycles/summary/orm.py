@@ -10,7 +10,14 @@ from django.db.models import Q
 
 from apps.access.models import Membership, Organization
 from apps.attendance.calendar import WorkCalendar
-from apps.attendance.models import AdjustmentRequest, DailyRecord, Holiday, LeaveRequest, RequestStatus
+from apps.attendance.models import (
+    AdjustmentRequest,
+    DailyRecord,
+    Holiday,
+    LeaveRequest,
+    OvertimeRequest,
+    RequestStatus,
+)
 from apps.payroll_cycles.models import OvertimeRule
 from apps.payroll_cycles.summary.rules import Rule, day_overtime
 from apps.payroll_cycles.summary.sql import ANOMALY_STATUSES, STATUSES
@@ -30,7 +37,14 @@ def rows(
     member_ids: list[int] | None,
     approved: dict | None = None,
 ) -> list[tuple]:
-    approved = approved or {}
+    if approved is None:
+        approved = defaultdict(int)
+        for member_id, day, minutes in (
+            OvertimeRequest.objects.for_org(organization)
+            .filter(status=RequestStatus.APPROVED, work_date__range=(start, end))
+            .values_list("member_id", "work_date", "minutes")
+        ):
+            approved[member_id, day] += minutes
     members = Membership.objects.for_org(organization).select_related("user")
     records = DailyRecord.objects.for_org(organization).filter(work_date__range=(start, end))
     if member_ids is not None:

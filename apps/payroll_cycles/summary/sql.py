@@ -264,6 +264,11 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 NO_APPROVED = "SELECT NULL::bigint AS member_id, NULL::date AS work_date, 0 AS minutes WHERE false"
+# The approved overtime requests' minutes per member and day (what counts where a rule requires approval).
+APPROVED_OVERTIME = """
+    SELECT member_id, work_date, sum(minutes)::int AS minutes FROM attendance_overtimerequest
+    WHERE organization_id = %(org)s AND status = 'approved' AND work_date BETWEEN %(start)s AND %(end)s
+    GROUP BY member_id, work_date"""
 
 
 def statement(
@@ -276,7 +281,7 @@ def statement(
     weekly: int | None,
     weekly_multiplier,
     member_ids: list[int] | None,
-    approved_sql: str = NO_APPROVED,
+    approved_sql: str = APPROVED_OVERTIME,
     params: dict | None = None,
 ) -> tuple[str, dict]:
     """`SUMMARY_CTES` followed by `select` (which reads `summary`), and its parameters."""

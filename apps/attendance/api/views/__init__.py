@@ -25,6 +25,13 @@ from apps.attendance.api.views.leave import (
     LeaveRequestsView,
     LeaveTypesView,
 )
+from apps.attendance.api.views.overtime import (
+    OvertimeApproveView,
+    OvertimeCancelView,
+    OvertimeRejectView,
+    OvertimeRequestDetailView,
+    OvertimeRequestsView,
+)
 from apps.attendance.api.views.punches import PunchesView
 from apps.attendance.api.views.records import RecordsView, ScheduleView
 from apps.attendance.api.views.reports import (
@@ -57,6 +64,11 @@ __all__ = [
     "LeaveSummaryExportView",
     "LeaveSummaryView",
     "LeaveTypesView",
+    "OvertimeApproveView",
+    "OvertimeCancelView",
+    "OvertimeRejectView",
+    "OvertimeRequestDetailView",
+    "OvertimeRequestsView",
     "PunchesView",
     "RecordsExportView",
     "RecordsView",
