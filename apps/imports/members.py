@@ -37,13 +37,16 @@ class MemberIndex:
             if not active:
                 self.inactive.add(member_id)
 
-    def resolve(self, user_id: str, employee_no: str, name: str) -> int:
+    def resolve(self, user_id: str, employee_no: str, name: str, *, by_name: bool = False) -> int:
+        """The member a row names: by UserId, then employee number; by name only with `by_name` (the
+        import's matchByName), since two people may share a name and a row must never land on a namesake.
+        """
         member_id = None
         if user_id:
             member_id = self.by_external.get(user_id)
         if member_id is None and employee_no:
             member_id = self.by_employee_no.get(employee_no)
-        if member_id is None and name:
+        if member_id is None and name and by_name:
             matches = self.by_name.get(name, ())
             if len(matches) > 1:
                 raise RowError(
@@ -56,6 +59,13 @@ class MemberIndex:
         if member_id is None:
             if not (user_id or employee_no or name):
                 raise RowError("MISSING_MEMBER", "The row names no member (UserId, 工号 or 姓名).")
+            if name and not by_name:
+                ids = ", ".join(v for v in (user_id, employee_no) if v)
+                given = f"No member has {ids}" if ids else f"The row names only {name!r}"
+                raise RowError(
+                    "UNKNOWN_MEMBER",
+                    f"{given}; a name is matched only when the import is asked to match by name.",
+                )
             who = ", ".join(v for v in (user_id, employee_no, name) if v)
             raise RowError("UNKNOWN_MEMBER", f"No member matches {who}.")
         if member_id in self.inactive:

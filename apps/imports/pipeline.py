@@ -29,6 +29,10 @@ from apps.imports.validation import RowNormalizer
 PROGRESS_EVERY = 50_000
 DATE_ERRORS = frozenset({"MISSING_DATE", "INVALID_DATE"})
 KEPT_ERRORS = 100  # a commit reports at most this many row errors
+# Rows whose member is not found: the people a preview lists (so that an admin can create or link them).
+UNMATCHED_ERRORS = frozenset({"UNKNOWN_MEMBER", "AMBIGUOUS_MEMBER"})
+UNMATCHED_MAX = 1000  # people listed; more are counted in unmatchedTruncated
+UNMATCHED_LINES = 10  # lines listed per person
 # Part of every ValidatedSet key: bump it when validation changes what a row becomes, so sets kept by
 # the previous release are not reused.
 # 2: worked time from times loses the shift's break; 3: totals lines, text columns; 4: approvals, leave and
@@ -36,12 +40,15 @@ KEPT_ERRORS = 100  # a commit reports at most this many row errors
 PIPELINE_VERSION = 4
 
 
-def validation_key(*, organization: Organization, mapping: dict, members: MemberIndex) -> str:
+def validation_key(
+    *, organization: Organization, mapping: dict, members: MemberIndex, match_by_name: bool = False
+) -> str:
     """What a pass's outcome depends on besides the file: two passes with the same key over the same upload
     validate every row the same way."""
     payload = {
         "version": PIPELINE_VERSION,
         "mapping": mapping,
+        "matchByName": match_by_name,
         "timezone": organization.timezone,
         "members": members.fingerprint,
         "maxRows": settings.IMPORT_MAX_ROWS,
@@ -62,6 +69,9 @@ class PassResult:
     errors: list[dict] = field(default_factory=list)
     errors_truncated: bool = False
     preview_rows: list[dict] = field(default_factory=list)
+    # (UserId, 工号, 姓名) -> [rows, first lines] of the rows that matched no member
+    unmatched: dict[tuple, list] = field(default_factory=dict)
+    unmatched_truncated: bool = False
 
     def kept(self) -> dict:
         """What a commit needs of this pass when it reuses the preview's rows (see ValidatedSet)."""
@@ -107,6 +117,15 @@ class PassResult:
             "error_counts": dict(sorted(self.error_counts.items())),
         }
 
+    def unmatched_people(self) -> list[dict]:
+        """The people of the rows that matched no member, most rows first: UserId, 工号, 姓名 as the file
+        gives them, how many rows and their first lines."""
+        people = sorted(self.unmatched.items(), key=lambda item: (-item[1][0], item[1][1][0]))
+        return [
+            {"dingtalk_user_id": uid, "employee_no": number, "name": name, "rows": rows, "lines": lines}
+            for (uid, number, name), (rows, lines) in people
+        ]
+
 
 def run_pass(
     *,
@@ -117,6 +136,7 @@ def run_pass(
     preview_limit: int = 0,
     on_progress: Callable[[int], None] | None = None,
     members: MemberIndex | None = None,
+    match_by_name: bool = False,
 ) -> PassResult:
     path = storage.absolute_path(upload)
     rows = reading.iter_rows(path, upload.file_type, upload.encoding)
@@ -133,8 +153,9 @@ def run_pass(
     result = PassResult(detection=detection)
     members = members or MemberIndex(organization)
     normalizer = RowNormalizer(
-        detection=detection, organization=organization, members=members, vendor=staging.vendor
-    )
+        detection=detection, organization=organization, members=members, vendor=staging.vendor,
+        match_by_name=match_by_name,
+    )  # fmt: skip
     seen: dict[int, dict] = {}  # member id -> {work date: first line}
     if on_progress is not None:  # the data rows: the count of lines less the title and header rows
         on_progress(0, total=max(upload.line_count - header_index - 1, 0))
@@ -189,6 +210,8 @@ def _validate_rows(
                 result.ignored += 1  # DingTalk's 合计 line: no record, no error
                 continue
             counts[error.code] += 1
+            if error.code in UNMATCHED_ERRORS:
+                _note_unmatched(result, normalizer.member_cells(cells), line)
             if len(errors) < max_errors:
                 errors.append(_error(line, error.code, error.message, error.column))
             staging.reject(line, "failed", error.code, error.message, cells)
@@ -219,6 +242,18 @@ def _validate_rows(
             staging.flush()
             on_progress(total)
     return total, valid
+
+
+def _note_unmatched(result: PassResult, who: tuple, line: int) -> None:
+    person = result.unmatched.get(who)
+    if person is None:
+        if len(result.unmatched) >= UNMATCHED_MAX:
+            result.unmatched_truncated = True
+            return
+        person = result.unmatched[who] = [0, []]
+    person[0] += 1
+    if len(person[1]) < UNMATCHED_LINES:
+        person[1].append(line)
 
 
 def _skip_locked(result: PassResult, seen: dict, organization: Organization, staging: Staging) -> None:

@@ -63,10 +63,12 @@ class RowNormalizer:
     approval_text, leave_minutes, overtime_minutes) — the last two None when the file does not say."""
 
     def __init__(
-        self, *, detection: Detection, organization: Organization, members: MemberIndex, vendor: str
-    ):
+        self, *, detection: Detection, organization: Organization, members: MemberIndex, vendor: str,
+        match_by_name: bool = False,
+    ):  # fmt: skip
         self.columns = detection.columns
         self.members = members
+        self.match_by_name = match_by_name
         self.breaks = members.breaks
         self.tz = ZoneInfo(organization.timezone)
         self.postgres = vendor == "postgresql"
@@ -291,13 +293,15 @@ class RowNormalizer:
         width = len(cells)
         return any(index < width and formats.is_totals_label(cells[index]) for index in self.label_cols)
 
-    def _resolve(self, cells: list) -> int:
-        user_col, no_col, name_col = self.member_cols
-        return self.members.resolve(
-            _text(cells[user_col]) if user_col is not None else "",
-            _text(cells[no_col]) if no_col is not None else "",
-            _text(cells[name_col]) if name_col is not None else "",
+    def member_cells(self, cells: list) -> tuple[str, str, str]:
+        """(UserId, 工号, 姓名) as the row gives them ('' for a column the file lacks)."""
+        width = len(cells)
+        return tuple(
+            _text(cells[index]) if index is not None and index < width else "" for index in self.member_cols
         )
+
+    def _resolve(self, cells: list) -> int:
+        return self.members.resolve(*self.member_cells(cells), by_name=self.match_by_name)
 
     def _span(self, work_date: date, cells: list) -> tuple[str | None, str | None, int]:
         first = self._bound(work_date, self.in_cols, cells, earliest=True, after=None)

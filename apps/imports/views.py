@@ -88,6 +88,8 @@ SCRIPT_TEXT = {
     },
     "actions": {"create": _("New"), "update": _("Update"), "unchanged": _("Unchanged")},
     "statuses": RECORD_STATUS,
+    "unmatchedLines": _("Lines {lines}"),
+    "unmatchedTruncated": _("Only the first 1,000 people are listed."),
     "fields": {
         "work_date": _("Work date"),
         "employee_no": _("Employee no."),
@@ -182,6 +184,8 @@ def center(request: HttpRequest) -> HttpResponse:
                 "history": reverse("imports:center"),
             },
             "script_text": _script_text(),
+            # Where the people a preview could not match are added or linked (admins only).
+            "people_url": reverse("admin_center:users") if member.can(roles.ADMINISTER) else "",
         }
         response = render(request, "imports/center.html", context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))

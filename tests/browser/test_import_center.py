@@ -378,3 +378,58 @@ def test_the_page_on_a_phone_and_the_drop_zone_from_the_keyboard(mobile_page, li
     with page.expect_file_chooser(timeout=20_000) as chooser:
         page.keyboard.press("Enter")
     assert not chooser.value.is_multiple()
+
+
+def test_the_people_not_found_are_listed_and_names_matched_only_when_asked(
+    page, live_server, org, people, make_member
+):
+    d1, d2, _ = last_month_days(org)
+    data = dingtalk_file(
+        [
+            f"{d1:%Y-%m-%d},E1,张三,白班,08:58,18:05,正常,",
+            f"{d1:%Y-%m-%d},,李四,白班,09:00,18:00,正常,",  # no 工号: found by name only when asked
+            f"{d2:%Y-%m-%d},,李四,白班,09:00,18:00,正常,",
+            f"{d2:%Y-%m-%d},E9,赵六,白班,09:00,18:00,正常,",  # nobody has E9 yet
+        ],
+        d1,
+        d2,
+    )
+    login(page, live_server, "ivan", PASSWORD, next_url="/import-center/")
+    match = page.get_by_test_id("match-by-name")
+    expect(match).not_to_be_checked()
+    page.get_by_test_id("import-file").set_input_files(
+        {"name": "daily.csv", "mimeType": "text/csv", "buffer": data}
+    )
+    unmatched = page.get_by_test_id("unmatched-people")
+    expect(unmatched).to_be_visible()
+    expect(unmatched).to_contain_text("People not found")
+    people_rows = page.get_by_test_id("unmatched-table").locator("tbody tr")
+    expect(people_rows).to_have_count(2)
+    expect(people_rows.nth(0)).to_contain_text("李四")
+    expect(people_rows.nth(0)).to_contain_text("Lines 5, 6")
+    expect(people_rows.nth(1)).to_contain_text("E9")
+    expect(people_rows.nth(1)).to_contain_text("赵六")
+    expect(page.locator("#ic-counters [data-key=valid] .n")).to_have_text("1")
+    screenshot(page, "import-unmatched")
+
+    # Asked to match by name, the page checks the file again: 李四 is found, 赵六 is still missing.
+    with page.expect_response(lambda r: r.url.endswith("/api/attendance/import/preview")) as answer:
+        match.check()
+    assert answer.value.request.post_data_json["matchByName"] is True
+    expect(people_rows).to_have_count(1)
+    expect(people_rows.nth(0)).to_contain_text("赵六")
+    expect(page.locator("#ic-counters [data-key=valid] .n")).to_have_text("3")
+
+    # An admin adds 赵六 with the 工号; checking again finds everyone.
+    make_member("zhao", roles.EMPLOYEE, employee_no="E9", display_name="赵六")
+    page.get_by_test_id("preview-again").click()
+    expect(unmatched).to_be_hidden()
+    expect(page.locator("#ic-counters [data-key=valid] .n")).to_have_text("4")
+    with page.expect_response(lambda r: r.url.endswith("/api/attendance/import/commit")) as answer:
+        page.get_by_test_id("commit-button").click()
+    assert answer.value.request.post_data_json["matchByName"] is True
+    expect(page.get_by_test_id("commit-result")).to_contain_text(re.compile(r"Batch #\d+ imported"))
+    client = APIClient()
+    client.force_login(people["li"].user)
+    records = client.get("/api/attendance/records", {"from": f"{d1:%Y-%m-%d}", "to": f"{d2:%Y-%m-%d}"}).json()
+    assert records["count"] == 2

@@ -255,3 +255,34 @@ def test_query_count_does_not_grow_with_batches_or_members(
     # The member search: one query for the matches, whatever their number.
     with django_assert_max_num_queries(7):
         assert "User14" in importer_client.get(f"{URL}members/", {"q": "user"}).content.decode()
+
+
+def test_the_page_offers_matching_by_name_off_with_its_explanation(importer_client):
+    html = importer_client.get(URL).content.decode()
+    box = html[html.index('id="ic-match-by-name"') - 80 : html.index('id="ic-match-hint"') + 600]
+    assert 'type="checkbox"' in box and "checked" not in box.split("</label>")[0]
+    assert "Also match people by their name" in box
+    assert "two people who share a name would get each other" in box
+    assert 'data-testid="unmatched-people"' in html and "People not found" in html
+
+
+def test_the_match_and_unmatched_texts_are_in_chinese(importer_client):
+    html = importer_client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "同时按姓名匹配人员" in html
+    assert "未找到的人员" in html and "再次检查文件" in html
+    text = json.loads(
+        html[
+            html.index(">", html.index('id="import-center-text"')) + 1 : html.index(
+                "</script>", html.index('id="import-center-text"')
+            )
+        ]
+    )
+    assert text["unmatchedLines"] == "第 {lines} 行"
+
+
+def test_only_admins_get_the_link_to_add_or_link_people(client, make_member):
+    for role, linked in ((roles.IMPORTER, False), (roles.ADMIN, True)):
+        member = make_member(f"u-{role}", role)
+        client.force_login(member.user)
+        html = client.get(URL).content.decode()
+        assert ('data-testid="people-link"' in html) is linked

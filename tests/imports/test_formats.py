@@ -107,14 +107,14 @@ def test_the_plain_template_is_recognised(imports, staff):
 
 def test_members_match_by_user_id_employee_number_or_name(imports, staff):
     text = "日期,UserId,工号,姓名\n2026-03-02,u0001,,\n2026-03-02,,E2,\n2026-03-02,,,王五\n"
-    rows = preview(imports, text).json()["rows"]
+    rows = preview(imports, text, matchByName=True).json()["rows"]
     assert [row["memberId"] for row in rows] == [staff["zhang"].pk, staff["li"].pk, staff["wang"].pk]
 
 
 def test_an_ambiguous_name_and_an_unknown_member_are_row_errors(imports, staff, make_member):
     make_member("wang2", display_name="王五", employee_no="E9")
     text = "日期,姓名\n2026-03-02,王五\n2026-03-02,赵六\n2026-03-02,张三\n"
-    body = preview(imports, text).json()
+    body = preview(imports, text, matchByName=True).json()
     assert body["summary"]["invalid"] == 2
     assert body["summary"]["unknownMembers"] == 1
     assert [(e["line"], e["code"]) for e in body["errors"]] == [

@@ -89,6 +89,14 @@ class PreviewIn(AsyncFlagMixin, SourceIn):
         required=False, min_value=0, max_value=PREVIEW_LIMIT_MAX, default=100
     )
     async_ = serializers.BooleanField(required=False, default=False, source="run_async")
+    match_by_name = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Match a row by its name (姓名) when its UserId and employee number match no member. Off by "
+            "default: without it such a row is an UNKNOWN_MEMBER error, never a namesake's record."
+        ),
+    )
 
 
 class PrepareIn(SourceIn):
@@ -109,6 +117,14 @@ class CommitIn(AsyncFlagMixin, serializers.Serializer):
     idempotency_key = serializers.CharField(required=False, max_length=128)
     on_error = serializers.ChoiceField(choices=["reject", "skip"], default="reject")
     async_ = serializers.BooleanField(required=False, allow_null=True, default=None, source="run_async")
+    match_by_name = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Match a row by its name (姓名) when its UserId and employee number match no member. Off by "
+            "default: without it such a row is an UNKNOWN_MEMBER error, never a namesake's record."
+        ),
+    )
 
     def validate(self, attrs):
         key = attrs.get("idempotency_key") or self.context.get("header_key", "")
@@ -176,6 +192,14 @@ class ImportSummaryOut(serializers.Serializer):
     error_counts = serializers.DictField(child=serializers.IntegerField())
 
 
+class UnmatchedPersonOut(serializers.Serializer):
+    dingtalk_user_id = serializers.CharField(help_text="UserId as the file gives it ('' when it has none)")
+    employee_no = serializers.CharField(help_text="工号 as the file gives it")
+    name = serializers.CharField(help_text="姓名 as the file gives it")
+    rows = serializers.IntegerField(help_text="how many rows name this person")
+    lines = serializers.ListField(child=serializers.IntegerField(), help_text="the first 10 of those lines")
+
+
 class PreviewOut(serializers.Serializer):
     upload_id = serializers.IntegerField()
     detection = ImportDetectionOut()
@@ -183,6 +207,15 @@ class PreviewOut(serializers.Serializer):
     rows = PreviewRowOut(many=True)
     errors = ImportRowErrorOut(many=True)
     errors_truncated = serializers.BooleanField()
+    match_by_name = serializers.BooleanField()
+    unmatched = UnmatchedPersonOut(
+        many=True,
+        help_text=(
+            "The people of the rows that matched no member (UNKNOWN_MEMBER, AMBIGUOUS_MEMBER), most rows "
+            "first: create them or set their DingTalk UserId / employee number, then preview again."
+        ),
+    )
+    unmatched_truncated = serializers.BooleanField(help_text="more than 1,000 people; the first are listed")
     elapsed_ms = serializers.IntegerField()
 
 
@@ -211,6 +244,7 @@ class ImportBatchOut(serializers.ModelSerializer):
     job_id = serializers.IntegerField(source="job.id", default=None, read_only=True)
     job_status = serializers.CharField(source="job.status", default=None, read_only=True)
     on_error = serializers.CharField(source="options.on_error", default="reject", read_only=True)
+    match_by_name = serializers.BooleanField(source="options.match_by_name", default=False, read_only=True)
     error_details = serializers.SerializerMethodField()
     idempotent = serializers.SerializerMethodField()
 
@@ -218,6 +252,7 @@ class ImportBatchOut(serializers.ModelSerializer):
         model = ImportBatch
         fields = [
             "id", "status", "filename", "idempotency_key", "created_by", "job_id", "job_status", "on_error",
+            "match_by_name",
             "total_rows", "created_count", "updated_count", "unchanged_count", "skipped_count", "failed_count",
             "error_code", "error_message", "error_details", "created_at", "completed_at", "rolled_back_at",
             "idempotent",

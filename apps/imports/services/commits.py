@@ -75,7 +75,7 @@ class CommitOutcome:
 
 def batch_commit(
     *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject",
-    run_async: bool | None = None,
+    run_async: bool | None = None, match_by_name: bool = False,
 ) -> CommitOutcome:  # fmt: skip
     """`POST commit`: the batch of this key, created and (small files) merged now, or queued. A batch that
     failed because of its file raises its error every time it is asked, so a retry sees the first answer;
@@ -83,7 +83,7 @@ def batch_commit(
     was down) runs again when retried with the same key."""
     request = batch_commit_request(
         member=member, commit_token=commit_token, idempotency_key=idempotency_key, on_error=on_error,
-        run_async=run_async,
+        run_async=run_async, match_by_name=match_by_name,
     )  # fmt: skip
     batch, job = request.batch, request.job
     if not request.replay and request.run_async:
@@ -101,8 +101,11 @@ def batch_commit(
     return CommitOutcome(batch=batch, job=job, replay=request.replay, accepted=accepted)
 
 
-def _fingerprint(*, sha256: str, mapping: dict, on_error: str) -> str:
-    payload = json.dumps({"sha256": sha256, "mapping": mapping, "onError": on_error}, sort_keys=True)
+def _fingerprint(*, sha256: str, mapping: dict, on_error: str, match_by_name: bool = False) -> str:
+    fields = {"sha256": sha256, "mapping": mapping, "onError": on_error}
+    if match_by_name:  # only when set: the batches committed before the option keep their fingerprint
+        fields["matchByName"] = True
+    payload = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -148,12 +151,15 @@ def _batch_reset(batch: ImportBatch, job: ImportJob) -> bool:
 
 
 def batch_commit_request(
-    *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject", run_async=None
-) -> CommitRequest:
+    *, member: Membership, commit_token: str, idempotency_key: str, on_error: str = "reject", run_async=None,
+    match_by_name: bool = False,
+) -> CommitRequest:  # fmt: skip
     """Create the batch for a commit, or return the one this key already made (same payload). The
     caller has validated the key (1-128 of letters, digits, . _ : -) and onError (reject or skip)."""
     token = commit_token_find(member=member, raw=commit_token)
-    fingerprint = _fingerprint(sha256=token.upload.sha256, mapping=token.mapping, on_error=on_error)
+    fingerprint = _fingerprint(
+        sha256=token.upload.sha256, mapping=token.mapping, on_error=on_error, match_by_name=match_by_name
+    )
     batches = ImportBatch.objects.for_org(member.organization)
     existing = batches.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -180,7 +186,12 @@ def batch_commit_request(
                 filename=upload.filename,
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
-                options={"mapping": token.mapping, "on_error": on_error, "async": asynchronous},
+                options={
+                    "mapping": token.mapping,
+                    "on_error": on_error,
+                    "async": asynchronous,
+                    "match_by_name": match_by_name,
+                },
                 created_at=now,
             )
             job = job_create(
@@ -257,8 +268,9 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         raise Unprocessable("UPLOAD_NOT_FOUND", _("The upload of this batch no longer exists."))
     upload_ensure_live(upload)
     mapping = options.get("mapping", {})
+    match_by_name = options.get("match_by_name", False)
     members = MemberIndex(organization)
-    kept = _validated_set_for(upload=upload, mapping=mapping, members=members)
+    kept = _validated_set_for(upload=upload, mapping=mapping, members=members, match_by_name=match_by_name)
     if kept is not None:
         result = PassResult.from_kept(kept.result)
         table = kept.table
@@ -268,7 +280,7 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
         with metrics.import_phase("validate"):
             result = run_pass(
                 upload=upload, organization=organization, mapping=mapping, staging=staging,
-                on_progress=progress, members=members,
+                on_progress=progress, members=members, match_by_name=match_by_name,
             )  # fmt: skip
         metrics.import_rows(phase="validate", counts={"valid": result.valid, "invalid": result.invalid})
         table = staging.table
@@ -348,10 +360,14 @@ def _locked_since(kept: ValidatedSet, organization_id: int) -> bool:
     )
 
 
-def _validated_set_for(*, upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
+def _validated_set_for(
+    *, upload, mapping: dict, members: MemberIndex, match_by_name: bool
+) -> ValidatedSet | None:
     """The newest complete preview of this upload that validated it exactly as this commit would, if its
     tables still hold every row it recorded."""
-    key = validation_key(organization=upload.organization, mapping=mapping, members=members)
+    key = validation_key(
+        organization=upload.organization, mapping=mapping, members=members, match_by_name=match_by_name
+    )
     kept = (
         ValidatedSet.objects.filter(upload=upload, key=key, completed_at__isnull=False)
         .order_by("-id")

@@ -43,7 +43,7 @@ class PreviewOutcome:
 
 def preview_run(
     *, member: Membership, mapping: dict | None = None, preview_limit: int = 100, run_async: bool = False,
-    upload_id: int | None = None, csv_text: str | None = None, filename: str = "",
+    upload_id: int | None = None, csv_text: str | None = None, filename: str = "", match_by_name: bool = False,
 ) -> PreviewOutcome:  # fmt: skip
     """`POST preview`: the upload named (or the inline text), previewed now or, for files over
     IMPORT_SYNC_MAX_ROWS rows or on request, by a job."""
@@ -53,15 +53,21 @@ def preview_run(
         with transaction.atomic():
             job = job_create(
                 member=member, kind=ImportJob.Kind.PREVIEW, upload=upload,
-                options={"mapping": mapping, "preview_limit": preview_limit},
+                options={"mapping": mapping, "preview_limit": preview_limit, "match_by_name": match_by_name},
             )  # fmt: skip
         job_queue(job)  # a broker that is down: the job fails and this is a 503
         job.refresh_from_db()
         return PreviewOutcome(job=job)
-    return PreviewOutcome(result=preview_compute(upload=upload, mapping=mapping, preview_limit=preview_limit))
+    return PreviewOutcome(
+        result=preview_compute(
+            upload=upload, mapping=mapping, preview_limit=preview_limit, match_by_name=match_by_name
+        )
+    )
 
 
-def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_progress=None) -> dict:
+def preview_compute(
+    *, upload: Upload, mapping: dict, preview_limit: int, on_progress=None, match_by_name: bool = False
+) -> dict:
     """Validate the whole file and compare it with the records; the result the API returns.
 
     The valid and rejected rows are kept in a ValidatedSet, so that a commit of this upload with the same
@@ -69,7 +75,7 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
     started = time.monotonic()
     organization = upload.organization
     members = MemberIndex(organization)
-    kept = _validated_set_start(upload=upload, mapping=mapping, members=members)
+    kept = _validated_set_start(upload=upload, mapping=mapping, members=members, match_by_name=match_by_name)
     # A kept set keeps the rejected lines too: the commit writes them as items.
     staging = Staging(with_rejects=kept is not None, table=kept.table if kept else "")
     try:
@@ -82,6 +88,7 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
                 preview_limit=preview_limit,
                 on_progress=on_progress,
                 members=members,
+                match_by_name=match_by_name,
             )
         metrics.import_rows(phase="preview", counts={"valid": result.valid, "invalid": result.invalid})
         actions = staged_actions(organization_id=organization.pk, table=staging.table)
@@ -112,12 +119,19 @@ def preview_compute(*, upload: Upload, mapping: dict, preview_limit: int, on_pro
         "rows": result.preview_rows,
         "errors": result.errors,
         "errors_truncated": result.errors_truncated,
+        "match_by_name": match_by_name,
+        "unmatched": result.unmatched_people(),
+        "unmatched_truncated": result.unmatched_truncated,
         "elapsed_ms": round((time.monotonic() - started) * 1000),
     }
 
 
-def _validated_set_start(*, upload: Upload, mapping: dict, members: MemberIndex) -> ValidatedSet | None:
-    key = validation_key(organization=upload.organization, mapping=mapping, members=members)
+def _validated_set_start(
+    *, upload: Upload, mapping: dict, members: MemberIndex, match_by_name: bool
+) -> ValidatedSet | None:
+    key = validation_key(
+        organization=upload.organization, mapping=mapping, members=members, match_by_name=match_by_name
+    )
     return ValidatedSet.objects.create(
         organization=upload.organization, upload=upload, key=key, created_at=timezone.now()
     )
@@ -134,6 +148,7 @@ def preview_job_run(*, job: ImportJob, reraise: tuple = ()) -> None:
                 upload=job.upload,
                 mapping=job.options.get("mapping", {}),
                 preview_limit=job.options.get("preview_limit", 100),
+                match_by_name=job.options.get("match_by_name", False),
                 on_progress=job_progress_reporter(job),
             )
     except DomainError as error:

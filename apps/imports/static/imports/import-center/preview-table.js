@@ -61,6 +61,7 @@ export function renderPreview(preview, filename) {
     ),
   );
 
+  renderUnmatched(preview);
   $("ic-rows").replaceChildren(...preview.rows.map(previewRow));
   const note = $("ic-rows-note");
   const hidden = summary.totalRows - preview.rows.length;
@@ -74,6 +75,39 @@ export function renderPreview(preview, filename) {
   const reject = root.querySelector("input[name=on_error][value=reject]");
   (summary.invalid > 0 ? skip : reject).checked = true;
   $("ic-on-error").hidden = summary.invalid === 0;
+}
+
+// The people no member matched: what the file says of them and their rows, so that they can be added or
+// linked before the file is checked again.
+function renderUnmatched(preview) {
+  const people = preview.unmatched || [];
+  $("ic-unmatched-box").hidden = people.length === 0;
+  $("ic-unmatched").replaceChildren(
+    ...people.map((person) =>
+      el(
+        "tr",
+        {},
+        el("td", {}, person.dingtalkUserId || text.none),
+        el("td", {}, person.employeeNo || text.none),
+        el("td", {}, person.name || text.none),
+        el(
+          "td",
+          {},
+          number.format(person.rows),
+          el(
+            "div",
+            { class: "small muted" },
+            fill(text.unmatchedLines, {
+              lines: person.lines.join(", ") + (person.rows > person.lines.length ? ", …" : ""),
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
+  const note = $("ic-unmatched-note");
+  note.textContent = preview.unmatchedTruncated ? text.unmatchedTruncated : "";
+  note.hidden = !preview.unmatchedTruncated;
 }
 
 function previewRow(row) {

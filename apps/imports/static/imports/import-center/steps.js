@@ -16,12 +16,15 @@ const fileInput = $("ic-file");
 const drop = $("ic-drop");
 const uploadMeter = $("ic-upload-meter");
 const uploadBar = $("ic-upload-bar");
+const matchByName = $("ic-match-by-name");
 
 function setBusy(busy) {
   state.busy = busy;
   drop.disabled = busy;
   $("ic-commit-button").disabled = busy || !canCommit();
   $("ic-again").disabled = busy;
+  matchByName.disabled = busy;
+  $("ic-preview-again").disabled = busy;
 }
 
 function resetSteps() {
@@ -89,7 +92,7 @@ async function runPreview() {
   say(text.checking);
   let { status: code, body } = await api(root.dataset.previewUrl, {
     method: "POST",
-    json: { uploadId: state.upload.id, previewLimit: PREVIEW_LIMIT },
+    json: { uploadId: state.upload.id, previewLimit: PREVIEW_LIMIT, matchByName: matchByName.checked },
   });
   if (code === 202) {
     uploadMeter.hidden = false;
@@ -109,6 +112,24 @@ async function runPreview() {
   $("ic-preview-title").focus({ preventScroll: true });
   $("ic-preview").scrollIntoView({ behavior: "smooth", block: "start" });
 }
+
+// The same upload checked again: after people were added or linked, or with matching by name turned on or
+// off. A commit prepared for the earlier check is dropped (its key named the other choice).
+async function previewAgain() {
+  if (!state.upload || state.busy || (state.commit && state.commit.done)) return;
+  state.commit = null;
+  setBusy(true);
+  try {
+    await runPreview();
+  } catch (error) {
+    sayError(error, retryButton(previewAgain));
+  } finally {
+    setBusy(false);
+  }
+}
+
+$("ic-preview-again").addEventListener("click", previewAgain);
+matchByName.addEventListener("change", previewAgain);
 
 // --- step 3: commit -------------------------------------------------------------------------------
 
@@ -168,7 +189,13 @@ async function commit() {
   try {
     if (!state.commit) {
       const prepared = await api(root.dataset.prepareUrl, { method: "POST", json: { uploadId: state.upload.id } });
-      state.commit = { token: prepared.body.commitToken, key: newKey(), onError: onError() };
+      state.commit = {
+        token: prepared.body.commitToken,
+        key: newKey(),
+        onError: onError(),
+        // As the rows shown were checked (the box may have changed while the commit was being retried).
+        matchByName: Boolean(state.preview.matchByName),
+      };
     }
     const { status: code, body } = await api(root.dataset.commitUrl, {
       method: "POST",
@@ -176,6 +203,7 @@ async function commit() {
         commitToken: state.commit.token,
         idempotencyKey: state.commit.key,
         onError: state.commit.onError,
+        matchByName: state.commit.matchByName,
         async: true,
       },
     });
