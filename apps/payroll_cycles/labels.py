@@ -49,6 +49,10 @@ REQUEST_KIND = {
     "overtime": _("Overtime request"),
 }
 
+# What readiness counts as waiting for a decision (`pending_requests`), by kind.
+PENDING_KIND = {"adjustments": _("adjustments"), "leave": _("leave"), "overtime": _("overtime")}
+PENDING_OTHER = _("other requests")
+
 # The figures of a summary, as `/changes` names them.
 FIGURE = {
     "total_days": _("Days with a record"),

@@ -9,12 +9,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from apps.access import roles
 from apps.attendance.models import Punch
 from apps.audit.models import OperationLog
 from apps.payroll_cycles.models import CycleTransition, PayrollCycle, PayrollTemplate, SettlementSnapshot
-from tests.attendance.conftest import at
+from tests.attendance.conftest import at, client_for
 from tests.payroll_cycles.conftest import record
 
 pytestmark = pytest.mark.django_db
@@ -201,10 +202,23 @@ def test_readiness_shows_what_is_unsettled_before_lock_and_close(team, admin, ma
     record(team["emma"], "2026-03-03", "late", start="09:30", late=30)
     record(team["emma"], "2026-03-04", "absent", start="", end="")
     record(team["wang"], "2026-03-02")
+    asked = client_for(team["emma"]).post(
+        "/api/attendance/adjustments",
+        {
+            "kind": "missed_check_out",
+            "workDate": "2026-03-04",
+            "requestedOutAt": "2026-03-04T18:00:00+08:00",
+            "reason": "forgot",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="a1",
+    )
+    assert asked.status_code == 201, asked.json()
     page = text_of(admin.get(f"{BASE}cycles/{march.pk}/"))
+    assert "1: adjustments 1" in page.split('data-testid="ready-pending">')[1].split("</dd>")[0]
     assert 'data-ready="no"' in page and "Some things are not settled yet." in page
     anomalies = page.split('data-testid="ready-anomalies">')[1].split("</dd>")[0]
-    assert ">2</a>" in anomalies and "Late 1" in anomalies and "Absent 1" in anomalies
+    assert ">1</a>" in anomalies and "Late 1" in anomalies  # the absence has a request waiting
     without = page.split('data-testid="ready-without">')[1].split("</dd>")[0]
     assert without.startswith("3")  # the approver, the outsider and the admin have no records
     assert 'data-testid="lock"' in page and 'data-testid="close"' in page
@@ -359,3 +373,25 @@ def test_the_payroll_pages_read_in_chinese(team, monthly, march):
     assert flash(refused) and all("locked" not in m for m in flash(refused))
     assert CycleTransition.objects.count() == 1
     assert date(2026, 3, 1) == PayrollCycle.objects.get().start_date
+
+
+# --- the demo -----------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_template_and_three_open_cycles_around_today():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.access.models import Membership
+
+    call_command("demo_seed", stdout=StringIO())
+    call_command("demo_seed", stdout=StringIO())  # again: nothing twice
+    assert list(PayrollTemplate.objects.values_list("name", "is_default")) == [("Monthly", True)]
+    cycles = list(PayrollCycle.objects.order_by("start_date"))
+    assert [c.status for c in cycles] == ["open"] * 3
+    employee = Membership.objects.select_related("organization").get(user__username="employee")
+    today = timezone.localdate(timezone.now(), employee.organization.tzinfo)
+    assert cycles[1].start_date <= today <= cycles[1].end_date
+    page = browse(employee).get("/attendance/").content.decode()
+    assert 'data-testid="payroll-cycle-card"' in page

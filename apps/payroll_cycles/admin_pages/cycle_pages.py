@@ -51,6 +51,11 @@ def overview(request: HttpRequest, admin: Membership, cycle_id: int) -> HttpResp
     if ready is not None:
         by_kind = ready["open_anomalies"]["by_kind"]
         ready["kinds"] = [(kind, by_kind.get(kind, 0)) for kind in ANOMALY_STATUSES if by_kind.get(kind)]
+        pending = ready["pending_requests"]
+        ready["pending_total"] = sum(pending.values())
+        ready["pending"] = [
+            (labels.PENDING_KIND.get(kind, labels.PENDING_OTHER), n) for kind, n in pending.items() if n
+        ]
     transitions = (
         CycleTransition.objects.for_org(admin.organization)
         .filter(cycle=cycle)
