@@ -11,7 +11,6 @@ from apps.attendance.models import Shift
 from apps.attendance.selectors import visible_members
 from apps.core.errors import NotFound
 from apps.payroll_cycles.models import OvertimeRule, PayrollCycle, PayrollTemplate
-from apps.payroll_cycles.summary import cycle_summary
 
 
 def templates_for(*, viewer: Membership) -> QuerySet[PayrollTemplate]:
@@ -68,10 +67,12 @@ def summary_members(*, viewer: Membership, member: Membership | None = None) -> 
     return members.select_related("user").order_by("employee_no", "user__username", "id")
 
 
-def cycle_summary_for(*, viewer: Membership, cycle: PayrollCycle, member_ids: list[int] | None) -> list[dict]:
+def summary_member_ids_for(*, viewer: Membership, member_ids: list[int] | None) -> list[int] | None:
+    """Whose summary a full read (`member_ids` None) covers: everyone (None) for an admin, else the
+    members the viewer may see."""
     if member_ids is None and not viewer.can(roles.ADMINISTER):
         member_ids = list(summary_members(viewer=viewer).values_list("pk", flat=True))
-    return cycle_summary(cycle=cycle, member_ids=member_ids)
+    return member_ids
 
 
 def overtime_rules_for(*, viewer: Membership) -> QuerySet[OvertimeRule]:

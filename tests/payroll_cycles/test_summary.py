@@ -6,7 +6,7 @@ from django.db import connection
 
 from apps.attendance import services as attendance
 from apps.payroll_cycles.models import PayrollCycle, SummaryJob
-from apps.payroll_cycles.summary import cycle_summary
+from apps.payroll_cycles.summary import cycle_summary, export
 from tests.attendance.conftest import at, client_for
 from tests.payroll_cycles.conftest import CYCLES, admin_api, error_code, record
 
@@ -345,7 +345,7 @@ def test_the_sql_path_gives_the_orm_paths_figures_with_leave_and_pending_request
     attendance.shift_assignment_create(member=team["wang"], shift=night_shift_fixture, weekdays=0b1111111)
     annual = LeaveType.objects.create(organization=org, code="annual", name="Annual")
     sick = LeaveType.objects.create(organization=org, code="Sick_2", name="Sick")
-    gone = make_member("gone", is_active=False)
+    gone = make_member("gone", is_active=False, display_name='=Gone, "Jr" 王\n2')
     make_member("left", is_active=False)  # no records: not in the summary
     emma, wang = team["emma"], team["wang"]
     for member in (emma, wang, gone):
@@ -396,3 +396,7 @@ def test_the_sql_path_gives_the_orm_paths_figures_with_leave_and_pending_request
     assert cycle_summary(cycle=cycle, member_ids=page, path="sql") == cycle_summary(
         cycle=cycle, member_ids=page, path="orm"
     )
+    # The export COPY writes is byte for byte what csv.writer makes of the ORM path's rows.
+    exported = admin_api(team).get(f"{CYCLES}/{cycle.pk}/summary/export.csv", {"bom": "1"})
+    assert b"".join(exported.streaming_content) == b"".join(export._python(orm_rows, bom=True))
+    assert "'=Gone" in b"".join(export._python(orm_rows, bom=False)).decode()

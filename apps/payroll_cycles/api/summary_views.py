@@ -1,8 +1,5 @@
 """Cycle summaries: the paginated table, the CSV export, and the job for large cycles."""
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,12 +11,13 @@ from apps.access.api.permissions import CanRead, HasMembership, IsOrgAdmin, requ
 from apps.attendance.selectors import member_lookup
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.pagination import StandardPagination
-from apps.core.spreadsheet import csv_response, safe_cell
+from apps.core.spreadsheet import csv_response
 from apps.payroll_cycles import selectors, services
 from apps.payroll_cycles.api import serializers as s
 from apps.payroll_cycles.api.views import ERRORS, TAGS
 from apps.payroll_cycles.models import SummaryJob
-from apps.payroll_cycles.summary import STATUSES, cycle_summary
+from apps.payroll_cycles.summary import cycle_summary
+from apps.payroll_cycles.summary.export import summary_csv
 
 SORTABLE = {
     "name": "name",
@@ -99,56 +97,6 @@ class SummaryView(APIView):
         return response
 
 
-CSV_COLUMNS = [
-    ("employee_no", "employeeNo"),
-    ("username", "username"),
-    ("name", "name"),
-    ("total_days", "totalDays"),
-    ("worked_minutes", "workedMinutes"),
-    ("regular_minutes", "regularMinutes"),
-    ("overtime_minutes", "overtimeMinutes"),
-    ("workday_overtime_minutes", "workdayOvertimeMinutes"),
-    ("restday_overtime_minutes", "restdayOvertimeMinutes"),
-    ("holiday_overtime_minutes", "holidayOvertimeMinutes"),
-    ("weighted_overtime_minutes", "weightedOvertimeMinutes"),
-    ("late_count", "lateCount"),
-    ("late_minutes", "lateMinutes"),
-    ("early_leave_count", "earlyLeaveCount"),
-    ("early_leave_minutes", "earlyLeaveMinutes"),
-    ("absent_days", "absentDays"),
-    ("leave_minutes", "leaveMinutes"),
-    ("open_anomalies", "openAnomalies"),
-]
-CSV_ROWS_PER_CHUNK = 1000
-
-
-def summary_csv(rows: list[dict], *, bom: bool):
-    """CSV text in chunks: a header, then one line per member (cells a spreadsheet would run as a formula are
-    escaped)."""
-    leave_codes = sorted({item["code"] for row in rows for item in row["leave_by_type"]})
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if bom:
-        buffer.write("\ufeff")
-    writer.writerow(
-        [label for _key, label in CSV_COLUMNS]
-        + [f"count_{status}" for status in STATUSES]
-        + [f"leave_{code}" for code in leave_codes]
-    )
-    for index, row in enumerate(rows, 1):
-        leave = {item["code"]: item["minutes"] for item in row["leave_by_type"]}
-        writer.writerow(
-            [safe_cell(row[key]) for key, _label in CSV_COLUMNS]
-            + [row["counts"][status] for status in STATUSES]
-            + [leave.get(code, 0) for code in leave_codes]
-        )
-        if index % CSV_ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 class SummaryExportView(APIView):
     permission_classes = [HasMembership, CanRead]
 
@@ -169,10 +117,11 @@ class SummaryExportView(APIView):
         identifier = request.query_params.get("member", "")
         member = member_lookup(viewer=viewer, identifier=identifier) if identifier else None
         member_ids = None if member is None else [member.pk]
-        rows = selectors.cycle_summary_for(viewer=viewer, cycle=cycle, member_ids=member_ids)
+        member_ids = selectors.summary_member_ids_for(viewer=viewer, member_ids=member_ids)
         bom = request.query_params.get("bom", "").lower() in ("1", "true", "yes")
         return csv_response(
-            summary_csv(rows, bom=bom), f"payroll-summary-{cycle.start_date}-{cycle.end_date}.csv"
+            summary_csv(cycle=cycle, member_ids=member_ids, bom=bom),
+            f"payroll-summary-{cycle.start_date}-{cycle.end_date}.csv",
         )
 
 

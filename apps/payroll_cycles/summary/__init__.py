@@ -57,6 +57,24 @@ def use_sql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def sql_query(*, cycle: PayrollCycle, member_ids: list[int] | None) -> dict:
+    """The parameters of sql.py's statement for `cycle` (its organization's zone, dates and weekly rule)."""
+    organization = cycle.organization
+    org_rule = Rule.of(OvertimeRule.objects.for_org(organization).filter(shift__isnull=True).first())
+    return {
+        "organization_id": organization.pk,
+        "tz": organization.timezone,
+        "start": cycle.start_date,
+        "end": cycle.end_date,
+        "weekly": org_rule.weekly_threshold_minutes,
+        "weekly_multiplier": Decimal(org_rule.workday_multiplier),
+        # Without a rule that requires approval no request counts: the statement skips the join.
+        "approved_sql": sql.APPROVED_OVERTIME
+        if OvertimeRule.objects.for_org(organization).filter(requires_approval=True).exists()
+        else sql.NO_APPROVED,
+    }
+
+
 def cycle_summary(
     *, cycle: PayrollCycle, member_ids: list[int] | None = None, path: str | None = None
 ) -> list[dict]:
@@ -65,20 +83,7 @@ def cycle_summary(
     path = path or ("sql" if use_sql() else "orm")
     organization = cycle.organization
     if path == "sql":
-        org_rule = Rule.of(OvertimeRule.objects.for_org(organization).filter(shift__isnull=True).first())
-        raw = sql.rows(
-            organization_id=organization.pk,
-            tz=organization.timezone,
-            start=cycle.start_date,
-            end=cycle.end_date,
-            weekly=org_rule.weekly_threshold_minutes,
-            weekly_multiplier=Decimal(org_rule.workday_multiplier),
-            member_ids=member_ids,
-            # Without a rule that requires approval no request counts: the statement skips the join.
-            approved_sql=sql.APPROVED_OVERTIME
-            if OvertimeRule.objects.for_org(organization).filter(requires_approval=True).exists()
-            else sql.NO_APPROVED,
-        )
+        raw = sql.rows(member_ids=member_ids, **sql_query(cycle=cycle, member_ids=member_ids))
     else:
         raw = orm.rows(
             organization=organization, start=cycle.start_date, end=cycle.end_date, member_ids=member_ids

@@ -85,7 +85,8 @@ _UNPACKED = ",\n".join(f"sum((packed >> {4 * i}) & 15)::int AS {name}" for i, na
 #                 computed once and not inlined into each of its uses), the day's overtime;
 #   wk / agg      per member and calendar week, then per member (the weekly threshold needs the week's sum);
 #                 sums are of int4 (int8 sums go through numeric), counters packed (see PACKED);
-#   leave         approved leave on workdays, driven from the (few) leave requests.
+#   leave_days    approved leave on workdays (the records a leave covers, by index from the few requests; its
+#                 own join, since rec's fence would make it read every record again), then per member.
 SUMMARY_CTES = f"""
 WITH
 days AS (
@@ -216,19 +217,25 @@ lv AS (
     WHERE l.organization_id = %(org)s AND l.status = 'approved'
       AND l.start_date <= %(end)s AND l.end_date >= %(start)s {{leave_filter}}
 ),
+leave_days AS (
+    SELECT r.member_id, lv.code, CASE
+               WHEN lv.half <> '' THEN COALESCE(sr.required_minutes, 0) / 2
+               WHEN lv.hours IS NOT NULL THEN floor(lv.hours * 60)::int
+               ELSE COALESCE(sr.required_minutes, 0) END AS minutes
+    FROM lv
+    JOIN attendance_dailyrecord r ON r.member_id = lv.member_id
+         AND r.work_date BETWEEN GREATEST(lv.start_date, %(start)s) AND LEAST(lv.end_date, %(end)s)
+    LEFT JOIN assigned a ON a.member_id = r.member_id AND a.work_date = r.work_date
+    JOIN sr ON sr.shift_key = COALESCE(a.shift_id, (SELECT shift_id FROM pol), 0)
+    WHERE r.organization_id = %(org)s AND r.status NOT IN ('holiday', 'off')
+      AND NOT r.work_date = ANY((SELECT dates FROM holidays)::date[])
+),
 leave AS (
     SELECT member_id, json_object_agg(code, minutes ORDER BY code) AS by_type, sum(minutes) AS total,
            '[' || string_agg('{{{{"code":' || to_json(code)::text || ',"minutes":' || minutes || '}}}}', ','
                              ORDER BY code COLLATE "C") || ']' AS by_type_canonical
-    FROM (
-        SELECT d.member_id, lv.code, sum(CASE
-                   WHEN lv.half <> '' THEN COALESCE(d.required_minutes, 0) / 2
-                   WHEN lv.hours IS NOT NULL THEN floor(lv.hours * 60)::int
-                   ELSE COALESCE(d.required_minutes, 0) END) AS minutes
-        FROM lv JOIN rec d ON d.member_id = lv.member_id AND d.work_date BETWEEN lv.start_date AND lv.end_date
-        WHERE d.kind = {WORKDAY}
-        GROUP BY d.member_id, lv.code
-    ) x GROUP BY member_id
+    FROM (SELECT member_id, code, sum(minutes) AS minutes FROM leave_days GROUP BY member_id, code) x
+    GROUP BY member_id
 ),
 summary AS (
     SELECT m.id AS member_id, u.username, m.employee_no,

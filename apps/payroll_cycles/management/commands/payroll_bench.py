@@ -1,15 +1,18 @@
 # SQL here is assembled from this module's constants only; every value travels as a parameter.
+# ruff: noqa: S608
 """Benchmark the payroll paths through the API (in this process, the whole middleware and view stack).
 
     python manage.py payroll_bench --members 10000 --days 31
 
 Needs PostgreSQL (DATABASE_URL). Seeds, set-based (INSERT ... SELECT generate_series), an organization of
 its own ("payroll-bench", emptied first): N members on a default day shift, an overtime rule, and N x D daily
-records (mostly normal, some late, partial, absent, rest days worked, overtime). Then times: the full summary
-exported as CSV (`summaryExportMs`), one summary page of 50 (`summaryPageMs`), lock (`lockMs`), close with
-its snapshots (`closeMs`), and the anomalies list (`anomaliesMs`, null: not built yet). In the same run it
-times the naive way, a per-member ORM loop summing records in Python (`naiveSummaryMs`), reports each figure
-as a ratio to it, reads the peak memory of the process and writes output/perf/payroll-summary.json.
+records (mostly normal, some late, partial, absent, rest days worked, overtime), and two days of approved
+leave for every 50th member. Then times: the full summary exported as CSV (`summaryExportMs`), one summary
+page of 50 (`summaryPageMs`), lock (`lockMs`), close with its snapshots (`closeMs`), and the first page of the
+cycle's anomalies (`anomaliesMs`). In the same run it times the naive way, a per-member ORM loop summing
+records in Python (`naiveSummaryMs`), reports each figure as a ratio to it, and the floor: a bare count, a
+per-member sum and a COPY of the same records (`floor`); reads the peak memory of the process and writes
+output/perf/payroll-summary.json.
 """
 
 import json
@@ -27,7 +30,7 @@ from django.test.utils import override_settings
 
 from apps.access import roles
 from apps.access.models import Membership, Organization
-from apps.attendance.models import AttendancePolicy, DailyRecord, Shift
+from apps.attendance.models import AttendancePolicy, DailyRecord, LeaveRequest, LeaveType, Shift
 from apps.payroll_cycles.models import OvertimeRule, PayrollCycle
 
 SLUG = "payroll-bench"
@@ -73,6 +76,16 @@ CROSS JOIN LATERAL (
 WHERE m.organization_id = %(org)s AND m.employee_no <> 'admin'
 """
 
+# Every 50th member took two days of approved annual leave (days 10 and 11 of the cycle).
+SEED_LEAVE = """
+INSERT INTO attendance_leaverequest (organization_id, status, decision_comment, idempotency_key,
+    request_fingerprint, created_at, updated_at, member_id, leave_type_id, start_date, end_date, half, amount,
+    working_days, reason)
+SELECT %(org)s, 'approved', '', '', '', now(), now(), m.id, %(leave_type)s, %(start)s::date + 9,
+       %(start)s::date + 10, '', 2, 2, ''
+FROM access_membership m WHERE m.organization_id = %(org)s AND m.employee_no <> 'admin' AND m.id %% 50 = 0
+"""
+
 
 def _bench_users():
     from django.contrib.auth import get_user_model
@@ -112,11 +125,10 @@ class Command(BaseCommand):
         naive = figures["naiveSummaryMs"]
         figures["ratios"] = {
             key: round(figures[key] / naive, 3)
-            for key in ("summaryExportMs", "summaryPageMs", "lockMs", "closeMs")
+            for key in ("summaryExportMs", "summaryPageMs", "lockMs", "closeMs", "anomaliesMs")
             if figures.get(key) is not None
         }
         figures["targets"] = TARGETS
-        figures["anomaliesMs"] = None
         out = Path(output)
         out.mkdir(parents=True, exist_ok=True)
         (out / "payroll-summary.json").write_text(json.dumps(figures, indent=2))
@@ -125,6 +137,7 @@ class Command(BaseCommand):
 
     def _clean(self, org: Organization) -> None:
         PayrollCycle.objects.filter(organization=org).delete()  # unfrozen first: then its records may go
+        LeaveRequest.objects.filter(organization=org).delete()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM attendance_dailyrecord WHERE organization_id = %s", [org.pk])
         org.delete()
@@ -144,6 +157,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         AttendancePolicy.objects.create(organization=org, default_shift=shift)
         OvertimeRule.objects.create(organization=org, name="Org", weekly_threshold_minutes=2400)
+        annual = LeaveType.objects.create(organization=org, code="annual", name="Annual")
         from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.create_user(username="pb-admin", password=None)
@@ -153,6 +167,8 @@ class Command(BaseCommand):
             cursor.execute(SEED_USERS, {"n": members})
             cursor.execute(SEED_MEMBERS, {"org": org.pk})
             cursor.execute(SEED_RECORDS, {"org": org.pk, "start": START, "days": days})
+            if days >= 11:
+                cursor.execute(SEED_LEAVE, {"org": org.pk, "start": START, "leave_type": annual.pk})
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE attendance_dailyrecord")
             cursor.execute("ANALYZE access_membership")
@@ -187,9 +203,48 @@ class Command(BaseCommand):
         figures["closeMs"] = _ms(started)
 
         started = time.perf_counter()
+        response = client.get("/api/attendance/anomalies", {"cycle": cycle.pk, "pageSize": 50})
+        assert response.status_code == 200, response.content
+        figures["anomaliesMs"] = _ms(started)
+
+        figures["floor"] = self._floor(org, cycle)
+        started = time.perf_counter()
         self._naive(org, cycle)
         figures["naiveSummaryMs"] = _ms(started)
         return figures
+
+    @staticmethod
+    def _floor(org: Organization, cycle: PayrollCycle) -> dict:
+        """What reading the same records costs at all, in this run: a bare count, a per-member sum, and
+        COPY of the records' figures to this process (the floor under the summary, the export and the
+        close; each statement alone, through the same connection)."""
+        where = "WHERE organization_id = %(org)s AND work_date BETWEEN %(start)s AND %(end)s"
+        params = {"org": org.pk, "start": cycle.start_date, "end": cycle.end_date}
+        out = {}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            started = time.perf_counter()
+            cursor.execute(f"SELECT count(*) FROM attendance_dailyrecord {where}", params)
+            cursor.fetchall()
+            out["countMs"] = _ms(started)
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT member_id, sum(worked_minutes), sum(late_minutes), count(*) FILTER (WHERE status = "
+                f"'late') FROM attendance_dailyrecord {where} GROUP BY member_id",
+                params,
+            )
+            cursor.fetchall()
+            out["groupByMemberMs"] = _ms(started)
+            started = time.perf_counter()
+            copy_sql = (
+                "COPY (SELECT member_id, work_date, status, worked_minutes, late_minutes FROM "
+                f"attendance_dailyrecord {where}) TO STDOUT"
+            )
+            with cursor.cursor.copy(copy_sql, params) as copy:
+                for _data in copy:
+                    pass
+            out["copyRecordsMs"] = _ms(started)
+        return out
 
     @staticmethod
     def _naive(org: Organization, cycle: PayrollCycle) -> list[dict]:
