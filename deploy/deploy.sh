@@ -13,7 +13,8 @@
 #
 # Order, and why: install -> check --deploy -> migrate -> collectstatic -> preflight (deploy/release.sh)
 # -> gates (manage.py gates --twice against the new release's gunicorn on GATES_PORT, before any traffic)
-# -> switch `current` -> restart web, worker, beat -> wait for /readyz -> manage.py smoke. The script stops at
+# -> switch `current` -> restart web, worker, beat (a bridge on nginx's second upstream port serves while the
+# web unit restarts) -> wait for /readyz -> manage.py smoke. The script stops at
 # the first failure (set -euo pipefail): if the release step or the gates fail, `current` and the running
 # services are untouched, so new code never serves on an old schema and the old code keeps serving.
 #
@@ -35,6 +36,10 @@ GATES="${GATES:-run}"
 GATES_PORT="${GATES_PORT:-8010}" # not 8000/8001: those are nginx's upstream
 GATES_PERF_ROWS="${GATES_PERF_ROWS:-1000}"
 GATES_DIR="${GATES_DIR:-$APP_ROOT/shared/gates}"
+BRIDGE="${BRIDGE:-on}"
+BRIDGE_PORT="${BRIDGE_PORT:-8001}"
+BRIDGE_WORKERS="${BRIDGE_WORKERS:-2}"
+BRIDGE_DIR="${BRIDGE_DIR:-$APP_ROOT/shared/bridge}"
 # More options for manage.py gates, split on spaces (thresholds: --max-api-p95-ms 200 ...).
 read -r -a GATES_ARGS <<<"${GATES_ARGS:-}"
 UNITS=(timeledger-web timeledger-worker timeledger-beat)
@@ -72,55 +77,80 @@ wait_ready() { # url, timeout in seconds
     done
 }
 
-# SIGTERM to the candidate gunicorn's master (its pid file; the background job is the shell around it).
-stop_candidate() {
-    if [[ -s "$GATES_DIR/candidate.pid" ]]; then
-        kill "$(cat "$GATES_DIR/candidate.pid")" 2>/dev/null || true
-    else
-        kill "$CANDIDATE" 2>/dev/null || true
-    fi
-    wait "$CANDIDATE" || true
-    rm -f "$GATES_DIR/candidate.pid"
+# A release's gunicorn outside systemd on loopback (the gates' candidate, the bridge): run as the app user in
+# the release directory (as systemd's WorkingDirectory would be: the caller's directory must not decide which
+# code runs), with its own pid file and metrics directory. Sets SIDE_JOB (the shell around it).
+start_side_web() { # release, port, state directory, workers
+    local release="$1" port="$2" dir="$3"
+    mkdir -p "$dir"
+    chown "$APP_USER": "$dir"
+    as_app env -C "$release" PYTHONPATH="$release" GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS="$4" \
+        GUNICORN_MAX_REQUESTS=0 PROMETHEUS_MULTIPROC_DIR="$dir/metrics" \
+        "$release/.venv/bin/gunicorn" -c "$release/deploy/gunicorn.conf.py" --pid "$dir/gunicorn.pid" &
+    SIDE_JOB=$!
 }
 
-# The new release's own gunicorn on loopback:GATES_PORT (1 worker, its own metrics directory), serving
-# nobody but the gates; the database is the migrated production one. Stopped whatever the gates say.
+# SIGTERM to that gunicorn's master (graceful: requests in flight finish), then wait for it.
+stop_side_web() { # state directory, job
+    if [[ -s "$1/gunicorn.pid" ]]; then
+        kill "$(cat "$1/gunicorn.pid")" 2>/dev/null || true
+    else
+        kill "$2" 2>/dev/null || true
+    fi
+    wait "$2" || true
+    rm -f "$1/gunicorn.pid"
+}
+
+# The new release's own gunicorn on loopback:GATES_PORT (1 worker), serving nobody but the gates; the
+# database is the migrated production one. Stopped whatever the gates say.
 gate_release() {
-    local release="$1" status=0
+    local release="$1" status=0 candidate
     if [[ "$GATES" == "skip" ]]; then
         log "gates SKIPPED (GATES=skip): nothing checked this release over HTTP before the switch"
         return 0
     fi
-    mkdir -p "$GATES_DIR"
-    chown "$APP_USER": "$GATES_DIR"
-    # In the release directory, as systemd's WorkingDirectory would be: the caller's directory must not
-    # decide which code runs.
-    as_app env -C "$release" PYTHONPATH="$release" GUNICORN_BIND="127.0.0.1:$GATES_PORT" GUNICORN_WORKERS=1 \
-        GUNICORN_MAX_REQUESTS=0 PROMETHEUS_MULTIPROC_DIR="$GATES_DIR/metrics" \
-        "$release/.venv/bin/gunicorn" -c "$release/deploy/gunicorn.conf.py" --pid "$GATES_DIR/candidate.pid" &
-    CANDIDATE=$!
+    start_side_web "$release" "$GATES_PORT" "$GATES_DIR/candidate" 1
+    candidate=$SIDE_JOB
     if ! wait_ready "http://127.0.0.1:$GATES_PORT/readyz" "$READY_TIMEOUT"; then
-        stop_candidate
+        stop_side_web "$GATES_DIR/candidate" "$candidate"
         fail "gates: the new release did not get ready on 127.0.0.1:$GATES_PORT in ${READY_TIMEOUT}s; nothing switched"
     fi
     as_app env -C "$release" PYTHONPATH="$release" "$release/.venv/bin/python" "$release/manage.py" gates \
         --base-url "http://localhost:$GATES_PORT" --twice --perf-rows "$GATES_PERF_ROWS" \
         --output "$GATES_DIR" --baseline "$GATES_DIR/baseline.json" "${GATES_ARGS[@]}" || status=$?
-    stop_candidate
+    stop_side_web "$GATES_DIR/candidate" "$candidate"
     ((status == 0)) || fail "gates failed (summary under $GATES_DIR); nothing switched, the running release keeps serving"
     log "gates passed (summary under $GATES_DIR)"
 }
 
+# Restart the units without a failed request: first a bridge, the release's gunicorn on BRIDGE_PORT (nginx's
+# second upstream server, 127.0.0.1:8001), ready; while timeledger-web restarts, nginx passes what the
+# stopped one refuses to the bridge; once the unit is ready the bridge stops gracefully. BRIDGE=off: restart
+# only (requests during the web unit's start get nginx's 503 UPSTREAM_UNAVAILABLE).
 restart_and_wait() {
-    "$SYSTEMCTL" restart "${UNITS[@]}"
-    local deadline=$((SECONDS + READY_TIMEOUT))
-    until curl --silent --fail --max-time 5 --header "Host: localhost" "$READY_URL" >/dev/null; do
-        if ((SECONDS >= deadline)); then
-            fail "not ready after ${READY_TIMEOUT}s ($READY_URL); see journalctl -u timeledger-web. To go back: $0 --rollback"
+    local release bridge=""
+    release="$(readlink -f "$APP_ROOT/current")"
+    if [[ "$BRIDGE" != "off" ]]; then
+        start_side_web "$release" "$BRIDGE_PORT" "$BRIDGE_DIR" "$BRIDGE_WORKERS"
+        bridge=$SIDE_JOB
+        if wait_ready "http://127.0.0.1:$BRIDGE_PORT/readyz" "$READY_TIMEOUT"; then
+            log "bridge ready on 127.0.0.1:$BRIDGE_PORT"
+        else
+            log "WARNING: the bridge did not get ready on 127.0.0.1:$BRIDGE_PORT; restarting without it"
+            stop_side_web "$BRIDGE_DIR" "$bridge"
+            bridge=""
         fi
-        sleep 2
-    done
+    fi
+    "$SYSTEMCTL" restart "${UNITS[@]}"
+    if ! wait_ready "$READY_URL" "$READY_TIMEOUT"; then
+        [[ -z "$bridge" ]] || stop_side_web "$BRIDGE_DIR" "$bridge"
+        fail "not ready after ${READY_TIMEOUT}s ($READY_URL); see journalctl -u timeledger-web. To go back: $0 --rollback"
+    fi
     log "ready: $READY_URL"
+    if [[ -n "$bridge" ]]; then
+        stop_side_web "$BRIDGE_DIR" "$bridge"
+        log "bridge stopped"
+    fi
 }
 
 [[ -r "$ENV_FILE" ]] || fail "cannot read $ENV_FILE (see deploy/timeledger.env.example)"

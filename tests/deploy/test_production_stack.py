@@ -533,6 +533,9 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
         "GATES_PORT": str(harness.free_port()),
         "GATES_PERF_ROWS": "100",
         "GATES_DIR": str(tmp_path / "gates"),
+        "BRIDGE_PORT": str(harness.free_port()),
+        "BRIDGE_DIR": str(tmp_path / "bridge"),
+        "BRIDGE_WORKERS": "1",
         # This shared 2-core machine is no production host: the thresholds are loosened, not the gates.
         "GATES_ARGS": "--max-api-p95-ms 10000 --max-health-p95-ms 10000 --min-import-rows-per-second 1",
     }
@@ -573,7 +576,16 @@ def test_vm_deploy_script_switches_only_after_a_successful_release_step(stack, t
         gate_run = json.loads(summary.read_text())
         assert gate_run["ok"] and len(gate_run["runs"]) == 2 and gate_run["perf"]["figures"]["rows"] == 100
         assert (tmp_path / "gates" / "baseline.json").exists()
-        assert not (tmp_path / "gates" / "candidate.pid").exists()  # the gates' gunicorn was stopped
+        assert not (tmp_path / "gates" / "candidate" / "gunicorn.pid").exists()  # the gates' gunicorn stopped
+        # The bridge served on nginx's second upstream port while the web unit restarted, then stopped.
+        out = first.stdout
+        assert (
+            out.index("current -> ")
+            < out.index("bridge ready on")
+            < out.index("ready: ")
+            < out.index("bridge stopped")
+        )
+        assert not (tmp_path / "bridge" / "gunicorn.pid").exists()
 
         second = deploy(broken)
 
