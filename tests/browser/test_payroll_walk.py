@@ -97,7 +97,7 @@ def test_the_monthly_close(page, live_server, people, clock):
     form.get_by_label("The default template").check()
     page.get_by_test_id("template-save").click()
     expect(page.get_by_text("Template Monthly saved.")).to_be_visible()
-    expect(page.get_by_test_id("template-row")).to_contain_text("Day 1 to day 31")
+    expect(page.get_by_test_id("template-row")).to_contain_text("The whole month")
     both_sizes(page, "payroll-templates")
 
     page.get_by_test_id("payroll-nav").get_by_role("link", name="Cycles").click()
