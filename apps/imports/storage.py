@@ -15,10 +15,16 @@ from django.utils.translation import gettext as _
 from apps.core.errors import PayloadTooLarge
 from apps.imports import reading
 
+BOM = b"\xef\xbb\xbf"
+
 UPLOAD_DIR = "imports"
 RAW_CHUNK = 256 * 1024
 MULTIPART_OVERHEAD = 64 * 1024  # a form's boundaries and headers around the file part
-LINE_BREAKS = re.compile(rb"[\r\n]+")
+# A byte that makes a CSV line more than blank: anything but separators, quotes, spaces and line ends
+# (no byte of a UTF-8 or GB18030 character is one of those).
+_CONTENT = re.compile(rb"[^\r\n\t ,\"]")
+# A line end followed by a line that holds content (in the same chunk).
+_NEXT_LINE_WITH_CONTENT = re.compile(rb"\n[\t ,\"\r]*[^\r\n\t ,\"]")
 
 
 def too_large() -> PayloadTooLarge:
@@ -36,7 +42,7 @@ def absolute_path(upload) -> Path:
 
 
 class StreamingWriter:
-    """Writes a file chunk by chunk, keeping its size, SHA-256, newline count and first bytes."""
+    """Writes a file chunk by chunk, keeping its size, SHA-256, line count and first bytes."""
 
     def __init__(self):
         name = uuid.uuid4().hex
@@ -50,8 +56,13 @@ class StreamingWriter:
         self.head = b""
         self.limit = settings.IMPORT_UPLOAD_MAX_BYTES
         self.exceeded = False
-        self._last = b""
         self.kept = False  # set once an Upload row owns the file
+        # The line counter's state: whether the line the last chunk ended in is counted already, whether
+        # that line began inside a quoted cell (a line end in quotes is part of a cell), and whether the
+        # bytes so far end inside quotes.
+        self._counted = False
+        self._began_quoted = False
+        self._quoted = False
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -62,17 +73,47 @@ class StreamingWriter:
         if len(self.head) < reading.SNIFF_BYTES:
             self.head += chunk[: reading.SNIFF_BYTES - len(self.head)]
         self._sha.update(chunk)
-        # Runs of line breaks, so blank lines do not count: a cheap estimate of the data rows.
-        self.lines += len(LINE_BREAKS.findall(chunk))
-        if chunk:
-            self._last = chunk[-1:]
+        self._count_lines(chunk if self.size > len(chunk) or not chunk.startswith(BOM) else chunk[3:])
         self._handle.write(chunk)
+
+    def _count_lines(self, chunk: bytes) -> None:
+        """Count the CSV records that hold a value: not blank lines nor rows of empty cells (`,,,,`), and
+        a line end inside a quoted cell does not start a record; the same rows the reader yields, whatever
+        the chunks' boundaries. LF or CRLF line ends (docs/imports.md, Formats). An .xlsx's count is
+        its sheet's rows instead (workbook.scan)."""
+        if not chunk:
+            return
+        if b'"' not in chunk and not self._quoted:
+            # The common case, at C speed: the line the last chunk ended in, then every line end followed
+            # by content.
+            first = chunk.find(b"\n")
+            head = chunk if first < 0 else chunk[:first]
+            if not self._counted and not self._began_quoted and _CONTENT.search(head):
+                self.lines += 1
+                self._counted = True
+            if first < 0:
+                return
+            self.lines += len(_NEXT_LINE_WITH_CONTENT.findall(chunk, first))
+            self._counted = bool(_CONTENT.search(chunk, chunk.rfind(b"\n") + 1))
+            self._began_quoted = False
+            return
+        # Quotes: each line's parity says whether the next line begins inside a quoted cell.
+        pieces = chunk.split(b"\n")
+        last = len(pieces) - 1
+        for index, piece in enumerate(pieces):
+            if index:  # a line end: a new line starts, inside quotes or not
+                self._counted, self._began_quoted = False, self._quoted
+            if not self._counted and not self._began_quoted and _CONTENT.search(piece):
+                self.lines += 1
+                self._counted = True
+            if piece.count(b'"') & 1:
+                self._quoted = not self._quoted
+            if index == last:
+                break
 
     def close(self) -> None:
         if not self._handle.closed:
             self._handle.close()
-        if self._last and self._last not in (b"\n", b"\r"):
-            self.lines += 1  # the last line has no newline
 
     @property
     def sha256(self) -> str:
