@@ -63,6 +63,11 @@ class Membership(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
     is_active = models.BooleanField(default=True)
+    # An organization asked to add an account that already existed (in another organization, or none):
+    # the account is not attached until its owner accepts the invitation (docs/security.md, "Consent").
+    # While pending the membership cannot act, and this organization sees only what its admin typed.
+    invitation_pending = models.BooleanField(default=False)
+    invited_email = models.CharField(max_length=254, blank=True, default="")
     roles = models.ManyToManyField(Group, blank=True, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -101,7 +106,29 @@ class Membership(models.Model):
 
     @property
     def name(self) -> str:
+        if self.invitation_pending:  # the account's own name is not this organization's to see yet
+            return self.display_name or self.user.get_username()
         return self.display_name or self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def email(self) -> str:
+        """The e-mail this organization sees: the one its admin typed while the invitation is pending."""
+        return self.invited_email if self.invitation_pending else self.user.email
+
+    @property
+    def account_active(self) -> bool:
+        return True if self.invitation_pending else self.user.is_active
+
+    @property
+    def last_login(self):
+        return None if self.invitation_pending else self.user.last_login
+
+    @property
+    def awaiting_acceptance(self) -> bool:
+        """Invited and not in yet: a pending account, or a new one whose password was never chosen."""
+        if self.invitation_pending:
+            return True
+        return self.user.last_login is None and not self.user.has_usable_password()
 
     @cached_property
     def role_names(self) -> list[str]:
@@ -117,7 +144,7 @@ class Membership(models.Model):
 
     def can(self, codename: str) -> bool:
         """True when one of this membership's roles grants `codename` (e.g. "attendance_approve")."""
-        return self.is_active and codename in self.permission_codenames
+        return self.is_active and not self.invitation_pending and codename in self.permission_codenames
 
 
 class ApiToken(models.Model):

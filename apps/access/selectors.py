@@ -16,7 +16,9 @@ ORG_HEADER = "X-Organization"
 
 def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user=user, is_active=True, organization__isnull=False)
+        Membership.objects.filter(
+            user=user, is_active=True, invitation_pending=False, organization__isnull=False
+        )
         .select_related("organization", "user", "manager__user")
         .prefetch_related("roles")
         .order_by("id")
@@ -42,7 +44,11 @@ def active_membership(request) -> Membership | None:
         # not every membership of the user with their roles.
         membership = (
             Membership.objects.filter(
-                user=user, organization_id=auth.organization_id, is_active=True, organization__isnull=False
+                user=user,
+                organization_id=auth.organization_id,
+                is_active=True,
+                invitation_pending=False,
+                organization__isnull=False,
             )
             .select_related("organization", "user", "manager__user")
             .first()
@@ -81,13 +87,17 @@ def members_search(
         members = members.filter(is_active=active)
     q = q.strip()
     if q:
+        # A pending member is found only by what this organization typed (never the account's own e-mail
+        # or name).
+        accepted = Q(invitation_pending=False)
         members = members.filter(
             Q(user__username__icontains=q)
-            | Q(user__email__icontains=q)
+            | (accepted & Q(user__email__icontains=q))
+            | Q(invitation_pending=True, invited_email__icontains=q)
             | Q(employee_no__icontains=q)
             | Q(display_name__icontains=q)
-            | Q(user__first_name__icontains=q)
-            | Q(user__last_name__icontains=q)
+            | (accepted & Q(user__first_name__icontains=q))
+            | (accepted & Q(user__last_name__icontains=q))
         )
     return members
 
@@ -117,11 +127,28 @@ def member_for_user_id(*, organization: Organization, user_id) -> Membership:
     return membership
 
 
+def account_seen_by(member: Membership):
+    """The account as `member`'s organization may see it: while the invitation is pending, only what its
+    admin typed (no name, e-mail, state or last sign-in of the account)."""
+    if not member.invitation_pending:
+        return member.user
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        id=member.user_id,
+        username=member.user.username,
+        email=member.invited_email,
+        get_full_name=lambda: member.display_name,
+        is_active=True,
+        last_login=None,
+    )
+
+
 def administered_memberships(*, admin: Membership, user_id: int) -> list[Membership]:
     """`user_id`'s memberships in the organizations where `admin`'s user is an active admin."""
-    orgs = Membership.objects.filter(user=admin.user, is_active=True, roles__name=roles.ADMIN).values_list(
-        "organization_id", flat=True
-    )
+    orgs = Membership.objects.filter(
+        user=admin.user, is_active=True, invitation_pending=False, roles__name=roles.ADMIN
+    ).values_list("organization_id", flat=True)
     return list(
         Membership.objects.filter(user_id=user_id, organization_id__in=orgs)
         .select_related("organization", "user", "manager__user")

@@ -36,11 +36,18 @@ def forget_session(sender, request, user, **kwargs) -> None:
         UserSession.objects.filter(session_key=session.session_key).delete()
 
 
-def end_sessions(*, user) -> int:
-    """Delete every session `user` signed in with. Returns how many were ended."""
+def end_sessions(*, user, organization=None) -> int:
+    """Delete every session `user` signed in with, or with `organization` only those acting in it (the
+    organization chosen in the session). Returns how many were ended."""
+    from apps.access.selectors import ACTIVE_ORG_SESSION_KEY
+
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    for key in keys:
-        store_class(session_key=key).delete()
+    keys = []
+    for key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
+        store = store_class(session_key=key)
+        if organization is not None and store.get(ACTIVE_ORG_SESSION_KEY) != organization.slug:
+            continue
+        store.delete()
+        keys.append(key)
     UserSession.objects.filter(user=user, session_key__in=keys).delete()
     return len(keys)

@@ -6,4 +6,5 @@ app_name = "access"
 urlpatterns = [
     path("set-password/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password-set"),
     path("set-password/done/", views.PasswordSetDoneView.as_view(), name="password-set-done"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -130,17 +130,7 @@ def test_provisioning_an_existing_member_updates_only_given_fields_and_adds_role
     assert entries("access.member.update").get().details["changes"]["rolesAdded"] == ["attendance_importer"]
 
 
-def test_a_user_of_another_organization_is_added_only_when_the_email_matches(
-    admin_api, make_member, other_org
-):
-    make_member("shared", organization=other_org)
-    wrong = admin_api.post(f"{BASE}/users", {"username": "shared", "email": "x@y.example"}, format="json")
-    assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "USERNAME_TAKEN"
-    right = admin_api.post(
-        f"{BASE}/users", {"username": "shared", "email": "SHARED@example.test"}, format="json"
-    )
-    assert right.status_code == 201
-    assert Membership.objects.filter(user__username="shared").count() == 2
+# An account of another organization is never attached without its owner: tests/access/test_consent.py.
 
 
 @pytest.mark.parametrize(

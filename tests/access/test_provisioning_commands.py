@@ -87,7 +87,8 @@ def test_provision_batch_prints_a_line_per_row(org, tmp_path, capsys):
         "row 3 alan: created",
         "row 4 li.na: created",
         "row 5 ghost: error UNKNOWN_ROLE Unknown role(s): wizard. Use employee, approver, importer or admin.",
-        "row 6 dup: error EMAIL_IN_USE Another user already has the e-mail wang.lei@acme.example.",
+        "row 6 dup: error EMAIL_IN_USE Another member of this organization already has the e-mail "
+        "wang.lei@acme.example.",
     ]
     assert lines[5] == "5 row(s): created 3, error 2"
 

@@ -224,3 +224,21 @@ def test_the_django_admin_names_the_dingtalk_user_id(admin_client, make_member, 
     admin_client.force_login(root)
     page = admin_client.get(f"/django-admin/access/membership/{emma.pk}/change/").content.decode()
     assert "DingTalk UserId" in page and "External id" not in page
+
+
+def test_adding_another_organizations_account_on_the_page_reads_as_a_new_person(
+    admin, admin_client, make_member, other_org
+):
+    stranger = make_member("hans", organization=other_org)
+    stranger.user.first_name, stranger.user.email = "Hans Geheim", "hans@globex.example"
+    stranger.user.save()
+    response = admin_client.post(
+        "/admin-center/users/new/",
+        {"username": "hans", "email": "h@acme.example", "roles": [roles.EMPLOYEE], "invite": "1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "hans was added and invited by e-mail." in page
+    assert 'data-testid="member-invited"' in page and "h@acme.example" in page
+    assert "Geheim" not in page and "hans@globex.example" not in page
+    assert Membership.objects.get(user=stranger.user, organization=admin.organization).invitation_pending

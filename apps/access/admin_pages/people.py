@@ -66,7 +66,7 @@ def role_rows(held: set[str]) -> list[dict]:
 def current_values(member: Membership) -> dict:
     return {
         "name": member.display_name,
-        "email": member.user.email,
+        "email": member.email,
         "employee_no": member.employee_no,
         "dingtalk_user_id": member.external_id,
         "department": member.department,
@@ -145,10 +145,10 @@ def person_page(
         stylesheets.extend(sheet for sheet in panel.stylesheets if sheet not in stylesheets)
     context = {
         "member": member,
-        "member_email": member.user.email,
+        "member_email": member.email,
         "roles": role_rows(set(member.role_names)),
         "is_self": member.pk == admin.pk,
-        "last_login": member.user.last_login,
+        "last_login": member.last_login,
         "org_tz": organization.tzinfo,
         "org_tz_name": organization.timezone,
         "panels": panels,

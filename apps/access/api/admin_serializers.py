@@ -38,13 +38,13 @@ class ManagerField(serializers.Field):
 class MemberOut(serializers.ModelSerializer):
     user_id = serializers.IntegerField(source="user.id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.CharField(source="user.email", read_only=True)
+    email = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     dingtalk_user_id = serializers.CharField(source="external_id", read_only=True)
     manager = serializers.SerializerMethodField()
     manager_id = serializers.IntegerField(read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
-    account_active = serializers.BooleanField(source="user.is_active", read_only=True)
+    account_active = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Membership

@@ -11,7 +11,7 @@ from apps.access.api import admin_serializers as s
 from apps.access.api.permissions import AdminView
 from apps.access.models import Membership
 from apps.access.roles import ROLE_PERMISSIONS
-from apps.access.selectors import administered_memberships, members_search
+from apps.access.selectors import account_seen_by, administered_memberships, members_search
 from apps.core.ratelimit import UNSAFE, rate_limited
 
 TAGS = ["administration"]
@@ -93,7 +93,7 @@ class UserAccessView(AdminView):
     def get(self, request, user_id: int):
         member = self.member(user_id)
         memberships = administered_memberships(admin=self.admin, user_id=member.user_id)
-        return Response(s.AccessOut({"user": member.user, "memberships": memberships}).data)
+        return Response(s.AccessOut({"user": account_seen_by(member), "memberships": memberships}).data)
 
 
 class UserRolesView(AdminView):

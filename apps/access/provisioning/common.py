@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, When
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -76,7 +76,13 @@ def members_by_identifier(organization: Organization, identifiers: list[str]) ->
     candidates = (
         Membership.objects.for_org(organization)
         .select_related("user")
-        .annotate(email_lower=Lower("user__email"))
+        .annotate(
+            email_lower=Case(
+                When(invitation_pending=True, then=Lower("invited_email")),
+                default=Lower("user__email"),
+                output_field=CharField(),
+            )
+        )
         .filter(
             Q(user__username__in=identifiers) | Q(employee_no__in=identifiers) | Q(email_lower__in=lowered)
         )

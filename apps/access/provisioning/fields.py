@@ -6,10 +6,10 @@ Field names in error details are the snake_case of the API's names (`dingtalk_us
 on the wire); the DingTalk UserId is stored in `Membership.external_id`.
 """
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership, Organization
@@ -173,17 +173,41 @@ def duplicate_from_integrity(organization: Organization, error: Exception) -> Co
 
 
 def email_change(membership: Membership, email: str, changes: dict) -> None:
-    """Give the member's account a new e-mail (noted in `changes`). An account that also belongs to
-    another organization keeps its e-mail; no two accounts share one."""
+    """Give the member a new e-mail (noted in `changes`). While their invitation is pending only the
+    e-mail this organization typed changes (the account is not its to edit); an account that also belongs
+    to another organization keeps its e-mail; no two members of an organization share one."""
+    if email_taken_here(membership.organization, email, exclude=membership):
+        raise Conflict(
+            "EMAIL_IN_USE",
+            _("Another member of this organization already has the e-mail %(email)s.") % {"email": email},
+            {"field": "email"},
+        )
+    if membership.invitation_pending:
+        changes["email"] = [membership.invited_email, email]
+        membership.invited_email = email
+        membership.save(update_fields=["invited_email", "updated_at"])
+        return
     user = membership.user
-    if Membership.objects.filter(user=user).exclude(organization=membership.organization).exists():
+    if (
+        Membership.objects.filter(user=user, invitation_pending=False)
+        .exclude(organization=membership.organization)
+        .exists()
+    ):
         raise Conflict(
             "USER_MANAGED_ELSEWHERE",
             _("This user also belongs to another organization; their e-mail cannot be changed from here."),
             {"field": "email"},
         )
-    if get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise Conflict("EMAIL_IN_USE", _("Another user already has the e-mail %(email)s.") % {"email": email})
     changes["email"] = [user.email, email]
     user.email = email
     user.save(update_fields=["email"])
+
+
+def email_taken_here(organization: Organization, email: str, *, exclude: Membership | None = None) -> bool:
+    members = Membership.objects.for_org(organization).filter(
+        Q(invitation_pending=False, user__email__iexact=email)
+        | Q(invitation_pending=True, invited_email__iexact=email)
+    )
+    if exclude is not None:
+        members = members.exclude(pk=exclude.pk)
+    return members.exists()

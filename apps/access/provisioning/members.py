@@ -23,7 +23,14 @@ from apps.access.provisioning.common import (
     records_failures,
     resolve_roles,
 )
-from apps.access.provisioning.fields import clean_text, email_change, refuse_duplicates, resolve_manager
+from apps.access.provisioning.consent import consent_link
+from apps.access.provisioning.fields import (
+    clean_text,
+    email_change,
+    email_taken_here,
+    refuse_duplicates,
+    resolve_manager,
+)
 from apps.access.sessions import end_sessions
 from apps.core.errors import Conflict, ValidationFailed
 
@@ -36,32 +43,25 @@ class ProvisionResult:
     invited: bool = False
 
 
-def _user_for(*, organization: Organization, username: str, email: str, name: str):
-    """The account to attach: a new one, or an existing one whose e-mail matches (the same person joining
-    a second organization). Returns (user, created)."""
+def _account_for(*, organization: Organization, username: str, email: str, name: str):
+    """The account for a person new to this organization: a new one, or the existing account with that
+    user name, which joins only when its owner accepts (consent). Returns (user, pending). Nothing here
+    tells the caller whether an account existed: both answers look the same (docs/security.md)."""
+    if email and email_taken_here(organization, email):
+        raise Conflict(
+            "EMAIL_IN_USE",
+            _("Another member of this organization already has the e-mail %(email)s.") % {"email": email},
+            {"field": "email"},
+        )
     users = get_user_model().objects
     user = users.filter(username=username).first()
     if user is None:
-        if email and users.filter(email__iexact=email).exists():
-            raise Conflict(
-                "EMAIL_IN_USE",
-                _("Another user already has the e-mail %(email)s.") % {"email": email},
-                {"field": "email"},
-            )
         try:
             with transaction.atomic():
-                user = users.create_user(username=username, email=email, first_name=name[:150])
-            return user, True
-        except IntegrityError:  # created a moment ago by a concurrent request: treat as existing
+                return users.create_user(username=username, email=email, first_name=name[:150]), False
+        except IntegrityError:  # created a moment ago elsewhere: an existing account like any other
             user = users.get(username=username)
-    if not email or email.lower() != (user.email or "").lower():
-        raise Conflict(
-            "USERNAME_TAKEN",
-            _("The user name %(username)s is taken; choose another, or give that user's e-mail to add them.")
-            % {"username": repr(username)},
-            {"field": "username"},
-        )
-    return user, False
+    return user, True
 
 
 @records_failures("access.member.provision")
@@ -108,12 +108,14 @@ def member_provision(
         dingtalk_user_id=values["dingtalk_user_id"],
     )
     if membership is None:
-        user, _created = _user_for(
+        user, pending = _account_for(
             organization=organization, username=values["username"], email=values["email"], name=values["name"]
         )
         membership = Membership.objects.create(
             organization=organization,
             user=user,
+            invitation_pending=pending,
+            invited_email=values["email"] if pending else "",
             employee_no=values["employee_no"],
             external_id=values["dingtalk_user_id"],
             display_name=values["name"],
@@ -130,7 +132,7 @@ def member_provision(
             target=membership,
             details={
                 "username": user.username,
-                "email": user.email,
+                "email": membership.email,
                 "employeeNo": membership.employee_no,
                 "dingtalkUserId": membership.external_id,
                 "department": membership.department,
@@ -162,8 +164,7 @@ def member_provision(
 
 def _update(membership: Membership, values: dict, boss: Membership | None, groups) -> dict:
     changes: dict = {}
-    user = membership.user
-    if values["email"] and values["email"].lower() != (user.email or "").lower():
+    if values["email"] and values["email"].lower() != (membership.email or "").lower():
         email_change(membership, values["email"], changes)
     fields = {
         "employee_no": ("employee_no", "employeeNo"),
@@ -216,8 +217,11 @@ class DeactivationResult:
 @records_failures("access.member.deactivate")
 @transaction.atomic
 def member_deactivate(*, organization: Organization, actor, member: Membership) -> DeactivationResult:
-    """Deactivate a member: they lose access at once (sessions ended, tokens revoked). When this was their
-    only active membership, the account itself is deactivated. Deactivating again changes nothing."""
+    """Deactivate a member: they lose access to this organization at once. Sessions that act in it end
+    and its tokens are revoked; when this was their only active membership the account is deactivated
+    too (all their sessions and tokens end). Sessions and tokens acting in another organization stay. A
+    member whose invitation is still pending only stops being invited. Deactivating again changes
+    nothing."""
     organization = lock_organization(organization)
     membership = Membership.objects.select_for_update().select_related("user").get(pk=member.pk)
     if not membership.is_active:
@@ -228,21 +232,29 @@ def member_deactivate(*, organization: Organization, actor, member: Membership) 
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
     user = membership.user
-    elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(pk=membership.pk).exists()
-    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
-    if elsewhere:
-        # Tokens bound to another organization stay; an unbound one can no longer act here anyway.
-        tokens = tokens.filter(organization=organization)
+    if membership.invitation_pending:
+        # Not attached yet: nothing of the account is this organization's to end.
+        result = DeactivationResult(membership, changed=True)
     else:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-    result = DeactivationResult(
-        membership,
-        changed=True,
-        tokens_revoked=tokens.update(revoked_at=timezone.now()),
-        sessions_ended=end_sessions(user=user),
-        user_deactivated=not elsewhere,
-    )
+        elsewhere = (
+            Membership.objects.filter(user=user, is_active=True, invitation_pending=False)
+            .exclude(pk=membership.pk)
+            .exists()
+        )
+        tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        if elsewhere:
+            # Tokens bound to another organization stay; an unbound one can no longer act here anyway.
+            tokens = tokens.filter(organization=organization)
+        else:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        result = DeactivationResult(
+            membership,
+            changed=True,
+            tokens_revoked=tokens.update(revoked_at=timezone.now()),
+            sessions_ended=end_sessions(user=user, organization=organization if elsewhere else None),
+            user_deactivated=not elsewhere,
+        )
     record_operation(
         action="access.member.deactivate",
         actor=actor,
@@ -270,11 +282,11 @@ def member_reactivate(*, organization: Organization, actor, member: Membership) 
     """Give a deactivated member access again (revoked tokens stay revoked). Safe to repeat."""
     organization = lock_organization(organization)
     membership = Membership.objects.select_for_update().select_related("user").get(pk=member.pk)
-    if membership.is_active and membership.user.is_active:
+    if membership.is_active and membership.account_active:
         return membership
     membership.is_active = True
     membership.save(update_fields=["is_active", "updated_at"])
-    if not membership.user.is_active:
+    if not membership.invitation_pending and not membership.user.is_active:
         membership.user.is_active = True
         membership.user.save(update_fields=["is_active"])
     record_operation(
@@ -295,30 +307,45 @@ def invitation_link(user) -> str:
 
 
 def _invite(*, organization: Organization, actor, member: Membership) -> bool:
+    """Mail a new account a set-password link; mail an existing account (a pending member) a link to
+    accept or decline joining. The caller sees the same answer and the same log entry either way."""
     user = member.user
-    if not user.email:
+    email = member.email
+    if not email:
         raise ValidationFailed(
             "EMAIL_REQUIRED",
             _("This member has no e-mail address to send the invitation to."),
             {"field": "email"},
         )
-    if not member.is_active or not user.is_active:
+    if not member.is_active or not member.account_active:
         raise Conflict("MEMBER_INACTIVE", _("Reactivate this member before inviting them."))
-    link = invitation_link(user)
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    subject = f"You are invited to {organization.name} on TimeLedger"
-    body = (
-        f"Hello {member.name},\n\n{organization.name} invited you to TimeLedger as {user.username}.\n"
-        f"Choose your password here (the link works once, for {days} days):\n\n{link}\n"
-    )
-    # Sent after commit: a rolled-back provisioning never mails anyone.
-    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    if member.invitation_pending:
+        # To the account's own address (the typed one may not be its owner's); nothing without one.
+        recipient, link = user.email, consent_link(member)
+        subject = f"{organization.name} asks you to join it on TimeLedger"
+        body = (
+            f"Hello,\n\n{organization.name} would like to add your TimeLedger account {user.username} as a "
+            f"member. Nothing changes unless you agree.\nSign in and accept or decline here (the link "
+            f"works for {days} days):\n\n{link}\n\nIf you do not know {organization.name}, ignore this "
+            "e-mail.\n"
+        )
+    else:
+        recipient, link = user.email, invitation_link(user)
+        subject = f"You are invited to {organization.name} on TimeLedger"
+        body = (
+            f"Hello {member.name},\n\n{organization.name} invited you to TimeLedger as {user.username}.\n"
+            f"Choose your password here (the link works once, for {days} days):\n\n{link}\n"
+        )
+    if recipient:
+        # Sent after commit: a rolled-back provisioning never mails anyone.
+        transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
     record_operation(
         action="access.member.invite",
         actor=actor,
         organization=organization,
         target=member,
-        details={"username": user.username, "email": user.email},
+        details={"username": user.username, "email": email},
     )
     return True
 

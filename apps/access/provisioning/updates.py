@@ -80,7 +80,7 @@ def member_update(
         dingtalk_user_id=values.get("dingtalk_user_id", ""),
     )
     changes: dict = {}
-    if values.get("email") and values["email"].lower() != (membership.user.email or "").lower():
+    if values.get("email") and values["email"].lower() != (membership.email or "").lower():
         email_change(membership, values["email"], changes)
     for key, (target, label) in TEXT_FIELDS.items():
         if key in values and values[key] != getattr(membership, target):
