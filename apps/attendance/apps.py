@@ -20,6 +20,19 @@ class AttendanceConfig(AppConfig):
 
         person.register()  # the person's month, balances and requests in User Access
         register_urls("apps.attendance.admin_center.urls", prefix="settings/attendance/")
+        register_urls("apps.attendance.admin_center.report_urls", prefix="reports/")
+        register_section(
+            Section(
+                key="reports",
+                title=_("Reports"),
+                url_name="admin_reports:leave",
+                order=60,
+                text=_(
+                    "Leave taken, pending and remaining; hours worked, lateness and absences by department."
+                ),
+                active=("admin_reports:*",),
+            )
+        )
         register_section(
             Section(
                 key="attendance-settings",
