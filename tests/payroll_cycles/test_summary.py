@@ -400,3 +400,21 @@ def test_the_sql_path_gives_the_orm_paths_figures_with_leave_and_pending_request
     exported = admin_api(team).get(f"{CYCLES}/{cycle.pk}/summary/export.csv", {"bom": "1"})
     assert b"".join(exported.streaming_content) == b"".join(export._python(orm_rows, bom=True))
     assert "'=Gone" in b"".join(export._python(orm_rows, bom=False)).decode()
+
+    # Closing writes the snapshots in SQL: each holds the ORM path's row and the SHA-256 of its canonical
+    # JSON; the audit entry holds the hash over them in member order.
+    import hashlib
+
+    from apps.audit.models import OperationLog
+    from apps.payroll_cycles.models import SettlementSnapshot
+    from apps.payroll_cycles.services.snapshots import canonical
+
+    closed = admin_api(team).post(f"{CYCLES}/{cycle.pk}/close", {}, format="json")
+    assert closed.status_code == 200, closed.json()
+    snapshots = {s.member_id: s for s in SettlementSnapshot.objects.filter(cycle=cycle, version=1)}
+    assert [snapshots[row["member_id"]].data for row in orm_rows] == orm_rows
+    digests = [snapshots[row["member_id"]].data_hash for row in orm_rows]
+    assert digests == [hashlib.sha256(canonical(row).encode()).hexdigest() for row in orm_rows]
+    entry = OperationLog.objects.get(action="payroll.cycle.close")
+    assert entry.details["members"] == len(orm_rows)
+    assert entry.details["hash"] == hashlib.sha256("".join(digests).encode()).hexdigest()
