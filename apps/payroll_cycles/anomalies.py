@@ -24,6 +24,25 @@ def anomalies_for(
     )
 
 
+def missing_side(record: DailyRecord) -> str | None:
+    if record.status == "absent":
+        return "both"
+    if record.status == "partial":
+        return "in" if record.first_in_at is None else "out"
+    return None
+
+
+def suggested_request_type(record: DailyRecord) -> str:
+    """absent -> leave, no check-in -> missed_check_in, no check-out -> missed_check_out, late / early ->
+    time_correction."""
+    missing = missing_side(record)
+    if missing == "both":
+        return "leave"
+    if missing is not None:
+        return "missed_check_in" if missing == "in" else "missed_check_out"
+    return "time_correction"
+
+
 def describe(records: list[DailyRecord]) -> list[dict]:
     """The page's anomalies with state, missing side and suggested request type (two queries per page)."""
     if not records:
@@ -58,13 +77,7 @@ def describe(records: list[DailyRecord]) -> list[dict]:
                 None,
             )
             request = {"type": "leave", "id": leave.pk} if leave else None
-        if record.status == "absent":
-            missing, suggested = "both", "leave"
-        elif record.status == "partial":
-            missing = "in" if record.first_in_at is None else "out"
-            suggested = "missed_check_in" if missing == "in" else "missed_check_out"
-        else:
-            missing, suggested = None, "time_correction"
+        missing, suggested = missing_side(record), suggested_request_type(record)
         out.append(
             {
                 "id": record.pk,

@@ -281,6 +281,10 @@ WRITES: dict[tuple[str, str], Callable] = {
     ),
     ("payroll-cycle-archive", "POST"): lambda w, a: Call(_cycle_path("payroll-cycle-archive", w, "closed")),
     ("payroll-cycle-summary-jobs", "POST"): lambda w, a: Call(_path("payroll-cycle-summary-jobs", w)),
+    ("payroll-anomalies-resolve", "POST"): lambda w, a: Call(
+        "/api/attendance/anomalies/resolve",
+        {"items": [{"member": "emma", "date": "2026-03-02"}], "idempotencyKey": "resolve-walk"},
+    ),
     ("payroll-overtime-rules", "POST"): lambda w, a: Call(
         "/api/attendance/overtime-rules", {"minMinutes": 30}
     ),

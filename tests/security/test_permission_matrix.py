@@ -35,6 +35,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("api-redoc", "GET"):                             (200, 200, 200, 200, 200, 200),
     # --- payroll: every member reads cycles, templates, rules and (scoped) summaries; admins move them
     ("payroll-anomalies", "GET"):                     (401, 200, 200, 200, 200, 200),
+    # Batch resolve asks for requests: everyone who may ask (their own; approvers their team's, admins anyone's).
+    ("payroll-anomalies-resolve", "POST"):            (401, 400, 400, 400, 400, 400),
     ("payroll-overtime-rules", "GET"):                (401, 200, 200, 200, 200, 200),
     ("payroll-overtime-rules", "POST"):               (401, 403, 403, 403, 200, 200),
     ("payroll-overtime-rules", "PUT"):                (401, 403, 403, 403, 200, 200),

@@ -109,8 +109,10 @@ def adjustment_request_create(
     requested_in_at: datetime | None = None,
     requested_out_at: datetime | None = None,
     idempotency_key: str = "",
+    actor: Membership | None = None,
 ) -> Outcome[AdjustmentRequest]:
-    """Ask for a day to be fixed. 409 REQUEST_ALREADY_PENDING when one is already pending for that day."""
+    """Ask for a day to be fixed. 409 REQUEST_ALREADY_PENDING when one is already pending for that day.
+    `actor`: who asks on the member's behalf (payroll's batch resolve), when not the member."""
     reason = clean_text(reason, field="reason", max_length=500, required=True)
     _validate_times(
         member=member,
@@ -166,7 +168,7 @@ def adjustment_request_create(
             )
         audit_record(
             action="attendance.adjustment.create",
-            actor=member,
+            actor=actor or member,
             target=request,
             details={"kind": kind, "workDate": work_date},
         )

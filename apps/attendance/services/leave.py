@@ -85,11 +85,13 @@ def leave_request_create(
     hours: Decimal | None = None,
     reason: str = "",
     idempotency_key: str = "",
+    actor: Membership | None = None,
 ) -> Outcome[LeaveRequest]:
     """Ask for leave over the working days in start..end (shifts and holidays respected).
 
     400 LEAVE_NO_WORKING_DAYS when the range has none; 409 LEAVE_OVERLAP over another pending or approved
     leave; 409 INSUFFICIENT_BALANCE when the balance does not cover it (unless the type may go negative).
+    `actor`: who asks on the member's behalf (payroll's batch resolve), when not the member.
     """
     if isinstance(leave_type, str):
         found = LeaveType.objects.for_org(member.organization).filter(code=leave_type, is_active=True).first()
@@ -170,7 +172,7 @@ def leave_request_create(
             return replay(LeaveRequest.objects.get(member=member, idempotency_key=key), request_fingerprint)
         audit_record(
             action="attendance.leave.create",
-            actor=member,
+            actor=actor or member,
             target=request,
             details={
                 "leaveType": leave_type.code,

@@ -1,4 +1,5 @@
-"""GET /api/attendance/anomalies: what needs settling before a close."""
+"""GET /api/attendance/anomalies: what needs settling before a close; POST .../anomalies/resolve settles
+them in a batch."""
 
 from datetime import timedelta
 
@@ -8,12 +9,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
+from apps.access import roles
 from apps.access.api.permissions import CanRead, HasMembership, require_membership
 from apps.attendance.selectors import member_lookup
-from apps.core.errors import ValidationFailed
+from apps.core.errors import Forbidden, ValidationFailed
 from apps.core.pagination import StandardPagination
 from apps.payroll_cycles import anomalies, selectors
-from apps.payroll_cycles.api.views import ERRORS, TAGS, _date_query
+from apps.payroll_cycles.api import serializers as s
+from apps.payroll_cycles.api.views import ERRORS, IDEMPOTENCY, TAGS, _answer, _date_query, _key
+from apps.payroll_cycles.services.anomaly_resolve import anomalies_resolve
 
 MAX_DAYS = 366
 
@@ -82,3 +86,39 @@ class AnomaliesView(APIView):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(records, request, view=self)
         return paginator.get_paginated_response(anomalies.describe(list(page)))
+
+
+class ResolveView(APIView):
+    permission_classes = [HasMembership]
+
+    @extend_schema(
+        operation_id="payroll_anomalies_resolve",
+        tags=TAGS,
+        parameters=[IDEMPOTENCY],
+        request=s.ResolveIn,
+        responses={200: s.ResolveOut, **ERRORS},
+        description="Settle up to 1,000 anomalies: each item `{member, date, requestType?, reason?, "
+        "leaveType?, requestedInAt?, requestedOutAt?}` gets the request its anomaly suggests (absent -> leave, "
+        "no check-in -> missed_check_in, no check-out -> missed_check_out, late / early -> time_correction at "
+        "the shift's start / end), created on the member's behalf; an admin with `approve: true` also approves "
+        "it. One result per item: created, approved, skipped (NOT_AN_ANOMALY, REQUEST_PENDING, DUPLICATE_ITEM) "
+        "or error with its code (NOT_FOUND for a member outside your scope, PERIOD_LOCKED, ...). Employees "
+        "resolve their own, approvers their team's, admins everyone's. `idempotencyKey` (or the header) is "
+        "required: a retry returns the first answer and changes nothing.",
+    )
+    def post(self, request):
+        viewer = require_membership(request)
+        if not any(viewer.can(p) for p in (roles.WRITE, roles.APPROVE, roles.ADMINISTER)):
+            raise Forbidden("FORBIDDEN", _("You may not ask for requests."))
+        data = s.ResolveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        result = anomalies_resolve(
+            actor=viewer,
+            items=values["items"],
+            idempotency_key=_key(request, values),
+            approve=values["approve"],
+            reason=values["reason"],
+            leave_type=values["leave_type"],
+        )
+        return _answer(result, s.ResolveOut)

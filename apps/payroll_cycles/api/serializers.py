@@ -217,3 +217,55 @@ class OvertimeRuleOut(serializers.ModelSerializer):
             "requires_approval",
             "updated_at",
         ]
+
+
+class ResolveItemIn(serializers.Serializer):
+    """One anomaly to settle (documentation of an item; each item is checked on its own)."""
+
+    member = serializers.CharField(help_text="The member's id (memberId), username or employee number.")
+    date = serializers.DateField()
+    request_type = serializers.ChoiceField(
+        choices=["leave", "missed_check_in", "missed_check_out", "time_correction"],
+        required=False,
+        help_text="Default: the anomaly's suggestedRequestType.",
+    )
+    reason = serializers.CharField(max_length=500, required=False)
+    leave_type = serializers.CharField(required=False, help_text="A leave type's code (for leave).")
+    requested_in_at = serializers.DateTimeField(
+        required=False, help_text="Default: the shift's start (missing or late check-in)."
+    )
+    requested_out_at = serializers.DateTimeField(
+        required=False, help_text="Default: the shift's end (missing or early check-out)."
+    )
+
+
+class ResolveIn(serializers.Serializer):
+    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=1000)
+    idempotency_key = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    approve = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    leave_type = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class ResolveRequestOut(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+
+
+class ResolveResultOut(serializers.Serializer):
+    index = serializers.IntegerField()
+    member = serializers.JSONField(allow_null=True, help_text="The member as the item named them.")
+    date = serializers.DateField(allow_null=True)
+    request_type = serializers.CharField(allow_null=True)
+    result = serializers.ChoiceField(choices=["created", "approved", "skipped", "error"])
+    code = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+    request = ResolveRequestOut(allow_null=True)
+
+
+class ResolveOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    results = ResolveResultOut(many=True)

@@ -41,5 +41,6 @@ urlpatterns = [
     ),
     path("payroll-cycles/<int:pk>/changes", close_views.ChangesView.as_view(), name="payroll-cycle-changes"),
     path("anomalies", anomaly_views.AnomaliesView.as_view(), name="payroll-anomalies"),
+    path("anomalies/resolve", anomaly_views.ResolveView.as_view(), name="payroll-anomalies-resolve"),
     path("overtime-rules", views.OvertimeRulesView.as_view(), name="payroll-overtime-rules"),
 ]
