@@ -27,10 +27,11 @@ def _nav_items(request, membership) -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue  # that part of the product is not installed (yet)
-        item = {"label": label, "url": url, "active": False, "badge": None}
+        item = {"label": label, "url": url, "active": False, "badge": None, "counted": False}
         if url_name == "attendance:approvals":
             # A callable, like the unread count: one cheap query, only when the header is drawn.
             item["badge"] = lambda: pending_team_count(approver=membership)
+            item["counted"] = True  # the inbox swaps the link in place (#nav-approvals) as it decides
         items.append(item)
     # The deepest matching link is the current one: /attendance/approvals/ is Approvals, not My attendance.
     current = max(

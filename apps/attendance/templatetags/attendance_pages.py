@@ -56,6 +56,14 @@ def duration(minutes) -> str:
     return f"{hours}:{rest:02d}"
 
 
+@register.filter
+def elapsed(seconds) -> str:
+    """Seconds as `H:MM:SS` (the running timer's first face; the page script keeps it going)."""
+    minutes, secs = divmod(max(int(seconds or 0), 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
 @register.simple_tag
 def clock(moment, work_date, tzinfo):
     """`HH:MM` of an aware datetime in the organization's timezone, marked "+1" when it falls on the calendar

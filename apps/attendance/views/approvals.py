@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 
 from apps.access import roles
 from apps.access.models import Membership
@@ -87,8 +88,7 @@ def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
         if not htmx_partial(request):
             messages.success(request, done)
             return HttpResponseRedirect(_inbox_url())
-        # The row is replaced by nothing; the feedback line above the table is swapped out of band.
-        return render(request, "attendance/_decided.html", {"feedback": [("success", done)]})
+        return _decided(request, approver, kind, done)
     if not htmx_partial(request):
         messages.error(request, _error_text(form))
         return HttpResponseRedirect(_inbox_url())
@@ -99,6 +99,27 @@ def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
         {"kind": kind, "item": target, "form": form, "org_tz": approver.organization.tzinfo},
         status=status,
     )
+
+
+def _decided(request: HttpRequest, approver: Membership, kind: str, done: str) -> HttpResponse:
+    """The htmx answer to a decision: the row is replaced by nothing, and the feedback line and the
+    navigation's count are swapped out of band. When that was the last request of its table the table goes
+    too (no header left alone), and when it was the last of all, the whole inbox says it is done."""
+    pending = selectors.pending_team_requests(approver=approver)
+    left = {"adjustment": pending["adjustments"].exists(), "leave": pending["leave"].exists()}
+    if not any(left.values()):
+        context = _inbox_context(approver, feedback=[("success", done)])
+        return reswap(
+            retarget(render(request, "attendance/_inbox_swap.html", context), "#inbox"), "outerHTML"
+        )
+    context = {
+        "feedback": [("success", done)],
+        "pending_count": selectors.pending_team_count(approver=approver),
+    }
+    response = render(request, "attendance/_decided.html", context)
+    if not left[kind]:
+        return reswap(retarget(response, f"#{kind}-section"), "outerHTML")
+    return response
 
 
 @require_POST
@@ -136,5 +157,5 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
             messages.add_message(request, messages.SUCCESS if level == "success" else messages.ERROR, message)
         return HttpResponseRedirect(_inbox_url())
     return render(
-        request, "attendance/_inbox.html", _inbox_context(approver, feedback=feedback), status=status
+        request, "attendance/_inbox_swap.html", _inbox_context(approver, feedback=feedback), status=status
     )

@@ -20,7 +20,7 @@ from apps.access import roles
 from apps.access.models import Membership
 from apps.attendance import hooks, selectors, services
 from apps.attendance import labels as text
-from apps.attendance.calendar import policy_for
+from apps.attendance.calendar import WorkCalendar
 from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
 from apps.attendance.models import AttendancePolicy, Punch
 from apps.attendance.views import month as months
@@ -41,31 +41,61 @@ SECTION_TEMPLATES = {
 # --- what each section shows ------------------------------------------------------------------------
 
 
-def _today_context(member: Membership, *, feedback: tuple[str, str] | None = None) -> dict:
-    today = services.local_today(member)
-    record = selectors.records_for(viewer=member, start=today, end=today, member=member).first()
-    if record is not None:
-        selectors.records_judge([record], organization=member.organization)
+def _today_context(
+    member: Membership, *, feedback: tuple[str, str] | None = None, calendar: WorkCalendar | None = None
+) -> dict:
+    """Today's shift, punches and state, a running timer while clocked in, and this week's hours. One
+    calendar for the week (three queries) judges today and gives its shift; one query the week's records."""
+    now = timezone.now()
+    tzinfo = member.organization.tzinfo
+    today = timezone.localdate(now, tzinfo)
+    week = months.week_of(today)
+    if calendar is None or not calendar.covers(member_ids=[member.pk], start=week[0], end=week[-1]):
+        calendar = selectors.member_calendar(member=member, start=week[0], end=week[-1])
+    records = selectors.records_judge(
+        selectors.records_for(viewer=member, start=week[0], end=week[-1], member=member),
+        organization=member.organization,
+        now=now,
+        calendar=calendar,
+    )
+    record = next((r for r in records if r.work_date == today), None)
     punches = list(selectors.punches_for(viewer=member, start=today, end=today, member=member))
     next_kind = Punch.Kind.OUT if punches and punches[-1].kind == Punch.Kind.IN else Punch.Kind.IN
-    geofenced = policy_for(member.organization).geofence != AttendancePolicy.Geofence.OFF
+    schedule = calendar.day(member.pk, today)
+    shift_start, shift_end = schedule.shift.bounds(today, tzinfo) if schedule.shift else (None, None)
+    # While clocked in: time since the first check-in of the day, what the bar shows "so far"; the timer
+    # counts from the last check-in (the current stretch).
+    running_since = punches[-1].occurred_at if next_kind == Punch.Kind.OUT else None
+    first_in = next((p.occurred_at for p in punches if p.kind == Punch.Kind.IN), None)
+    running = int((now - first_in).total_seconds() // 60) if running_since and first_in else 0
     return {
         "today": today,
         "today_record": record,
         "today_punches": punches,
+        "today_schedule": schedule,
+        "shift_start": shift_start,
+        "shift_end": shift_end,
+        "running_since": running_since,
+        "running_seconds": int((now - running_since).total_seconds()) if running_since else 0,
+        "running_since_epoch": int(running_since.timestamp()) if running_since else 0,
+        "server_epoch": int(now.timestamp()),
+        "week_chart": months.week_chart(
+            days=week, worked={r.work_date: r.worked_minutes for r in records}, today=today, running=running
+        ),
         "next_kind": next_kind,
         "punch_form": PunchForm(initial={"kind": next_kind}),
-        "geofenced": geofenced,
+        "geofenced": calendar.policy.geofence != AttendancePolicy.Geofence.OFF,
         "feedback": feedback,
-        "org_tz": member.organization.tzinfo,
+        "org_tz": tzinfo,
     }
 
 
-def _month_context(member: Membership, first) -> dict:
+def _month_context(member: Membership, first, *, calendar: WorkCalendar | None = None) -> dict:
     end = months.month_end(first)
     organization = member.organization
     now = timezone.now()
-    calendar = selectors.member_calendar(member=member, start=first, end=end)
+    if calendar is None or not calendar.covers(member_ids=[member.pk], start=first, end=end):
+        calendar = selectors.member_calendar(member=member, start=first, end=end)
     records = selectors.records_for(viewer=member, start=first, end=end, member=member)
     judged = selectors.records_judge(records, organization=organization, now=now, calendar=calendar)
     summary = selectors.judged_summary(judged)
@@ -118,13 +148,20 @@ def _leave_form(member: Membership, data=None, *, leave_types=None) -> LeaveForm
 
 
 def _page(request: HttpRequest, member: Membership, *, status: int = 200, **forms) -> HttpResponse:
-    first = months.parse_month(request.GET.get("month", ""), services.local_today(member))
+    today = services.local_today(member)
+    first = months.parse_month(request.GET.get("month", ""), today)
+    week = months.week_of(today)
+    # One calendar for the month shown and this week when they are near (the usual case: this month).
+    start, end = min(first, week[0]), max(months.month_end(first), week[-1])
+    shared = (
+        selectors.member_calendar(member=member, start=start, end=end) if (end - start).days < 62 else None
+    )
     balances = _balances_context(member)
     context = {
         "member": member,
         "can_write": member.can(roles.WRITE),
-        **_today_context(member),
-        **_month_context(member, first),
+        **_today_context(member, calendar=shared),
+        **_month_context(member, first, calendar=shared),
         **_requests_context(member),
         **balances,
         **feeds_context(request, member),

@@ -86,3 +86,75 @@ def week_of(day: date) -> list[date]:
     """Monday to Sunday of the week holding `day` (the calendar's column headings)."""
     monday = day - timedelta(days=day.weekday())
     return [monday + timedelta(days=n) for n in range(7)]
+
+
+# --- this week's hours, drawn as a small SVG bar chart on the server (no script, nothing inline to style) -----
+
+CHART_WIDTH, CHART_HEIGHT = 280, 120
+CHART_LEFT = 26  # the hour labels of the gridlines
+BAR_AREA_TOP, BAR_AREA_BOTTOM = 16, 96  # room for the value above a bar and the weekday below
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    day: date
+    minutes: int
+    running: bool  # today while clocked in: the time so far, drawn apart
+    is_today: bool
+    is_future: bool
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def label_x(self) -> int:
+        return self.x + self.width // 2
+
+
+@dataclass(frozen=True)
+class WeekChart:
+    bars: list[WeekBar]
+    total_minutes: int
+    scale_hours: int
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    baseline: int = BAR_AREA_BOTTOM
+
+    @property
+    def gridlines(self) -> list[tuple[int, int]]:
+        """(hours, y) of a line every 4 hours up to the scale."""
+        span = BAR_AREA_BOTTOM - BAR_AREA_TOP
+        return [
+            (hours, BAR_AREA_BOTTOM - round(span * hours / self.scale_hours))
+            for hours in range(4, self.scale_hours + 1, 4)
+        ]
+
+
+def week_chart(*, days: list[date], worked: dict[date, int], today: date, running: int = 0) -> WeekChart:
+    """Bars of worked minutes per day of the week; today's bar shows `running` minutes while clocked in."""
+    minutes = {day: worked.get(day, 0) for day in days}
+    if running:
+        minutes[today] = max(minutes[today], running)
+    scale_hours = max(8, -(-max(minutes.values(), default=0) // 60))
+    scale_hours += -scale_hours % 4  # a whole number of 4-hour gridlines
+    slot = (CHART_WIDTH - CHART_LEFT) // len(days)
+    width = slot * 3 // 5
+    span = BAR_AREA_BOTTOM - BAR_AREA_TOP
+    bars = []
+    for n, day in enumerate(days):
+        height = round(span * minutes[day] / (scale_hours * 60))
+        bars.append(
+            WeekBar(
+                day=day,
+                minutes=minutes[day],
+                running=bool(running) and day == today,
+                is_today=day == today,
+                is_future=day > today,
+                x=CHART_LEFT + n * slot + (slot - width) // 2,
+                y=BAR_AREA_BOTTOM - height,
+                width=width,
+                height=height,
+            )
+        )
+    return WeekChart(bars=bars, total_minutes=sum(minutes.values()), scale_hours=scale_hours)

@@ -1,6 +1,6 @@
 // Behaviour of the attendance pages. Everything works without it (plain forms post and redirect); this
 // file only makes the pages nicer: error answers swapped in place, fields shown for the chosen kind,
-// the browser's location for geofenced punches, "select all" in the approver inbox.
+// the browser's location for geofenced punches, "select all" in the approver inbox, the running timer.
 (() => {
   // When htmx swaps in an element whose id was already on the page it "settles" a few attributes, and for
   // `style` it writes style="" even when neither copy had one: an inline style the CSP refuses.
@@ -47,7 +47,29 @@
     );
   }
 
+  // The Today panel's timer while clocked in: the server renders when the stretch began and its own
+  // clock, so a wrong clock on the device does not skew it; this only keeps the face moving.
+  const pad = (n) => String(n).padStart(2, "0");
+  function startTimers(root) {
+    root.querySelectorAll("[data-timer-since]").forEach((element) => {
+      if (element.dataset.ticking) return;
+      element.dataset.ticking = "1";
+      const since = Number(element.dataset.timerSince) * 1000;
+      const skew = Number(element.dataset.serverNow) * 1000 - Date.now();
+      const timer = setInterval(() => {
+        if (!element.isConnected) {
+          clearInterval(timer);
+          return;
+        }
+        const seconds = Math.max(0, Math.floor((Date.now() + skew - since) / 1000));
+        const hours = Math.floor(seconds / 3600);
+        element.textContent = `${hours}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+      }, 1000);
+    });
+  }
+
   function setUp(root) {
+    startTimers(root);
     root.querySelectorAll("form[data-adjustment-form]").forEach(syncAdjustment);
     root.querySelectorAll("form[data-leave-form]").forEach(syncLeave);
     root.querySelectorAll("form[data-geolocate]").forEach(locate);
