@@ -135,7 +135,14 @@ def _inputs(kwargs: dict) -> dict:
         if name in {"organization", "actor", "member"}:
             continue
         if isinstance(value, list | tuple):
-            kept[name] = [str(item)[:100] for item in value[:20]] + (["…"] if len(value) > 20 else [])
+            kept[name] = [_loggable(str(item)[:100]) for item in value[:20]] + (
+                ["…"] if len(value) > 20 else []
+            )
         elif isinstance(value, str | int | bool) or value is None:
-            kept[name] = value if not isinstance(value, str) else value[:200]
+            kept[name] = value if not isinstance(value, str) else _loggable(value[:200])
     return kept
+
+
+def _loggable(text: str) -> str:
+    """A NUL character cannot be stored in the log's JSON (PostgreSQL refuses it): shown as U+FFFD."""
+    return text.replace("\x00", "\ufffd")

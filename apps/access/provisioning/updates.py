@@ -68,7 +68,7 @@ def member_update(
     organization = lock_organization(organization)
     membership = (
         Membership.objects.for_org(organization)
-        .select_for_update()
+        .select_for_update(of=("self",))  # not the manager's row (an outer join PostgreSQL cannot lock)
         .select_related("user", "manager__user")
         .get(pk=member.pk)
     )
