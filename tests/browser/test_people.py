@@ -97,3 +97,30 @@ def test_the_person_pages_fit_a_phone(mobile_page, live_server, people):
     page.goto(f"{live_server.url}/admin-center/users/{people['emma'].user_id}/")
     _no_horizontal_overflow(page)
     screenshot(page, "h1-person-detail-phone-zh")
+
+
+def test_the_owner_of_an_existing_account_accepts_an_invitation(page, live_server, make_member, other_org):
+    from apps.access.provisioning import member_provision
+    from apps.access.provisioning.consent import consent_link
+
+    make_member("alice", roles.EMPLOYEE, display_name="Alice")
+    globex_admin = make_member("gadmin", roles.ADMIN, organization=other_org)
+    pending = member_provision(
+        organization=other_org, actor=globex_admin, username="alice", email="a@globex.example"
+    ).membership
+    path = consent_link(pending).split("://", 1)[1].split("/", 1)[1]
+    page.set_viewport_size(WIDE)
+    login(page, live_server, "alice", PASSWORD, next_url=f"/{path}")
+    expect(page.get_by_test_id("invitation")).to_contain_text("Globex")
+    _no_horizontal_overflow(page)
+    screenshot(page, "h1-invitation")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "zh-hans", "url": live_server.url}]
+    )
+    page.reload()
+    expect(page.get_by_test_id("accept")).to_have_text("接受")
+    _no_horizontal_overflow(page)
+    screenshot(page, "h1-invitation-phone-zh")
+    page.get_by_test_id("accept").click()
+    expect(page.get_by_text("你现在是 Globex 的成员。")).to_be_visible()
