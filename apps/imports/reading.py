@@ -1,12 +1,15 @@
 """Reading an uploaded file as rows of cells, streaming: CSV through an incremental decoder, .xlsx through
 openpyxl's parsers within the limits of workbook.py. Nothing here holds the whole file.
 
-Encodings are detected, never asked for: UTF-8 (with or without BOM) when the first chunk decodes as
-UTF-8, otherwise GB18030 (what Excel on a Chinese Windows writes). Anything else is refused clearly.
+Encodings are detected, never asked for: UTF-16 with its BOM (Excel's "Unicode text", tab-separated), UTF-8
+(with or without BOM) when the first chunk decodes as UTF-8, otherwise GB18030 (what Excel on a Chinese
+Windows writes). Anything else is refused clearly. The separator is a comma, or a tab when the first chunk
+holds more tabs than commas.
 """
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +22,7 @@ SNIFF_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 csv.field_size_limit(1024 * 1024)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def sniff(head: bytes) -> tuple[str, str]:
@@ -32,7 +36,9 @@ def sniff(head: bytes) -> tuple[str, str]:
             "IMPORT_FORMAT_UNSUPPORTED",
             _("Old .xls workbooks are not supported; save the file as .xlsx or CSV."),
         )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _utf16_text(head):
+        return "csv", "utf-16"  # the codec reads the BOM for the byte order
+    if b"\x00" in head:
         raise ValidationFailed(
             "IMPORT_ENCODING_UNSUPPORTED",
             _("The file is not text in UTF-8 or GB18030 (is it UTF-16 or binary?); save it as CSV UTF-8."),
@@ -52,13 +58,28 @@ def sniff(head: bytes) -> tuple[str, str]:
     )
 
 
+def _utf16_text(head: bytes) -> bool:
+    """Whether bytes after a UTF-16 BOM read as a table: text with a line end or a separator, and no
+    control characters (binary after two lucky bytes is not)."""
+    try:
+        text = codecs.getincrementaldecoder("utf-16")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return any(mark in text for mark in "\n\t,") and not _CONTROL.search(text)
+
+
 Row = list  # cells: str for CSV; str, numbers, dates, times or None for .xlsx
 
 
 def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, Row]]:
     """(line number, cells) for every non-blank row. Line numbers count physical lines, from 1."""
     with path.open("r", encoding=encoding, newline="", errors="strict") as handle:
-        reader = csv.reader(handle)
+        try:
+            sample = handle.read(SNIFF_BYTES)
+        except UnicodeDecodeError:
+            sample = ""  # reported with its line below
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter="\t" if sample.count("\t") > sample.count(",") else ",")
         try:
             for cells in reader:
                 # A blank line is [] and a row of empty cells is all ""; both are skipped cheaply.

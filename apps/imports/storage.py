@@ -41,46 +41,21 @@ def absolute_path(upload) -> Path:
     return Path(settings.MEDIA_ROOT) / upload.path
 
 
-class StreamingWriter:
-    """Writes a file chunk by chunk, keeping its size, SHA-256, line count and first bytes."""
+class LineCounter:
+    """Counts the CSV records that hold a value, fed a file's bytes (UTF-8 or GB18030) chunk by chunk: not
+    blank lines nor rows of empty cells (`,,,,`), and a line end inside a quoted cell starts no record; the
+    rows the reader yields, whatever the chunks' boundaries. LF or CRLF line ends (docs/imports.md,
+    Formats). An .xlsx's count is its sheet's rows instead (workbook.scan)."""
 
     def __init__(self):
-        name = uuid.uuid4().hex
-        self.relative = f"{UPLOAD_DIR}/{name[:2]}/{name}"
-        self.path = Path(settings.MEDIA_ROOT) / self.relative
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = self.path.open("wb")
-        self._sha = hashlib.sha256()
-        self.size = 0
         self.lines = 0
-        self.head = b""
-        self.limit = settings.IMPORT_UPLOAD_MAX_BYTES
-        self.exceeded = False
-        self.kept = False  # set once an Upload row owns the file
-        # The line counter's state: whether the line the last chunk ended in is counted already, whether
-        # that line began inside a quoted cell (a line end in quotes is part of a cell), and whether the
-        # bytes so far end inside quotes.
+        # Whether the line the last chunk ended in is counted already, whether that line began inside a
+        # quoted cell, and whether the bytes so far end inside quotes.
         self._counted = False
         self._began_quoted = False
         self._quoted = False
 
-    def write(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.size > self.limit:
-            self.exceeded = True
-            self.discard()
-            raise too_large()
-        if len(self.head) < reading.SNIFF_BYTES:
-            self.head += chunk[: reading.SNIFF_BYTES - len(self.head)]
-        self._sha.update(chunk)
-        self._count_lines(chunk if self.size > len(chunk) or not chunk.startswith(BOM) else chunk[3:])
-        self._handle.write(chunk)
-
-    def _count_lines(self, chunk: bytes) -> None:
-        """Count the CSV records that hold a value: not blank lines nor rows of empty cells (`,,,,`), and
-        a line end inside a quoted cell does not start a record; the same rows the reader yields, whatever
-        the chunks' boundaries. LF or CRLF line ends (docs/imports.md, Formats). An .xlsx's count is
-        its sheet's rows instead (workbook.scan)."""
+    def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
         if b'"' not in chunk and not self._quoted:
@@ -111,9 +86,52 @@ class StreamingWriter:
             if index == last:
                 break
 
+
+def count_text_lines(path: Path, encoding: str) -> int:
+    """The records of a text file in an encoding the byte counter cannot read (UTF-16), decoded."""
+    counter = LineCounter()
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        for text in iter(lambda: handle.read(RAW_CHUNK), ""):
+            counter.feed(text.encode())  # the codec drops the BOM
+    return counter.lines
+
+
+class StreamingWriter:
+    """Writes a file chunk by chunk, keeping its size, SHA-256, line count and first bytes."""
+
+    def __init__(self):
+        name = uuid.uuid4().hex
+        self.relative = f"{UPLOAD_DIR}/{name[:2]}/{name}"
+        self.path = Path(settings.MEDIA_ROOT) / self.relative
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("wb")
+        self._sha = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+        self.limit = settings.IMPORT_UPLOAD_MAX_BYTES
+        self.exceeded = False
+        self.kept = False  # set once an Upload row owns the file
+        self._counter = LineCounter()
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.exceeded = True
+            self.discard()
+            raise too_large()
+        if len(self.head) < reading.SNIFF_BYTES:
+            self.head += chunk[: reading.SNIFF_BYTES - len(self.head)]
+        self._sha.update(chunk)
+        self._counter.feed(chunk if self.size > len(chunk) or not chunk.startswith(BOM) else chunk[3:])
+        self._handle.write(chunk)
+
     def close(self) -> None:
         if not self._handle.closed:
             self._handle.close()
+
+    @property
+    def lines(self) -> int:
+        return self._counter.lines
 
     @property
     def sha256(self) -> str:

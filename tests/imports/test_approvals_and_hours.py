@@ -2,7 +2,7 @@
 record: staged, merged, shown by the records API, the records export (formula-escaped) and the employee's
 month page, restored by a rollback; their numbers are range-checked like every number cell. The files are
 shaped as DingTalk writes them: title rows, extra result columns, a totals line, GBK / UTF-8 with BOM /
-xlsx."""
+UTF-16 (Excel's Unicode text) / xlsx."""
 
 import csv
 import io
@@ -35,9 +35,9 @@ ROWS = [
 ]  # fmt: skip
 
 
-def as_csv(rows) -> str:
+def as_csv(rows, delimiter: str = ",") -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter).writerows(rows)
     return buffer.getvalue()
 
 
@@ -58,6 +58,8 @@ def export_bytes(kind: str, rows=None) -> tuple[bytes, str]:
         return as_xlsx(rows), "daily.xlsx"
     if kind == "gbk":
         return as_csv(rows).encode("gbk"), "daily.csv"
+    if kind == "utf-16":  # Excel's "Unicode text": UTF-16 with its BOM, tab-separated
+        return b"\xff\xfe" + as_csv(rows, "\t").encode("utf-16-le"), "daily.txt"
     return b"\xef\xbb\xbf" + as_csv(rows).encode("utf-8"), "daily.csv"
 
 
@@ -78,7 +80,7 @@ def records_by_day() -> dict:
     }
 
 
-@pytest.mark.parametrize("kind", ["gbk", "utf-8-sig", "xlsx"])
+@pytest.mark.parametrize("kind", ["gbk", "utf-8-sig", "utf-16", "xlsx"])
 def test_approvals_and_hours_of_a_real_export_are_kept_with_the_record(imports, staff, kind):
     data, filename = export_bytes(kind)
     preview, response = commit_file(imports, data, filename, f"approvals-{kind}")

@@ -1,7 +1,7 @@
 """Real DingTalk exports as they come: title rows, totals and subtotal lines (合计, 小计, 总计, Total) that are
 ignored and counted, formula-like text in reference columns kept as text (and escaped on export), exact
 counts (a job's total is its data rows), in the encodings DingTalk and Excel write (GBK, UTF-8 with BOM,
-xlsx; UTF-16 is refused clearly)."""
+xlsx, UTF-16 with its BOM; without it UTF-16 is refused clearly)."""
 
 import io
 
@@ -41,8 +41,26 @@ def test_totals_lines_are_ignored_and_counted(imports, staff, encoding, prefix):
     assert ImportItem.objects.count() == 3
 
 
-def test_a_utf16_export_is_refused_clearly(imports, staff):
-    response = imports.upload_bytes(b"\xff\xfe" + EXPORT.encode("utf-16-le"))
+@pytest.mark.parametrize(
+    ("codec", "bom", "separator"), [("utf-16-le", b"\xff\xfe", "\t"), ("utf-16-be", b"\xfe\xff", ",")]
+)
+def test_a_utf16_export_is_read(imports, staff, codec, bom, separator):
+    """Excel's "Unicode text" (UTF-16 with a BOM, tab-separated) and a comma-separated UTF-16 file."""
+    data = bom + EXPORT.replace(",", separator).replace("\n", "\r\n").encode(codec)
+    upload = imports.upload_bytes(data, "daily.txt")
+    assert upload.status_code == 201, upload.json()
+    assert (upload.json()["encoding"], upload.json()["lineCount"]) == ("utf-16", 9)
+    body = imports.preview(upload.json()["id"]).json()
+    assert body["detection"]["encoding"] == "utf-16"
+    assert (body["summary"]["totalRows"], body["summary"]["valid"], body["summary"]["ignoredRows"]) == (
+        3,
+        3,
+        3,
+    )
+
+
+def test_utf16_without_its_bom_is_refused_clearly(imports, staff):
+    response = imports.upload_bytes(EXPORT.encode("utf-16-le"))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "IMPORT_ENCODING_UNSUPPORTED"
 

@@ -116,7 +116,7 @@ def test_a_101_mb_file_is_refused_with_the_default_100_mb_limit(imports, setting
     [
         (b"", 422, "IMPORT_NO_ROWS"),
         (b"\n" * 1000, 422, "IMPORT_NO_ROWS"),
-        ("日期,工号\n".encode("utf-16"), 400, "IMPORT_ENCODING_UNSUPPORTED"),
+        ("日期,工号\n".encode("utf-16-le"), 400, "IMPORT_ENCODING_UNSUPPORTED"),  # UTF-16 without its BOM
         (b"\x00\x01\x02binary", 400, "IMPORT_ENCODING_UNSUPPORTED"),
         (b"\xd0\xcf\x11\xe0legacy-xls", 400, "IMPORT_FORMAT_UNSUPPORTED"),
         (b"\xff\xfe\xfd\x80\x81 not text", 400, "IMPORT_ENCODING_UNSUPPORTED"),

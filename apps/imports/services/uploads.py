@@ -52,7 +52,12 @@ def upload_create_from_writer(
         file_type, encoding = reading.sniff(writer.head)
         # A workbook is checked against its limits now (a bomb is refused before anyone parses it), and
         # its line count is its sheet's rows, not the newlines of the zip's bytes.
-        line_count = workbook.scan(writer.path) if file_type == "xlsx" else writer.lines
+        if file_type == "xlsx":
+            line_count = workbook.scan(writer.path)
+        elif encoding == "utf-16":  # the byte counter reads UTF-8 and GB18030 only: count the text
+            line_count = storage.count_text_lines(writer.path, encoding)
+        else:
+            line_count = writer.lines
         now = timezone.now()
         with transaction.atomic():
             upload = Upload.objects.create(
