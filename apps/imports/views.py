@@ -145,9 +145,14 @@ def _member_choices(member: Membership, q: str = "") -> list:
         .select_related(None)
         .prefetch_related(None)
         .select_related("user")
-        .only("employee_no", "display_name", "user__username", "user__first_name", "user__last_name")[
-            :MEMBER_CHOICES
-        ]
+        .only(
+            "employee_no",
+            "display_name",
+            "invitation_pending",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+        )[:MEMBER_CHOICES]
     )
 
 
