@@ -192,7 +192,7 @@ def test_editing_a_leave_type_allowance(admin, admin_client, other_org):
 def test_the_holiday_list_query_count_is_flat(admin, admin_client, django_assert_max_num_queries):
     for day in range(1, 29):
         Holiday.objects.create(organization=admin.organization, date=date(2026, 2, day), name=f"H{day}")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # + the navigation's pending count
         response = admin_client.get(URL, {"year": "2026"})
     assert len(response.context["holidays"]) == 28
 

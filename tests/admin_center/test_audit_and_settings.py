@@ -20,7 +20,7 @@ def test_the_audit_list_filters_by_action_prefix(admin, admin_client):
 
 def test_the_audit_list_pages_by_sequence_without_repeats(admin, admin_client, django_assert_max_num_queries):
     _entries(admin.organization, 60)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # + the navigation's pending count
         first = admin_client.get("/admin-center/audit/", {"action": "demo."})
     assert len(first.context["entries"]) == 50
     second = admin_client.get("/admin-center/audit/?" + first.context["next_query"])
