@@ -1,5 +1,6 @@
 """The monthly close as an administrator does it in the Admin Center, and what the employee sees meanwhile:
-a template, cycles generated from it, the March cycle's readiness and anomalies, its summary sorted; a lock
+a template, cycles generated from it, the March cycle's readiness and anomalies (settled in one go), its
+summary sorted; a lock
 (the employee's punch is then refused with a sentence), a close, a reopen with a reason, a punch that changes
 the figures, a second close, and the changes read back. Screenshots at 1366x900 and 390x844, English and
 Chinese, go to output/playwright/payroll-*.png. The server clock is held at Wednesday 18 March 2026."""
@@ -83,7 +84,7 @@ def sign_in_as(page, live_server, username: str, next_url: str) -> None:
 
 def test_the_monthly_close(page, live_server, people, clock):
     page.set_viewport_size(WIDE)
-    page.on("dialog", lambda dialog: dialog.accept())  # "Some things are not settled yet. Lock anyway?"
+    page.on("dialog", lambda dialog: dialog.accept())  # "Close this cycle and save everyone's figures?"
     sign_in_as(page, live_server, "ada", "/admin-center/")
 
     # --- a template, then three cycles from it ----------------------------------------------------------
@@ -124,6 +125,12 @@ def test_the_monthly_close(page, live_server, people, clock):
     expect(rows.first).to_contain_text("Missed check-out request")
     no_codes(page)
     both_sizes(page, "payroll-anomalies")
+    # Both settled at once: a missed check-out and a time correction, approved on the spot.
+    page.get_by_test_id("settle-all").check()
+    page.get_by_test_id("settle-approve").check()
+    page.get_by_test_id("settle-submit").click()
+    expect(page.get_by_text("2 days settled: their requests are approved.")).to_be_visible()
+    expect(page.get_by_test_id("no-anomalies")).to_be_visible()
 
     page.get_by_test_id("cycle-nav").get_by_role("link", name="Summary").click()
     page.get_by_test_id("sort-worked").click()  # ascending
@@ -140,6 +147,7 @@ def test_the_monthly_close(page, live_server, people, clock):
 
     # --- lock: the employee's punch is refused, with a sentence -----------------------------------------
     page.get_by_test_id("cycle-nav").get_by_role("link", name="Readiness and actions").click()
+    expect(page.get_by_test_id("readiness")).to_have_attribute("data-ready", "yes")
     page.get_by_test_id("lock").click()
     expect(page.get_by_text("is locked: attendance on its days can no longer change.")).to_be_visible()
     expect(page.get_by_test_id("cycle-status")).to_have_attribute("data-status", "locked")
@@ -177,7 +185,7 @@ def test_the_monthly_close(page, live_server, people, clock):
     page.get_by_test_id("clock-out").first.click()
     expect(page.get_by_test_id("punch-feedback")).to_contain_text("Clocked out at 18:05")
     expect(page.get_by_test_id("card-worked")).to_have_text(
-        re.compile(r"^96\.\d\d h$")
+        re.compile(r"^104\.\d\d h$")
     )  # the card fetched itself again
     both_sizes(page, "payroll-employee")
 
@@ -194,8 +202,8 @@ def test_the_monthly_close(page, live_server, people, clock):
     )
     emma = page.locator('[data-testid=change-member][data-member="emma"]')
     worked = emma.get_by_test_id("change-row").filter(has_text="Worked")
-    expect(worked.first).to_contain_text("88:00")
-    expect(worked.first).to_contain_text("96:")
+    expect(worked.first).to_contain_text("96:00")
+    expect(worked.first).to_contain_text("104:")
     expect(emma.get_by_test_id("change-entry").first).to_contain_text("Clocked in or out")
     no_codes(page)
     both_sizes(page, "payroll-changes")

@@ -395,3 +395,40 @@ def test_the_demo_has_a_template_and_three_open_cycles_around_today():
     assert cycles[1].start_date <= today <= cycles[1].end_date
     page = browse(employee).get("/attendance/").content.decode()
     assert 'data-testid="payroll-cycle-card"' in page
+
+
+def test_ticked_anomalies_are_settled_in_one_go_and_refusals_are_sentences(team, admin, march):
+    from apps.attendance import services as attendance
+
+    org = team["admin"].organization
+    attendance.leave_type_create(organization=org, code="annual", name="Annual leave", yearly_allowance=10)
+    attendance.leave_accrue_year(organization=org, year=2026)
+    missed = record(team["emma"], "2026-03-03", "partial", end="")
+    absent = record(team["wang"], "2026-03-04", "absent", start="", end="")
+    late = record(team["wang"], "2026-03-05", "late", start="09:30", late=30)
+    url = f"{BASE}cycles/{march.pk}/anomalies/"
+    page = text_of(admin.get(url))
+    assert page.count('data-testid="settle-pick"') == 3 and 'data-testid="settle-form"' in page
+
+    asked = admin.post(f"{url}settle/", {"record": [late.pk], "idempotency_key": "s1"}, follow=True)
+    assert flash(asked) == ["1 request sent to the approver."]
+    settled = admin.post(
+        f"{url}settle/",
+        {
+            "record": [missed.pk, absent.pk, late.pk],
+            "leave_type": "annual",
+            "approve": "on",
+            "idempotency_key": "s2",
+        },
+        follow=True,
+    )
+    assert flash(settled) == [
+        "2 days settled: their requests are approved.",
+        "Wang, 2026-03-05: a request for this day is already waiting for a decision.",
+    ]
+    after = text_of(settled)
+    assert after.count('data-testid="anomaly-row"') == 1 and 'data-state="pending"' in after
+    nothing = admin.post(f"{url}settle/", {"idempotency_key": "s3"}, follow=True)
+    assert flash(nothing) == ["Tick the days to settle first."]
+    admin.post(f"{BASE}cycles/{march.pk}/lock/", {"idempotency_key": "l9"})
+    assert 'data-testid="settle-form"' not in text_of(admin.get(url))

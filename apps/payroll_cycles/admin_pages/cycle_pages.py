@@ -2,20 +2,25 @@
 the moves its state allows, its summary table (sorted, paged, exported), its anomalies, and what changed
 between two closes."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.access.admin_center import admin_page
 from apps.access.models import Membership
 from apps.attendance.labels import RECORD_STATUS
 from apps.attendance.models import LeaveType
+from apps.core.errors import DomainError
 from apps.payroll_cycles import anomalies, labels, readiness, selectors
 from apps.payroll_cycles.admin_pages.cycles import cycle_or_404
 from apps.payroll_cycles.admin_pages.forms import new_key
 from apps.payroll_cycles.models import CycleTransition, PayrollCycle
+from apps.payroll_cycles.services.anomaly_resolve import anomalies_resolve
 from apps.payroll_cycles.summary import cycle_summary
 from apps.payroll_cycles.summary.sql import ANOMALY_STATUSES
 
@@ -144,6 +149,9 @@ def anomaly_list(request: HttpRequest, admin: Membership, cycle_id: int) -> Http
         "items": items,
         "owed_punch": owed_punch,
         "org_tz": admin.organization.tzinfo,
+        "settleable": any(item["state"] == "open" for item in items) and not cycle.is_frozen,
+        "leave_types": LeaveType.objects.for_org(admin.organization).filter(is_active=True).order_by("name"),
+        "settle_key": new_key(),
     }
     return render(request, "payroll_cycles/admin/cycle_anomalies.html", context)
 
@@ -217,3 +225,70 @@ def changes(request: HttpRequest, admin: Membership, cycle_id: int) -> HttpRespo
         "org_tz": admin.organization.tzinfo,
     }
     return render(request, "payroll_cycles/admin/cycle_changes.html", context)
+
+
+# What a batch resolve's item result says on the page, by code (the service's messages name API fields).
+ITEM_REFUSAL = {
+    "NOT_FOUND": gettext_lazy("this person is not in your organization"),
+    "DUPLICATE_ITEM": gettext_lazy("listed twice"),
+    "NOT_AN_ANOMALY": gettext_lazy("nothing to settle on this day any more"),
+    "REQUEST_PENDING": gettext_lazy("a request for this day is already waiting for a decision"),
+    "PERIOD_LOCKED": gettext_lazy("the day is in a locked period"),
+    "LEAVE_TYPE_UNKNOWN": gettext_lazy("choose a leave type to settle an absence"),
+    "VALIDATION_ERROR": gettext_lazy("it cannot be settled from here; ask the person to send the request"),
+}
+SHOWN_REFUSALS = 10
+MAX_SETTLE = 1000
+
+
+@require_POST
+@admin_page
+def anomalies_settle(request: HttpRequest, admin: Membership, cycle_id: int) -> HttpResponse:
+    """Settle the ticked anomalies: one request each (the one the list suggests), approved at once when asked."""
+    cycle = cycle_or_404(admin, cycle_id)
+    back = redirect("admin_payroll:cycle-anomalies", cycle_id=cycle.pk)
+    records = {
+        r.pk: r
+        for r in anomalies.anomalies_for(
+            viewer=admin, start=cycle.start_date, end=cycle.end_date, member=None, owed_punch=False
+        ).filter(pk__in=[int(v) for v in request.POST.getlist("record") if v.isdigit()][:MAX_SETTLE])
+    }
+    if not records:
+        messages.error(request, _("Tick the days to settle first."))
+        return back
+    items = [{"member": r.member_id, "date": r.work_date.isoformat()} for r in records.values()]
+    try:
+        answer, _replayed = anomalies_resolve(
+            actor=admin,
+            items=items,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+            approve=request.POST.get("approve") == "on",
+            reason=request.POST.get("reason", "")[:500],
+            leave_type=request.POST.get("leave_type", ""),
+        )
+    except DomainError as error:
+        messages.error(request, labels.refusal_message(error))
+        return back
+    done = answer["created"] + answer["approved"]
+    if answer["approved"]:
+        text = ngettext(
+            "%(n)s day settled: its request is approved.",
+            "%(n)s days settled: their requests are approved.",
+            done,
+        )
+    else:
+        text = ngettext("%(n)s request sent to the approver.", "%(n)s requests sent to the approvers.", done)
+    if done:
+        messages.success(request, text % {"n": done})
+    names = {r.member_id: r.member.name for r in records.values()}
+    refused = [r for r in answer["results"] if r["result"] in ("skipped", "error")]
+    for result in refused[:SHOWN_REFUSALS]:
+        why = str(ITEM_REFUSAL.get(result["code"]) or result["message"]).rstrip(".")
+        messages.warning(
+            request,
+            _("%(name)s, %(day)s: %(why)s.")
+            % {"name": names.get(result["member"], ""), "day": result["date"], "why": why},
+        )
+    if len(refused) > SHOWN_REFUSALS:
+        messages.warning(request, _("… and %(n)s more not settled.") % {"n": len(refused) - SHOWN_REFUSALS})
+    return back

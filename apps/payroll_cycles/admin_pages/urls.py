@@ -13,6 +13,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/", cycle_pages.overview, name="cycle"),
     path("cycles/<int:cycle_id>/summary/", cycle_pages.summary, name="cycle-summary"),
     path("cycles/<int:cycle_id>/anomalies/", cycle_pages.anomaly_list, name="cycle-anomalies"),
+    path("cycles/<int:cycle_id>/anomalies/settle/", cycle_pages.anomalies_settle, name="anomalies-settle"),
     path("cycles/<int:cycle_id>/changes/", cycle_pages.changes, name="cycle-changes"),
     path("cycles/<int:cycle_id>/delete/", cycles.delete, name="cycle-delete"),
     path("cycles/<int:cycle_id>/<slug:action>/", cycles.move, name="cycle-move"),
