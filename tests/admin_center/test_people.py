@@ -242,3 +242,5 @@ def test_adding_another_organizations_account_on_the_page_reads_as_a_new_person(
     assert 'data-testid="member-invited"' in page and "h@acme.example" in page
     assert "Geheim" not in page and "hans@globex.example" not in page
     assert Membership.objects.get(user=stranger.user, organization=admin.organization).invitation_pending
+    listing = admin_client.get("/admin-center/users/", {"q": "hans"}).content.decode()
+    assert 'data-testid="member-invited"' in listing and "hans@globex.example" not in listing
