@@ -12,13 +12,14 @@ class AttendanceConfig(AppConfig):
 
         from apps.access.admin_center import Section, register_section, register_urls
         from apps.access.hooks import register_demo_seeder
-        from apps.attendance import models, personal_data, retention, tasks  # noqa: F401 - register their handlers and task names
+        from apps.attendance import audit_wording, models, personal_data, retention, tasks  # noqa: F401 - register their handlers and task names
         from apps.attendance.demo import seed_demo_attendance
 
         register_demo_seeder(seed_demo_attendance)
         from apps.attendance.admin_center import person
 
         person.register()  # the person's month, balances and requests in User Access
+        audit_wording.register()
         register_urls("apps.attendance.admin_center.urls", prefix="settings/attendance/")
         register_urls("apps.attendance.admin_center.report_urls", prefix="reports/")
         register_section(

@@ -14,6 +14,7 @@ class AuditConfig(AppConfig):
         from apps.audit import (
             personal_data,  # noqa: F401 - registers audit's personal-data handler
             receivers,  # noqa: F401 - connects the auth signal receivers
+            wording,
         )
         from apps.audit.admin_pages import sections as admin_sections
         from apps.audit.metrics import refresh_sealer_gauges
@@ -25,6 +26,7 @@ class AuditConfig(AppConfig):
         register_scrape_refresher(refresh_sealer_gauges)
         register_event_writer(event_emit)
         admin_sections.register()
+        wording.register_access_wordings()
         # Field-level diffs (django-auditlog) for the access models; secrets never enter a diff.
         auditlog.register(Organization)
         auditlog.register(Membership, m2m_fields={"roles"})

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.access.admin_center import admin_page
@@ -19,11 +20,18 @@ from apps.audit.admin_pages.sections import CHAIN_CACHE_SECONDS, chain_cache_key
 from apps.audit.filters import FILTER_PARAMS, OperationLogFilter
 from apps.audit.models import OperationLog, chain_key
 from apps.audit.verify import chain_verify
+from apps.audit.wording import CATEGORIES, actions_in, describe
 from apps.core.errors import DomainError
 from apps.core.filters import filtered
 from apps.core.params import ascii_int
 
 LOG_PAGE_SIZE = 50
+PAGE_PARAMS = ("category", "hide_signins")  # the viewer's own filters, beside the API's
+RESULT_LABELS = {
+    OperationLog.Result.OK: _("Done"),
+    OperationLog.Result.DENIED: _("Refused"),
+    OperationLog.Result.FAILED: _("Failed"),
+}
 # Model diffs written within this window of an operation-log entry belong to the same change.
 DIFF_WINDOW = timedelta(seconds=2)
 
@@ -32,14 +40,23 @@ DIFF_WINDOW = timedelta(seconds=2)
 @admin_page
 def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
     organization = admin.organization
-    values = {name: request.GET.get(name, "") for name in FILTER_PARAMS}
+    values = {name: request.GET.get(name, "") for name in (*FILTER_PARAMS, *PAGE_PARAMS)}
     filter_query = urlencode({k: v for k, v in values.items() if v})
-    context = {"values": values, "results": OperationLog.Result.values, "filter_query": filter_query}
+    context = {
+        "values": values,
+        "results": list(RESULT_LABELS.items()),
+        "categories": list(CATEGORIES.items()),
+        "filter_query": filter_query,
+    }
     try:
         entries = filtered(OperationLogFilter(request.GET, organization=organization)).order_by("-sequence")
     except DomainError as error:
         context["error"] = error.message
         return render(request, "admin_center/audit.html", context, status=400)
+    if values["category"] in CATEGORIES:
+        entries = entries.filter(action__in=actions_in(values["category"]))
+    if values["hide_signins"]:
+        entries = entries.exclude(action__in=actions_in("signins"))
     # Keyset pages on the chain sequence (unique per organization): no skipped or repeated entries
     # while new ones arrive.
     before = request.GET.get("before", "")
@@ -48,6 +65,9 @@ def audit(request: HttpRequest, admin: Membership) -> HttpResponse:
     page = list(entries.select_related(None)[: LOG_PAGE_SIZE + 1])
     more = len(page) > LOG_PAGE_SIZE
     page = page[:LOG_PAGE_SIZE]
+    describe(page, organization)
+    for entry in page:
+        entry.result_label = RESULT_LABELS.get(entry.result, entry.result)
     context.update(
         entries=page,
         org_tz=organization.tzinfo,
@@ -100,6 +120,8 @@ def audit_entry(request: HttpRequest, admin: Membership, entry_id: int) -> HttpR
     if entry is None:
         raise Http404("No such entry in this organization.")
     diffs = [{"entry": diff, "changes": _diff_rows(diff)} for diff in _model_diffs(entry)]
+    describe([entry], admin.organization)
+    entry.result_label = RESULT_LABELS.get(entry.result, entry.result)
     context = {
         "entry": entry,
         "org_tz": admin.organization.tzinfo,

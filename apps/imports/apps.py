@@ -11,12 +11,14 @@ class ImportsConfig(AppConfig):
         from apps.access.admin_center import Section, register_section
         from apps.access.hooks import register_demo_seeder
         from apps.imports import (
+            audit_wording,
             personal_data,  # noqa: F401 - registers imports' personal-data handler
             tasks,  # noqa: F401 - registers the tasks that queue.py calls by name
         )
         from apps.imports.demo import seed_demo_imports
 
         register_demo_seeder(seed_demo_imports)
+        audit_wording.register()
 
         from apps.attendance.hooks import register_pending_work_reporter
         from apps.imports.selectors import imports_running

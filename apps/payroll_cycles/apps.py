@@ -11,11 +11,12 @@ class PayrollCyclesConfig(AppConfig):
         from apps.access.admin_center import Section, register_section, register_urls
         from apps.access.hooks import register_demo_seeder
         from apps.attendance import hooks
-        from apps.payroll_cycles import employee_card, locks, tasks  # noqa: F401  (tasks: registers the task names)
+        from apps.payroll_cycles import audit_wording, employee_card, locks, tasks  # noqa: F401  (tasks: registers the task names)
         from apps.payroll_cycles.demo import seed_demo_payroll
 
         register_demo_seeder(seed_demo_payroll)
         hooks.register_lock_checker(locks.locked_pairs, span=locks.any_frozen_between)
+        audit_wording.register()
         hooks.register_employee_card(
             hooks.EmployeeCard(
                 key=employee_card.KEY,

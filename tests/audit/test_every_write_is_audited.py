@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from apps.attendance import services as attendance_services
 from apps.audit.models import OperationLog
+from apps.audit.wording import wording_for
 from apps.payroll_cycles.models import PayrollCycle
 from tests import factories
 from tests.security.endpoints import _adjustment, api_endpoints, build_world, path_for
@@ -352,3 +353,5 @@ def test_a_valid_write_leaves_an_operation_log_entry(
         return
     assert new, f"{endpoint} succeeded ({response.status_code}) but left no operation-log entry"
     assert all(entry.action.count(".") >= 2 for entry in new), [entry.action for entry in new]
+    unworded = [entry.action for entry in new if wording_for(entry.action) is None]
+    assert not unworded, f"{endpoint}: add a wording (the app's audit_wording.py) for {unworded}"
