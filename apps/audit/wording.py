@@ -138,6 +138,8 @@ def register_access_wordings() -> None:
             "access.member.provision": (_("%(actor)s provisioned %(target)s"), person),
             "access.member.update": (_("%(actor)s changed %(target)s's details"), person),
             "access.member.invite": (_("%(actor)s invited %(target)s"), person),
+            "access.member.accept": (_("%(actor)s accepted the invitation to join"), person),
+            "access.member.decline": (_("%(actor)s declined the invitation to join"), person),
             "access.member.deactivate": (_("%(actor)s deactivated %(target)s"), person),
             "access.member.reactivate": (_("%(actor)s reactivated %(target)s"), person),
             "access.member.erase": (_("%(actor)s erased %(target)s's personal data"), person),

@@ -19,7 +19,10 @@ from tests.attendance.conftest import at, calendar_2026, client_for, day_shift  
 pytestmark = pytest.mark.django_db
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
-LITERAL = re.compile(r"\"((?:access|audit|attendance|imports|payroll|django_admin)\.[a-z_]+\.[a-z_]+)\"")
+# `action="x.y.z"`, `action = "x.y.z"` and `records_failures("x.y.z")`: how the code names what it records.
+LITERAL = re.compile(
+    r"(?:\baction\s*=\s*|records_failures\()\"((?:access|audit|attendance|imports|payroll|django_admin)\.[a-z_]+\.[a-z_]+)\""
+)
 NOW = at("2026-03-01 10:00")
 
 
