@@ -40,6 +40,7 @@ def register() -> None:
             "payroll.template.delete": (_("%(actor)s deleted the template %(target)s"), template),
             "payroll.overtime_rule.create": _("%(actor)s set the overtime rules"),
             "payroll.overtime_rule.update": _("%(actor)s changed the overtime rules"),
+            "payroll.anomalies.resolve": _("%(actor)s settled attendance anomalies in a batch"),
             "payroll.summary_job.create": _("%(actor)s asked for a pay period summary"),
         },
     )
