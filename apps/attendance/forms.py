@@ -27,6 +27,7 @@ SERVICE_FIELDS = {
     "half": "half",
     "hours": "hours",
     "comment": "comment",
+    "minutes": "minutes",
     "Idempotency-Key": "idempotency_key",
 }
 
@@ -229,3 +230,22 @@ class BulkApproveForm(forms.Form):
         if not self.errors and not any(data.get(kind) for kind in ("adjustment", "leave", "overtime")):
             raise forms.ValidationError(_("Select at least one request to approve."))
         return data
+
+
+class OvertimeForm(IdempotentForm):
+    """Ask for overtime on a day: how many minutes, and why (the service checks the day and the lock)."""
+
+    id_format = "overtime_%s"
+
+    work_date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    minutes = forms.IntegerField(label=_("Minutes of overtime"), min_value=1, max_value=1440)
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "work_date": data["work_date"],
+            "minutes": data["minutes"],
+            "reason": data["reason"],
+            "idempotency_key": data["idempotency_key"],
+        }

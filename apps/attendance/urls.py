@@ -12,6 +12,7 @@ urlpatterns = [
     path("punch/", employee.punch, name="punch"),
     path("adjustments/", employee.adjustment_create, name="adjustment-create"),
     path("leave/", employee.leave_create, name="leave-create"),
+    path("overtime/", employee.overtime_create, name="overtime-create"),
     path("calendar-feed/", feeds.calendar_feed, name="calendar-feed"),
     re_path(
         r"^requests/(?P<kind>adjustment|leave)/(?P<pk>[0-9]{1,18})/cancel/$",

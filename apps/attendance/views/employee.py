@@ -21,7 +21,7 @@ from apps.access.models import Membership
 from apps.attendance import hooks, selectors, services
 from apps.attendance import labels as text
 from apps.attendance.calendar import WorkCalendar
-from apps.attendance.forms import AdjustmentForm, LeaveForm, PunchForm
+from apps.attendance.forms import AdjustmentForm, LeaveForm, OvertimeForm, PunchForm
 from apps.attendance.models import AttendancePolicy, Punch
 from apps.attendance.views import month as months
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
@@ -167,6 +167,7 @@ def _page(request: HttpRequest, member: Membership, *, status: int = 200, **form
         **feeds_context(request, member),
         "extra_cards": hooks.employee_cards(member),
         "adjustment_form": forms.get("adjustment_form") or AdjustmentForm(),
+        "overtime_form": forms.get("overtime_form") or OvertimeForm(),
         "leave_form": forms.get("leave_form")
         or _leave_form(member, leave_types=[b.leave_type for b in balances["balances"]]),
     }
@@ -282,6 +283,32 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
     if htmx_partial(request):
         return render(request, "attendance/_adjustment_form.html", {"adjustment_form": form}, status=status)
     return _page(request, member, status=status, adjustment_form=form)
+
+
+@require_POST
+@login_required
+def overtime_create(request: HttpRequest) -> HttpResponse:
+    member = member_with(request, roles.WRITE)
+    form = OvertimeForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.overtime_request_create(member=member, **form.service_arguments())
+        except DomainError as error:
+            form.add_service_error(error)
+            status = error.status_code
+        else:
+            notice = _("Your overtime request was sent to your approver.")
+            if not htmx_partial(request):
+                messages.success(request, notice)
+                return HttpResponseRedirect(_home_url("overtime-form"))
+            response = render(
+                request, "attendance/_overtime_form.html", {"overtime_form": OvertimeForm(), "notice": notice}
+            )
+            return trigger_client_event(response, "requests-changed")
+    if htmx_partial(request):
+        return render(request, "attendance/_overtime_form.html", {"overtime_form": form}, status=status)
+    return _page(request, member, status=status, overtime_form=form)
 
 
 @require_POST
