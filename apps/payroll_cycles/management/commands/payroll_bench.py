@@ -30,7 +30,7 @@ from django.test.utils import override_settings
 
 from apps.access import roles
 from apps.access.models import Membership, Organization
-from apps.attendance.models import AttendancePolicy, DailyRecord, LeaveRequest, LeaveType, Shift
+from apps.attendance.models import AttendancePolicy, DailyRecord, LeaveType, Shift
 from apps.payroll_cycles.models import OvertimeRule, PayrollCycle
 
 SLUG = "payroll-bench"
@@ -44,8 +44,8 @@ SELECT 'pb' || i, '!', false, 'Bench', 'User ' || i, '', false, true, now() FROM
 """
 SEED_MEMBERS = """
 INSERT INTO access_membership (user_id, organization_id, employee_no, external_id, display_name, department,
-                               is_active, created_at, updated_at)
-SELECT u.id, %(org)s, lpad(substr(u.username, 3), 6, '0'), '', '', 'Bench', true, now(), now()
+                               is_active, invitation_pending, invited_email, created_at, updated_at)
+SELECT u.id, %(org)s, lpad(substr(u.username, 3), 6, '0'), '', '', 'Bench', true, false, '', now(), now()
 FROM auth_user u WHERE u.username ~ '^pb[0-9]+$'
 """
 # Day d of member m: every 13th a rest day worked, every 7th late, every 29th partial, every 31st absent,
@@ -136,10 +136,20 @@ class Command(BaseCommand):
         self._clean(org)
 
     def _clean(self, org: Organization) -> None:
+        """Set-based: the ORM's cascade would collect (and audit-log) 10,000 members one by one, minutes.
+        The seeded members own nothing but their roles, records, leave and snapshots."""
         PayrollCycle.objects.filter(organization=org).delete()  # unfrozen first: then its records may go
-        LeaveRequest.objects.filter(organization=org).delete()
+        roles_table = Membership.roles.through._meta.db_table
+        seeded = "SELECT id FROM access_membership WHERE organization_id = %(org)s AND employee_no <> 'admin'"
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM attendance_dailyrecord WHERE organization_id = %s", [org.pk])
+            for table in ("attendance_dailyrecord", "attendance_leaverequest"):
+                cursor.execute(f"DELETE FROM {table} WHERE organization_id = %(org)s", {"org": org.pk})
+            cursor.execute(f"DELETE FROM {roles_table} WHERE membership_id IN ({seeded})", {"org": org.pk})
+            cursor.execute(
+                f"DELETE FROM access_membership WHERE id IN ({seeded}) RETURNING user_id", {"org": org.pk}
+            )
+            user_ids = [user_id for (user_id,) in cursor.fetchall()]
+            cursor.execute("DELETE FROM auth_user WHERE id = ANY(%s)", [user_ids])
         org.delete()
         _bench_users().delete()
 
