@@ -294,7 +294,8 @@ def pending_team_count(*, approver: Membership) -> int:
     pending = {"viewer": approver, "scope": "team", "status": RequestStatus.PENDING}
     adjustments = _requests(AdjustmentRequest, **pending).order_by().values("pk")
     leave = _requests(LeaveRequest, **pending).order_by().values("pk")
-    return adjustments.union(leave, all=True).count()
+    overtime = _requests(OvertimeRequest, **pending).order_by().values("pk")
+    return adjustments.union(leave, overtime, all=True).count()
 
 
 def _visible_request(model, *, viewer: Membership, request_id: int):

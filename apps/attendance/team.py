@@ -10,14 +10,14 @@ assignments, holidays); the month is two (members, their leave) plus the calenda
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from apps.access import roles
 from apps.access.models import Membership
 from apps.attendance.calendar import DaySchedule, WorkCalendar
 from apps.attendance.computation import day_over_at
-from apps.attendance.models import DailyRecord, LeaveRequest, RequestStatus, Shift
+from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, Punch, RequestStatus, Shift
 
 # The board's groups, in the order a manager reads them: who needs a look first.
 STATES = ("late", "not_in", "absent", "in", "leave", "off")
@@ -238,3 +238,80 @@ def team_month(
             cells.append(MonthCell(day=day, workday=workday, leave=on))
         rows.append(MonthRow(member=member, cells=cells, leave=own))
     return rows
+
+
+# --- what an approver needs next to each request ------------------------------------------------------------
+
+
+@dataclass
+class RequestContext:
+    balance_after: object = None  # leave: the balance of its type once approved (None: the type has no limit)
+    balance_now: object = None
+    overlaps: list = field(default_factory=list)  # leave: teammates' approved leave on those days
+    punches: list = field(default_factory=list)  # adjustment: the day's punches
+
+
+def decision_context(
+    *, viewer: Membership, adjustments: list, leave: list
+) -> dict[tuple[str, int], RequestContext]:
+    """Per inbox row, keyed ("adjustment" | "leave", id): three queries whatever the number of rows (the
+    balances of the members and types asked for, the teammates' approved leave over the dates asked for, the
+    punches of the days to correct)."""
+    organization = viewer.organization
+    context: dict[tuple[str, int], RequestContext] = {}
+    if leave:
+        sums = {
+            (row["member_id"], row["leave_type_id"]): row["total"]
+            for row in LeaveLedgerEntry.objects.for_org(organization)
+            .filter(
+                member_id__in={r.member_id for r in leave}, leave_type_id__in={r.leave_type_id for r in leave}
+            )
+            .values("member_id", "leave_type_id")
+            .annotate(total=Sum("amount"))
+        }
+        managers = {r.member.manager_id for r in leave if r.member.manager_id}
+        others = []
+        if managers:
+            others = list(
+                LeaveRequest.objects.for_org(organization)
+                .filter(
+                    member__manager_id__in=managers,
+                    status=RequestStatus.APPROVED,
+                    start_date__lte=max(r.end_date for r in leave),
+                    end_date__gte=min(r.start_date for r in leave),
+                )
+                .select_related("member__user", "leave_type")
+                .order_by("start_date", "id")
+            )
+        for request in leave:
+            now = sums.get((request.member_id, request.leave_type_id)) or 0
+            unlimited = request.leave_type.is_unlimited
+            context[("leave", request.pk)] = RequestContext(
+                balance_now=None if unlimited else now,
+                balance_after=None if unlimited else now - request.amount,
+                overlaps=[
+                    other
+                    for other in others
+                    if other.member.manager_id == request.member.manager_id
+                    and other.member_id != request.member_id
+                    and other.start_date <= request.end_date
+                    and other.end_date >= request.start_date
+                ],
+            )
+    if adjustments:
+        punches: dict[tuple[int, date], list] = {}
+        rows = (
+            Punch.objects.for_org(organization)
+            .filter(
+                member_id__in={r.member_id for r in adjustments},
+                work_date__in={r.work_date for r in adjustments},
+            )
+            .order_by("occurred_at", "id")
+        )
+        for punch in rows:
+            punches.setdefault((punch.member_id, punch.work_date), []).append(punch)
+        for request in adjustments:
+            context[("adjustment", request.pk)] = RequestContext(
+                punches=punches.get((request.member_id, request.work_date), [])
+            )
+    return context

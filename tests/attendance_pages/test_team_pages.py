@@ -97,13 +97,13 @@ def test_the_approver_sees_each_report_in_its_state_with_times(signed_in, board)
         "sam": "in",
         "rex": "off",
     }
-    assert row_of(page, "emma") == "Emma 09:00 - 18:00 In 08:55"
-    assert row_of(page, "wang") == "Wang 09:00 - 18:00 In 09:30 30 minutes late"
+    assert row_of(page, "emma") == "Emma 09:00-18:00 In 08:55"
+    assert row_of(page, "wang") == "Wang 09:00-18:00 In 09:30 30 minutes late"
     assert "Annual leave" in row_of(page, "lily")
     assert "Shift has begun" in row_of(page, "zoe")
     # The night shift's check-out falls on the next calendar day: marked +1 (and said in words).
     assert row_of(page, "sam") == (
-        "Sam 22:00 - 06:00 +1 (the next day) In 21:58 · Out 06:05 +1 (the next day) Has left"
+        "Sam 22:00-06:00 +1 (the next day) In 21:58 · Out 06:05 +1 (the next day) Has left"
     )
     tiles = dict(
         re.findall(r'data-testid="tile-(\w+)">.*?<span class="tile-count">(\d+)</span>', page, flags=re.S)

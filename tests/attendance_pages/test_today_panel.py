@@ -45,7 +45,7 @@ def test_today_shows_the_shift_and_a_timer_running_since_the_check_in(signed_in,
     panel = today_panel(signed_in(team["emma"]))
 
     shift = re.search(r'data-testid="today-shift">(.*?)</p>', panel, flags=re.S).group(1)
-    assert text(shift) == "Today's shift 09:00 - 18:00"
+    assert text(shift) == "Today's shift 09:00-18:00"
     timer = re.search(r'<time class="timer-value"([^>]*)>([^<]*)</time>', panel)
     # The server renders when the stretch began and its own clock; the script only keeps counting.
     assert f'data-timer-since="{int(at("2026-03-04 08:52").timestamp())}"' in timer.group(1)
@@ -101,7 +101,7 @@ def test_a_rest_day_and_a_night_shift_say_so(signed_in, team, make_member, night
     sam = make_member("sam", roles.EMPLOYEE)
     services.shift_assignment_create(member=sam, shift=night_shift, weekdays=ALL_WEEKDAYS)
     shift = re.search(r'data-testid="today-shift">(.*?)</p>', today_panel(signed_in(sam)), flags=re.S)
-    assert text(shift.group(1)) == "Today's shift 22:00 - 06:00 +1 (the next day)"
+    assert text(shift.group(1)) == "Today's shift 22:00-06:00 +1 (the next day)"
 
 
 def test_the_today_panel_in_chinese(signed_in, team):
@@ -109,7 +109,7 @@ def test_the_today_panel_in_chinese(signed_in, team):
 
     panel = text(today_panel(signed_in(team["emma"], "zh-hans")))
 
-    assert "今日班次 09:00 - 18:00" in panel
+    assert "今日班次 09:00-18:00" in panel
     assert "已上班 1:08:00" in panel and "本周" in panel
 
 
@@ -192,3 +192,18 @@ def test_after_the_last_decision_the_inbox_page_has_no_empty_table(signed_in, te
     page = client.get("/attendance/approvals/").content.decode()
 
     assert "<table" not in page and "No request of your team is waiting for a decision." in page
+
+
+def test_overtime_counts_and_its_last_decision_leaves_no_table(signed_in, team):
+    overtime = services.overtime_request_create(
+        member=team["emma"], work_date=at("2026-03-03 00:00").date(), minutes=90, reason="Stocktaking"
+    ).obj
+    missed_out(team["wang"])
+    client = signed_in(team["approver"])
+    assert re.search(r'data-testid="pending-count">2<', client.get("/attendance/approvals/").content.decode())
+
+    response = decide(client, "overtime", overtime.pk)
+
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#overtime-section"
+    assert re.search(r'data-testid="pending-count">1<', response.content.decode())

@@ -188,6 +188,10 @@ def test_approver_lands_on_the_inbox_and_reads_the_team(page, mobile_page, live_
 
     # Deciding the last request: the table goes, the inbox says it is done, the count disappears.
     page.goto(f"{live_server.url}/attendance/approvals/")
+    # Next to the request: the balance once approved and who else is off then (Lily, 4-6 March: no).
+    expect(page.get_by_test_id("balance-after")).to_contain_text("批准后剩余")
+    assert_fits(page)
+    screenshot(page, "team-inbox-1366-zh")
     page.get_by_test_id("leave-table").get_by_test_id("approve").click()
     expect(page.get_by_test_id("inbox-empty")).to_be_visible()
     expect(page.get_by_test_id("leave-table")).to_have_count(0)

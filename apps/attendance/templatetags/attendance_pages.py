@@ -71,7 +71,7 @@ def clock(moment, work_date, tzinfo):
     if not moment:
         return ""
     local = timezone.localtime(moment, tzinfo)
-    shown = format_html('<time datetime="{}">{}</time>', local.isoformat(), f"{local:%H:%M}")
+    shown = f"{local:%H:%M}"
     offset = (local.date() - work_date).days if work_date else 0
     if offset <= 0:
         return shown

@@ -18,7 +18,7 @@ from django_htmx.http import reswap, retarget
 
 from apps.access import roles
 from apps.access.models import Membership
-from apps.attendance import selectors, services
+from apps.attendance import selectors, services, team
 from apps.attendance.forms import BulkApproveForm, DecisionForm
 from apps.attendance.views._common import fetch_or_404, htmx_partial, member_with, vary_on_htmx
 from apps.core.errors import DomainError
@@ -35,14 +35,25 @@ def _inbox_context(approver: Membership, *, feedback: list[tuple[str, str]] = ()
     adjustments = list(pending["adjustments"])
     leave = list(pending["leave"])
     overtime = list(pending["overtime"])
+    facts = team.decision_context(viewer=approver, adjustments=adjustments, leave=leave)
     return {
-        "adjustment_rows": [(r, DecisionForm(prefix=f"adjustment-{r.pk}")) for r in adjustments],
-        "leave_rows": [(r, DecisionForm(prefix=f"leave-{r.pk}")) for r in leave],
+        "adjustment_rows": [
+            (r, DecisionForm(prefix=f"adjustment-{r.pk}"), facts[("adjustment", r.pk)]) for r in adjustments
+        ],
+        "leave_rows": [(r, DecisionForm(prefix=f"leave-{r.pk}"), facts[("leave", r.pk)]) for r in leave],
         "overtime_rows": [(r, DecisionForm(prefix=f"overtime-{r.pk}")) for r in overtime],
         "pending_count": len(adjustments) + len(leave) + len(overtime),
         "feedback": list(feedback),
         "org_tz": approver.organization.tzinfo,
     }
+
+
+def _facts(approver: Membership, kind: str, target) -> team.RequestContext:
+    rows = {
+        "adjustments": [target] if kind == "adjustment" else [],
+        "leave": [target] if kind == "leave" else [],
+    }
+    return team.decision_context(viewer=approver, **rows).get((kind, target.pk), team.RequestContext())
 
 
 def _error_text(form) -> str:
@@ -96,7 +107,13 @@ def decide(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
     return render(
         request,
         "attendance/_row.html",
-        {"kind": kind, "item": target, "form": form, "org_tz": approver.organization.tzinfo},
+        {
+            "kind": kind,
+            "item": target,
+            "form": form,
+            "facts": _facts(approver, kind, target),
+            "org_tz": approver.organization.tzinfo,
+        },
         status=status,
     )
 
@@ -106,7 +123,11 @@ def _decided(request: HttpRequest, approver: Membership, kind: str, done: str) -
     navigation's count are swapped out of band. When that was the last request of its table the table goes
     too (no header left alone), and when it was the last of all, the whole inbox says it is done."""
     pending = selectors.pending_team_requests(approver=approver)
-    left = {"adjustment": pending["adjustments"].exists(), "leave": pending["leave"].exists()}
+    left = {
+        "adjustment": pending["adjustments"].exists(),
+        "leave": pending["leave"].exists(),
+        "overtime": pending["overtime"].exists(),
+    }
     if not any(left.values()):
         context = _inbox_context(approver, feedback=[("success", done)])
         return reswap(
