@@ -8,7 +8,8 @@ language and size, it fails on:
 
 - an element wider than the viewport that the page does not scroll on purpose (a table inside its own
   horizontally scrolling wrapper is fine; the page itself scrolling sideways is not), or a link of the
-  navigation or of the Admin Center tabs off screen;
+  navigation or of the Admin Center tabs off screen, or (on the desktop) a header that wraps onto a second
+  line;
 - a console error, an uncaught JavaScript error, a Content Security Policy violation or a missing static
   file (the `page` fixture's checks);
 - an axe-core violation of impact "serious" or "critical", checked on the desktop in English and on the
@@ -72,6 +73,12 @@ OVERFLOW_SCRIPT = """() => {
   for (const link of document.querySelectorAll("header nav a, [data-testid=admin-tabs] a")) {
     const rect = link.getBoundingClientRect();
     if (rect.right > width + 1 || rect.left < -1) found.unshift(`the link ${describe(link)} is off screen`);
+  }
+  // On a desktop the header is one line: the brand, the navigation and the right-hand group side by side.
+  const bar = document.querySelector(".topbar-inner");
+  if (bar && width >= 1280) {
+    const tops = [...bar.children].filter((c) => c.getBoundingClientRect().height > 0).map((c) => Math.round(c.getBoundingClientRect().top));
+    if (Math.max(...tops) - Math.min(...tops) > 12) found.unshift("the header wraps onto a second line");
   }
   const page = document.documentElement.scrollWidth > width + 1 ? [`the page scrolls sideways (${document.documentElement.scrollWidth} px in ${width} px)`] : [];
   return page.concat(found.slice(0, 5));
