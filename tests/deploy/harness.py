@@ -144,7 +144,10 @@ def build_nginx_prefix(
         )
         # The replacement's port: a given one, or a free one nothing listens on (never a real 8001 here).
         site = replace_once(
-            site, "server 127.0.0.1:8001 backup;", f"server 127.0.0.1:{spare_port or free_port()} backup;", source=source
+            site,
+            "server 127.0.0.1:8001 backup;",
+            f"server 127.0.0.1:{spare_port or free_port()} backup;",
+            source=source,
         )
     (conf_dir / "sites" / "timeledger.conf").write_text(site)
 
