@@ -1,0 +1,32 @@
+"""Shifts and the schedule."""
+
+from rest_framework import serializers
+
+from apps.attendance.models import Shift
+
+
+class ShiftOut(serializers.ModelSerializer):
+    crosses_midnight = serializers.BooleanField()
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "name",
+            "start_time",
+            "end_time",
+            "crosses_midnight",
+            "break_minutes",
+            "late_grace_minutes",
+            "early_grace_minutes",
+            "required_minutes",
+            "half_day_at",
+        ]
+
+
+class ScheduleDayOut(serializers.Serializer):
+    work_date = serializers.DateField()
+    is_workday = serializers.BooleanField()
+    shift = ShiftOut(allow_null=True)
+    holiday = serializers.CharField(source="holiday.name", allow_null=True, default=None)
+    makeup_workday = serializers.BooleanField()
