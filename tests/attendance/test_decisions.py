@@ -16,7 +16,7 @@ def test_every_decidable_request_kind_has_decision_rules():
 
 def test_the_decision_endpoints_of_every_kind_are_one_view():
     from apps.attendance.api import views
-    from apps.attendance.api.views._common import DecisionView
+    from apps.attendance.api.views.request_kinds import DecisionView
 
     decision_views = [
         views.AdjustmentApproveView, views.AdjustmentRejectView, views.AdjustmentCancelView,
@@ -25,3 +25,15 @@ def test_the_decision_endpoints_of_every_kind_are_one_view():
     ]  # fmt: skip
     assert {v.__mro__[1] for v in decision_views} == {DecisionView}
     assert len({v.post for v in decision_views}) == len(decision_views)  # each its own OpenAPI operation
+
+
+def test_the_list_and_detail_endpoints_of_every_kind_are_one_view_each():
+    from apps.attendance.api import views
+    from apps.attendance.api.views.request_kinds import RequestDetailView, RequestListView
+
+    lists = [views.AdjustmentsView, views.LeaveRequestsView, views.OvertimeRequestsView]
+    details = [views.AdjustmentDetailView, views.LeaveRequestDetailView, views.OvertimeRequestDetailView]
+    assert {v.__mro__[1] for v in lists} == {RequestListView}
+    assert {v.__mro__[1] for v in details} == {RequestDetailView}
+    assert len({v.get for v in lists} | {v.post for v in lists}) == 2 * len(lists)  # own operations
+    assert len({v.kind for v in lists + details}) == len(lists)

@@ -1,18 +1,15 @@
-"""What the attendance API views share: the Idempotency-Key header, date ranges, member lookup, paging
-and the decision (approve / reject / cancel) view."""
+"""What the attendance API views share: the Idempotency-Key header, date ranges, member lookup, paging and
+a request list's scope. The views of a kind of request are made in request_kinds.py."""
 
 from datetime import date
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.access.api.permissions import HasMembership, require_membership
-from apps.attendance import selectors, services
-from apps.attendance.api import serializers as s
+from apps.attendance import selectors
 from apps.attendance.filters import date_range
 from apps.attendance.models import RequestStatus
 from apps.attendance.services._common import local_today
@@ -120,43 +117,3 @@ def request_scope(request) -> tuple[str, str | None]:
             "VALIDATION_ERROR", _("Unknown status."), {"fields": {"status": [_("Invalid.")]}}
         )
     return scope, wanted
-
-
-class DecisionView(APIView):
-    """POST .../<id>/approve | reject | cancel for any decidable request; `decision_view()` makes one."""
-
-    permission_classes = [HasMembership]
-    getter = None
-    verb = ""
-    serializer_class = None
-
-    def post(self, request, pk: int):
-        membership = require_membership(request)
-        target = type(self).getter(viewer=membership, request_id=pk)
-        data = s.DecisionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        if self.verb == "cancel":
-            decided = services.request_cancel(request=target, actor=membership)
-        else:
-            decided = services.request_decide(
-                request=target, approver=membership, verb=self.verb, comment=data.validated_data["comment"]
-            )
-        return Response(self.serializer_class(decided).data)
-
-
-def decision_view(*, getter, verb: str, out, operation_id: str, description: str) -> type[DecisionView]:
-    """The decision endpoint of one kind and verb, with its own OpenAPI operation."""
-    schema = extend_schema(
-        operation_id=operation_id,
-        tags=["attendance"],
-        request=s.DecisionIn,
-        responses={200: out, 403: OpenApiTypes.OBJECT, **ERRORS},
-        description=description,
-    )
-    name = "".join(part.title() for part in operation_id.split("_")) + "View"
-
-    def post(self, request, pk: int):  # a function of its own: extend_schema annotates the function
-        return DecisionView.post(self, request, pk)
-
-    attributes = {"getter": staticmethod(getter), "verb": verb, "serializer_class": out, "post": schema(post)}
-    return type(name, (DecisionView,), attributes)

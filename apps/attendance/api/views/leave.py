@@ -1,23 +1,26 @@
-"""Leave: types, balances, the ledger, manual adjustments and requests."""
+"""Leave: types, balances, the ledger, manual adjustments; requests made from the kind's description."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.access.api.permissions import CanRead, CanWrite, HasMembership, IsOrgAdmin, require_membership
+from apps.access.api.permissions import CanRead, HasMembership, IsOrgAdmin, require_membership
 from apps.attendance import selectors, services
 from apps.attendance.api import serializers as s
 from apps.attendance.api.views._common import (
     ERRORS,
     IDEMPOTENCY_PARAMETER,
-    REQUEST_LIST_PARAMETERS,
     created,
-    decision_view,
     idempotency_key,
     member_param,
     paginated,
-    request_scope,
+)
+from apps.attendance.api.views.request_kinds import (
+    RequestKind,
+    decision_view,
+    request_detail_view,
+    request_list_view,
 )
 
 
@@ -106,74 +109,29 @@ class LeaveLedgerView(APIView):
         )
 
 
-class LeaveRequestsView(APIView):
-    permission_classes = [HasMembership, CanWrite]
-
-    def get_permissions(self):
-        return [HasMembership(), CanRead()] if self.request.method == "GET" else super().get_permissions()
-
-    @extend_schema(
-        operation_id="attendance_leave_requests_list",
-        tags=["attendance"],
-        parameters=REQUEST_LIST_PARAMETERS,
-        responses={200: s.LeaveRequestsPageOut, 400: OpenApiTypes.OBJECT},
-    )
-    def get(self, request):
-        membership = require_membership(request)
-        scope, wanted = request_scope(request)
-        requests = selectors.leave_requests_for(viewer=membership, scope=scope, status=wanted)
-        return paginated(request, self, requests, s.LeaveRequestOut)
-
-    @extend_schema(
-        operation_id="attendance_leave_request_create",
-        tags=["attendance"],
-        parameters=[IDEMPOTENCY_PARAMETER],
-        request=s.LeaveRequestIn,
-        responses={201: s.LeaveRequestOut, **ERRORS},
-        description="Ask for leave over the working days in startDate..endDate. 409 LEAVE_OVERLAP, 409 "
-        "INSUFFICIENT_BALANCE, 400 LEAVE_NO_WORKING_DAYS.",
-    )
-    def post(self, request):
-        membership = require_membership(request)
-        key = idempotency_key(request)
-        data = s.LeaveRequestIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        outcome = services.leave_request_create(member=membership, idempotency_key=key, **data.validated_data)
-        return created(outcome, s.LeaveRequestOut)
-
-
-class LeaveRequestDetailView(APIView):
-    permission_classes = [HasMembership, CanRead]
-
-    @extend_schema(
-        operation_id="attendance_leave_request_get",
-        tags=["attendance"],
-        responses={200: s.LeaveRequestOut, 404: OpenApiTypes.OBJECT},
-    )
-    def get(self, request, pk: int):
-        membership = require_membership(request)
-        return Response(s.LeaveRequestOut(selectors.leave_request_get(viewer=membership, request_id=pk)).data)
-
-
-LeaveApproveView = decision_view(
+LEAVE = RequestKind(
+    operation="attendance_leave_request",
+    input=s.LeaveRequestIn,
+    output=s.LeaveRequestOut,
+    page=s.LeaveRequestsPageOut,
+    list_selector=selectors.leave_requests_for,
     getter=selectors.leave_request_get,
+    create=services.leave_request_create,
+    create_description="Ask for leave over the working days in startDate..endDate. 409 LEAVE_OVERLAP, 409 "
+    "INSUFFICIENT_BALANCE, 400 LEAVE_NO_WORKING_DAYS.",
+)
+
+LeaveRequestsView = request_list_view(LEAVE)
+LeaveRequestDetailView = request_detail_view(LEAVE)
+LeaveApproveView = decision_view(
+    LEAVE,
     verb="approve",
-    out=s.LeaveRequestOut,
-    operation_id="attendance_leave_request_approve",
     description="Approve: writes the usage entry and marks the days leave, atomically. 409 "
     "INSUFFICIENT_BALANCE, 409 REQUEST_NOT_PENDING.",
 )
-LeaveRejectView = decision_view(
-    getter=selectors.leave_request_get,
-    verb="reject",
-    out=s.LeaveRequestOut,
-    operation_id="attendance_leave_request_reject",
-    description="Reject; a comment is required.",
-)
+LeaveRejectView = decision_view(LEAVE, verb="reject", description="Reject; a comment is required.")
 LeaveCancelView = decision_view(
-    getter=selectors.leave_request_get,
+    LEAVE,
     verb="cancel",
-    out=s.LeaveRequestOut,
-    operation_id="attendance_leave_request_cancel",
     description="Cancel your pending or approved leave; approved leave gets its balance back.",
 )
