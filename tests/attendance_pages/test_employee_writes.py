@@ -43,6 +43,32 @@ def test_clocking_in_with_htmx_answers_the_today_panel_and_refreshes_the_month(s
     assert punch.ip == "127.0.0.1"
 
 
+@pytest.mark.parametrize(
+    ("language", "question", "yes"),
+    [
+        ("en", "Clock out now? Your day ends with this punch.", "Clock out"),
+        ("zh-hans", "现在下班打卡吗？打卡后今天的工作即结束。", "下班打卡"),  # noqa: RUF001
+    ],
+)
+def test_clock_out_and_cancel_ask_for_confirmation_in_the_viewers_language(
+    signed_in, team, leave_types, language, question, yes
+):
+    client = signed_in(team["emma"], language=language)
+    post(client, PUNCH, {"kind": "in", "idempotency_key": "k-1"})
+    post(client, LEAVE, TWO_DAYS)
+    assert LeaveRequest.objects.count() == 1
+
+    page = client.get("/attendance/").content.decode()
+
+    # app.js opens the page's one <dialog> for a button with data-confirm (no inline script under the CSP).
+    assert page.count('<dialog id="confirm-dialog"') == 1
+    clock_out = page[page.index('data-testid="clock-out"') :].split(">", 1)[0]
+    assert f'data-confirm="{question}"' in clock_out and f'data-confirm-yes="{yes}"' in clock_out
+    cancel = page[page.index('data-testid="cancel"') :].split(">", 1)[0]
+    assert "data-confirm=" in cancel and "data-confirm-yes=" in cancel
+    assert "<script>" not in page
+
+
 def test_clocking_in_without_javascript_redirects_with_a_message(signed_in, team):
     client = signed_in(team["emma"])
 

@@ -92,6 +92,19 @@ def test_clock_in_adjustment_approval_and_leave(page, mobile_page, live_server, 
     assert page.evaluate("window.sameDocument") is True
     screenshot(page, "attendance-home")
 
+    # --- clocking out asks first; "Keep working" leaves the day as it was -----------------------------------
+    page.get_by_test_id("clock-out").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("confirm-question")).to_have_text(
+        "Clock out now? Your day ends with this punch."
+    )
+    screenshot(page, "attendance-confirm-clock-out")
+    dialog.get_by_role("button", name="Keep working").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("today-status")).to_contain_text("At work")
+    expect(page.get_by_test_id("today-punches").locator("li")).to_have_count(1)
+
     # --- a form error shows the service's message next to the form ----------------------------------------
     form = page.get_by_test_id("adjustment-form")
     form.get_by_label("What to fix").select_option("missed_check_out")
@@ -145,6 +158,26 @@ def test_clock_in_adjustment_approval_and_leave(page, mobile_page, live_server, 
     expect(annual.get_by_test_id("available")).to_have_text("8")  # pending requests are set aside
     expect(page.get_by_test_id("my-requests")).to_contain_text("Annual leave")
 
+    # --- a second request, cancelled: the page asks first, and "Keep it" keeps it ---------------------------
+    form = page.get_by_test_id("leave-form")
+    form.get_by_label("Leave type").select_option("annual")
+    form.get_by_label("From").fill("2026-03-16")
+    form.get_by_label("To").fill("2026-03-16")
+    form.get_by_label("Reason").fill("Dentist")
+    form.get_by_test_id("leave-submit").click()
+    expect(annual.get_by_test_id("available")).to_have_text("7")
+    dentist = page.get_by_test_id("my-requests").locator("tr", has_text="Dentist")
+    dentist.get_by_test_id("cancel").click()
+    expect(dialog.get_by_test_id("confirm-question")).to_have_text(
+        "Cancel this request? Your approver will no longer see it."
+    )
+    dialog.get_by_role("button", name="Keep it").click()
+    expect(dentist.get_by_test_id("request-status")).to_have_text("Pending")
+    dentist.get_by_test_id("cancel").click()
+    dialog.get_by_role("button", name="Cancel the request").click()
+    expect(dentist.get_by_test_id("request-status")).to_have_text("Cancelled")
+    expect(annual.get_by_test_id("available")).to_have_text("8")
+
     sign_in_as(page, live_server, "alan", "/attendance/approvals/")
     leave_row = page.locator("[data-testid^=row-leave-]")
     expect(leave_row).to_contain_text("Family visit")
@@ -175,6 +208,16 @@ def test_clock_in_adjustment_approval_and_leave(page, mobile_page, live_server, 
     assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(mobile_page, "attendance-mobile")
 
+    # --- on the phone the clock-out asks too, and "Clock out" in the dialog punches --------------------------
+    mobile_page.get_by_test_id("clock-out").click()
+    phone_dialog = mobile_page.get_by_test_id("confirm-dialog")
+    expect(phone_dialog).to_be_in_viewport()
+    assert mobile_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(mobile_page, "attendance-mobile-confirm-clock-out")
+    phone_dialog.get_by_role("button", name="Clock out").click()
+    expect(mobile_page.get_by_test_id("punch-feedback")).to_contain_text("Clocked out at")
+    expect(mobile_page.get_by_test_id("today-punches").locator("li")).to_have_count(2)
+
 
 def test_the_pages_in_simplified_chinese(page, live_server, people, clock):
     login(page, live_server, "emma", PASSWORD, next_url="/attendance/")
@@ -184,6 +227,12 @@ def test_the_pages_in_simplified_chinese(page, live_server, people, clock):
     page.get_by_test_id("clock-in").click()
     expect(page.get_by_test_id("punch-feedback")).to_contain_text("上班打卡")
     screenshot(page, "attendance-zh")
+    page.get_by_test_id("clock-out").click()
+    expect(page.get_by_test_id("confirm-question")).to_have_text("现在下班打卡吗？打卡后今天的工作即结束。")  # noqa: RUF001
+    screenshot(page, "attendance-zh-confirm-clock-out")
+    page.get_by_test_id("confirm-no").click()
+    expect(page.get_by_test_id("confirm-dialog")).to_be_hidden()
+    expect(page.get_by_test_id("today-punches").locator("li")).to_have_count(1)
 
     form = page.get_by_test_id("adjustment-form")
     form.get_by_label("更正内容", exact=True).select_option("missed_check_out")

@@ -183,6 +183,7 @@ def test_the_monthly_close(page, live_server, people, clock):
     clock.move_to(at("2026-03-18 18:05"))
     page.reload()
     page.get_by_test_id("clock-out").first.click()
+    page.get_by_test_id("confirm-yes").click()  # clocking out asks first
     expect(page.get_by_test_id("punch-feedback")).to_contain_text("Clocked out at 18:05")
     expect(page.get_by_test_id("card-worked")).to_have_text(
         re.compile(r"^104\.\d\d h$")

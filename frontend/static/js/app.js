@@ -42,3 +42,32 @@ const markScrollingTables = () => {
 markScrollingTables();
 window.addEventListener("resize", markScrollingTables);
 document.addEventListener("htmx:afterSettle", markScrollingTables);
+
+// A confirmation before a step that is hard to take back (clock-out, cancelling a request):
+// <button data-confirm="Question?" data-confirm-yes="Clock out" data-confirm-no="Keep working">. The submit is
+// held in the capture phase (before htmx's own listener on the form), the page's one <dialog> asks, and "yes"
+// clicks the button again, so htmx sees the same button (and its name/value) as for an unconfirmed click.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  const dialog = document.getElementById("confirm-dialog");
+  if (!button || !button.dataset.confirm || !dialog || typeof dialog.showModal !== "function") return;
+  if (button.dataset.confirmed === "1") {
+    delete button.dataset.confirmed;
+    return;
+  }
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  const yes = dialog.querySelector("[value=yes]");
+  const no = dialog.querySelector("[value=no]");
+  dialog.querySelector("#confirm-question").textContent = button.dataset.confirm;
+  yes.textContent = button.dataset.confirmYes || yes.dataset.default;
+  no.textContent = button.dataset.confirmNo || no.dataset.default;
+  dialog.returnValue = "";
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue !== "yes" || !button.isConnected) return;
+    button.dataset.confirmed = "1";
+    button.click();
+  }, { once: true });
+  dialog.showModal();
+  no.focus();
+}, true);
