@@ -15,7 +15,7 @@ urlpatterns = [
     path("overtime/", employee.overtime_create, name="overtime-create"),
     path("calendar-feed/", feeds.calendar_feed, name="calendar-feed"),
     re_path(
-        r"^requests/(?P<kind>adjustment|leave)/(?P<pk>[0-9]{1,18})/cancel/$",
+        r"^requests/(?P<kind>adjustment|leave|overtime)/(?P<pk>[0-9]{1,18})/cancel/$",
         employee.request_cancel,
         name="request-cancel",
     ),

@@ -132,7 +132,12 @@ def _month_context(member: Membership, first, *, calendar: WorkCalendar | None =
 def _requests_context(member: Membership, *, notice: tuple[str, str] | None = None) -> dict:
     adjustments = selectors.adjustment_requests_for(viewer=member)[:RECENT_REQUESTS]
     leave = selectors.leave_requests_for(viewer=member)[:RECENT_REQUESTS]
-    rows = [("adjustment", r) for r in adjustments] + [("leave", r) for r in leave]
+    overtime = selectors.overtime_requests_for(viewer=member)[:RECENT_REQUESTS]
+    rows = (
+        [("adjustment", r) for r in adjustments]
+        + [("leave", r) for r in leave]
+        + [("overtime", r) for r in overtime]
+    )
     rows.sort(key=lambda row: (row[1].created_at, row[1].pk), reverse=True)
     return {"my_requests": rows, "requests_notice": notice, "org_tz": member.organization.tzinfo}
 
@@ -344,6 +349,7 @@ def leave_create(request: HttpRequest) -> HttpResponse:
 CANCELLERS = {
     "adjustment": (selectors.adjustment_request_get, services.adjustment_request_cancel),
     "leave": (selectors.leave_request_get, services.leave_request_cancel),
+    "overtime": (selectors.overtime_request_get, services.overtime_request_cancel),
 }
 
 
