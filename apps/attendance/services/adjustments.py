@@ -7,31 +7,27 @@ status becomes "adjusted", its source stays.
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
-from apps.attendance.models import AdjustmentRequest, Punch, RequestStatus
+from apps.attendance.models import AdjustmentRequest, Punch
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
     fingerprint,
     local_today,
-    lock_member,
-    replay,
     validate_idempotency_key,
 )
 from apps.attendance.services.decisions import (
     DecisionRules,
+    ensure_none_pending_on,
     register_decision_rules,
     request_cancel,
+    request_create,
     request_decide,
-    request_submitted,
 )
-from apps.audit.services import audit_record
-from apps.core.errors import Conflict, ValidationFailed
+from apps.core.errors import ValidationFailed
 
 Kind = AdjustmentRequest.Kind
 MAX_AGE_DAYS = 366
@@ -131,49 +127,28 @@ def adjustment_request_create(
             "requestedOutAt": requested_out_at,
         }
     )
-    with transaction.atomic():
-        lock_member(member)
-        if key:
-            existing = AdjustmentRequest.objects.filter(member=member, idempotency_key=key).first()
-            if existing is not None:
-                return replay(existing, request_fingerprint)
-        hooks.ensure_unlocked(member=member, dates=[work_date])
-        pending = AdjustmentRequest.objects.filter(
-            member=member, work_date=work_date, status=RequestStatus.PENDING
-        ).first()
-        if pending is not None:
-            raise Conflict(
-                "REQUEST_ALREADY_PENDING",
-                _("An adjustment for this day is already waiting for a decision."),
-                {"id": pending.pk},
-            )
-        try:
-            with transaction.atomic():
-                request = AdjustmentRequest.objects.create(
-                    organization=member.organization,
-                    member=member,
-                    work_date=work_date,
-                    kind=kind,
-                    requested_in_at=requested_in_at,
-                    requested_out_at=requested_out_at,
-                    reason=reason,
-                    idempotency_key=key,
-                    request_fingerprint=request_fingerprint if key else "",
-                )
-        except IntegrityError:
-            if not key:
-                raise
-            return replay(
-                AdjustmentRequest.objects.get(member=member, idempotency_key=key), request_fingerprint
-            )
-        audit_record(
-            action="attendance.adjustment.create",
-            actor=actor or member,
-            target=request,
-            details={"kind": kind, "workDate": work_date},
-        )
-        request_submitted(request)
-    return Outcome(obj=request)
+    return request_create(
+        model=AdjustmentRequest,
+        member=member,
+        values={
+            "work_date": work_date,
+            "kind": kind,
+            "requested_in_at": requested_in_at,
+            "requested_out_at": requested_out_at,
+            "reason": reason,
+        },
+        dates=[work_date],
+        idempotency_key=key,
+        request_fingerprint=request_fingerprint,
+        audit_details={"kind": kind, "workDate": work_date},
+        actor=actor,
+        checks=lambda: ensure_none_pending_on(
+            AdjustmentRequest,
+            member=member,
+            work_date=work_date,
+            message=_("An adjustment for this day is already waiting for a decision."),
+        ),
+    )
 
 
 class AdjustmentRules(DecisionRules):

@@ -10,16 +10,18 @@ pending -> approved | rejected | cancelled. The order is the same for every kind
    audit entry `attendance.<noun>.<verb>`, one webhook event `<noun>.decided` and the requester's
    notification written.
 
-A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py
-and leave.py). A new kind (overtime, say) registers its rules and gets approve / reject / cancel, the API
-views, the inbox buttons and its webhook events from the same path (its create service calls
-`request_submitted(request)` in its transaction for `<noun>.submitted`).
+A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py,
+leave.py and overtime.py). A new kind registers its rules and gets approve / reject / cancel, the API
+views, the inbox buttons and its webhook events from the same path. Asking is one path too:
+`request_create` locks the member, replays an Idempotency-Key, checks the period lock, runs the kind's own
+checks, creates the row, writes `attendance.<noun>.create` and the `<noun>.submitted` event.
 """
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,18 +30,22 @@ from apps.attendance import events, hooks
 from apps.attendance.models import DecidableRequest, RequestStatus
 from apps.attendance.notifications import services as notifications
 from apps.attendance.services._common import (
+    Outcome,
     clean_text,
     decision_denied,
     ensure_can_decide,
     is_org_admin,
+    lock_member,
+    replay,
     request_lock,
 )
 from apps.attendance.services.records import recompute_days
 from apps.audit.services import audit_record
 from apps.core import metrics
-from apps.core.errors import Forbidden
+from apps.core.errors import Conflict, Forbidden
 
 Verb = Literal["approve", "reject"]
+K = TypeVar("K", bound=DecidableRequest)
 
 
 class DecisionRules:
@@ -85,6 +91,66 @@ def request_submitted(request: DecidableRequest) -> None:
     rules = _rules_for(request)
     events.request_submitted(request, noun=rules.noun, data=rules.event_data(request))
     notifications.request_submitted_notify(request, noun=rules.noun, dates=rules.dates(request))
+
+
+def request_create(
+    *,
+    model: type[K],
+    member: Membership,
+    values: dict[str, Any],
+    dates: list[date],
+    idempotency_key: str,
+    request_fingerprint: str,
+    audit_details: dict[str, Any],
+    actor: Membership | None = None,
+    checks: Callable[[], None] | None = None,
+) -> Outcome[K]:
+    """Ask for something of any kind, in one transaction under the member's lock: the same Idempotency-Key
+    with the same payload returns the first request (another payload: 409 IDEMPOTENCY_KEY_REUSED), 409
+    PERIOD_LOCKED when a date of `dates` is locked, then the kind's `checks` (overlaps, a balance), the row
+    with `values`, one audit entry `attendance.<noun>.create` (by `actor`, else the member) and the
+    `<noun>.submitted` event. Two concurrent calls with one key create one row (the unique constraint)."""
+    key = idempotency_key
+    with transaction.atomic():
+        lock_member(member)
+        if key:
+            existing = model.objects.filter(member=member, idempotency_key=key).first()
+            if existing is not None:
+                return replay(existing, request_fingerprint)
+        hooks.ensure_unlocked(member=member, dates=dates)
+        if checks is not None:
+            checks()
+        try:
+            with transaction.atomic():
+                request = model.objects.create(
+                    organization=member.organization,
+                    member=member,
+                    **values,
+                    idempotency_key=key,
+                    request_fingerprint=request_fingerprint if key else "",
+                )
+        except IntegrityError:
+            if not key:
+                raise
+            return replay(model.objects.get(member=member, idempotency_key=key), request_fingerprint)
+        audit_record(
+            action=f"attendance.{_rules[model].noun}.create",
+            actor=actor or member,
+            target=request,
+            details=audit_details,
+        )
+        request_submitted(request)
+    return Outcome(obj=request)
+
+
+def ensure_none_pending_on(
+    model: type[DecidableRequest], *, member: Membership, work_date: date, message: str
+):
+    """409 REQUEST_ALREADY_PENDING when `member` already has a pending request of `model` for `work_date`
+    (the kinds asked for one day: adjustments and overtime)."""
+    pending = model.objects.filter(member=member, work_date=work_date, status=RequestStatus.PENDING).first()
+    if pending is not None:
+        raise Conflict("REQUEST_ALREADY_PENDING", message, {"id": pending.pk})
 
 
 def decidable_models() -> list[type[DecidableRequest]]:

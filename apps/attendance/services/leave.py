@@ -7,30 +7,25 @@ so two approvals racing for the last day end with exactly one approved. Balances
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
 from apps.attendance.calendar import WorkCalendar
 from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, RequestStatus
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
     fingerprint,
-    lock_member,
-    replay,
     validate_idempotency_key,
 )
 from apps.attendance.services.decisions import (
     DecisionRules,
     register_decision_rules,
     request_cancel,
+    request_create,
     request_decide,
-    request_submitted,
 )
 from apps.attendance.services.leave_balances import clean_decimal, ensure_balance
-from apps.audit.services import audit_record
 from apps.core.errors import Conflict, ValidationFailed
 
 MAX_LEAVE_DAYS = 366
@@ -129,17 +124,12 @@ def leave_request_create(
             "reason": reason,
         }
     )
-    with transaction.atomic():
-        lock_member(member)
-        if key:
-            existing = LeaveRequest.objects.filter(member=member, idempotency_key=key).first()
-            if existing is not None:
-                return replay(existing, request_fingerprint)
+
+    def checks() -> None:
         if not working_days:
             raise ValidationFailed(
                 "LEAVE_NO_WORKING_DAYS", _("There is no working day in this range (rest days and holidays).")
             )
-        hooks.ensure_unlocked(member=member, dates=working_days)
         overlapping = LeaveRequest.objects.filter(
             member=member, status__in=ACTIVE_STATUSES, start_date__lte=end_date, end_date__gte=start_date
         ).first()
@@ -150,39 +140,32 @@ def leave_request_create(
                 {"id": overlapping.pk, "startDate": overlapping.start_date, "endDate": overlapping.end_date},
             )
         ensure_balance(member=member, leave_type=leave_type, amount=amount)
-        try:
-            with transaction.atomic():
-                request = LeaveRequest.objects.create(
-                    organization=member.organization,
-                    member=member,
-                    leave_type=leave_type,
-                    start_date=start_date,
-                    end_date=end_date,
-                    half=half,
-                    hours=amount if leave_type.unit == LeaveType.Unit.HOUR else None,
-                    amount=amount,
-                    working_days=len(working_days),
-                    reason=reason,
-                    idempotency_key=key,
-                    request_fingerprint=request_fingerprint if key else "",
-                )
-        except IntegrityError:
-            if not key:
-                raise
-            return replay(LeaveRequest.objects.get(member=member, idempotency_key=key), request_fingerprint)
-        audit_record(
-            action="attendance.leave.create",
-            actor=actor or member,
-            target=request,
-            details={
-                "leaveType": leave_type.code,
-                "startDate": start_date,
-                "endDate": end_date,
-                "amount": amount,
-            },
-        )
-        request_submitted(request)
-    return Outcome(obj=request)
+
+    return request_create(
+        model=LeaveRequest,
+        member=member,
+        values={
+            "leave_type": leave_type,
+            "start_date": start_date,
+            "end_date": end_date,
+            "half": half,
+            "hours": amount if leave_type.unit == LeaveType.Unit.HOUR else None,
+            "amount": amount,
+            "working_days": len(working_days),
+            "reason": reason,
+        },
+        dates=working_days,  # an empty range has no lock to check; checks() refuses it
+        idempotency_key=key,
+        request_fingerprint=request_fingerprint,
+        audit_details={
+            "leaveType": leave_type.code,
+            "startDate": start_date,
+            "endDate": end_date,
+            "amount": amount,
+        },
+        actor=actor,
+        checks=checks,
+    )
 
 
 class LeaveRules(DecisionRules):

@@ -9,30 +9,26 @@ cancelled (by the requester or an admin) while its date is not locked; it then n
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership
-from apps.attendance import hooks
 from apps.attendance.models import OvertimeRequest, RequestStatus
 from apps.attendance.services._common import (
     Outcome,
     clean_text,
     fingerprint,
     local_today,
-    lock_member,
-    replay,
     validate_idempotency_key,
 )
 from apps.attendance.services.decisions import (
     DecisionRules,
+    ensure_none_pending_on,
     register_decision_rules,
     request_cancel,
+    request_create,
     request_decide,
-    request_submitted,
 )
-from apps.audit.services import audit_record
-from apps.core.errors import Conflict, ValidationFailed
+from apps.core.errors import ValidationFailed
 
 MAX_MINUTES = 1440
 MAX_AGE_DAYS = 366
@@ -69,47 +65,21 @@ def overtime_request_create(
     _validate(member=member, work_date=work_date, minutes=minutes)
     key = validate_idempotency_key(idempotency_key)
     request_fingerprint = fingerprint({"workDate": work_date, "minutes": minutes, "reason": reason})
-    with transaction.atomic():
-        lock_member(member)
-        if key:
-            existing = OvertimeRequest.objects.filter(member=member, idempotency_key=key).first()
-            if existing is not None:
-                return replay(existing, request_fingerprint)
-        hooks.ensure_unlocked(member=member, dates=[work_date])
-        pending = OvertimeRequest.objects.filter(
-            member=member, work_date=work_date, status=RequestStatus.PENDING
-        ).first()
-        if pending is not None:
-            raise Conflict(
-                "REQUEST_ALREADY_PENDING",
-                _("An overtime request for this day is already waiting for a decision."),
-                {"id": pending.pk},
-            )
-        try:
-            with transaction.atomic():
-                request = OvertimeRequest.objects.create(
-                    organization=member.organization,
-                    member=member,
-                    work_date=work_date,
-                    minutes=minutes,
-                    reason=reason,
-                    idempotency_key=key,
-                    request_fingerprint=request_fingerprint if key else "",
-                )
-        except IntegrityError:
-            if not key:
-                raise
-            return replay(
-                OvertimeRequest.objects.get(member=member, idempotency_key=key), request_fingerprint
-            )
-        audit_record(
-            action="attendance.overtime.create",
-            actor=member,
-            target=request,
-            details={"workDate": work_date, "minutes": minutes},
-        )
-        request_submitted(request)
-    return Outcome(obj=request)
+    return request_create(
+        model=OvertimeRequest,
+        member=member,
+        values={"work_date": work_date, "minutes": minutes, "reason": reason},
+        dates=[work_date],
+        idempotency_key=key,
+        request_fingerprint=request_fingerprint,
+        audit_details={"workDate": work_date, "minutes": minutes},
+        checks=lambda: ensure_none_pending_on(
+            OvertimeRequest,
+            member=member,
+            work_date=work_date,
+            message=_("An overtime request for this day is already waiting for a decision."),
+        ),
+    )
 
 
 class OvertimeRules(DecisionRules):

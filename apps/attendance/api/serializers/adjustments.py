@@ -2,7 +2,12 @@
 
 from rest_framework import serializers
 
-from apps.attendance.api.serializers.common import AwareDateTimeField, MemberRefOut
+from apps.attendance.api.serializers.common import (
+    AwareDateTimeField,
+    DecidableRequestOut,
+    PageOut,
+    request_fields,
+)
 from apps.attendance.models import AdjustmentRequest
 
 
@@ -14,30 +19,11 @@ class AdjustmentIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class AdjustmentOut(serializers.ModelSerializer):
-    member = MemberRefOut()
-    decided_by = serializers.CharField(source="decided_by.user.username", allow_null=True, default=None)
-
+class AdjustmentOut(DecidableRequestOut):
     class Meta:
         model = AdjustmentRequest
-        fields = [
-            "id",
-            "member",
-            "work_date",
-            "kind",
-            "requested_in_at",
-            "requested_out_at",
-            "reason",
-            "status",
-            "decided_by",
-            "decided_at",
-            "decision_comment",
-            "created_at",
-        ]
+        fields = request_fields("work_date", "kind", "requested_in_at", "requested_out_at", "reason")
 
 
-class AdjustmentsPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class AdjustmentsPageOut(PageOut):
     results = AdjustmentOut(many=True)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.attendance.api.serializers.common import MemberRefOut
+from apps.attendance.api.serializers.common import DecidableRequestOut, PageOut, request_fields
 from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType
 
 
@@ -41,36 +41,17 @@ class LeaveRequestIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class LeaveRequestOut(serializers.ModelSerializer):
-    member = MemberRefOut()
+class LeaveRequestOut(DecidableRequestOut):
     leave_type = serializers.CharField(source="leave_type.code")
-    decided_by = serializers.CharField(source="decided_by.user.username", allow_null=True, default=None)
 
     class Meta:
         model = LeaveRequest
-        fields = [
-            "id",
-            "member",
-            "leave_type",
-            "start_date",
-            "end_date",
-            "half",
-            "hours",
-            "amount",
-            "working_days",
-            "reason",
-            "status",
-            "decided_by",
-            "decided_at",
-            "decision_comment",
-            "created_at",
-        ]
+        fields = request_fields(
+            "leave_type", "start_date", "end_date", "half", "hours", "amount", "working_days", "reason"
+        )
 
 
-class LeaveRequestsPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class LeaveRequestsPageOut(PageOut):
     results = LeaveRequestOut(many=True)
 
 
@@ -104,8 +85,5 @@ class LedgerEntryOut(serializers.ModelSerializer):
         ]
 
 
-class LedgerPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class LedgerPageOut(PageOut):
     results = LedgerEntryOut(many=True)

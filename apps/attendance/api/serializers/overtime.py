@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.attendance.api.serializers.common import MemberRefOut
+from apps.attendance.api.serializers.common import DecidableRequestOut, PageOut, request_fields
 from apps.attendance.models import OvertimeRequest
 
 
@@ -12,28 +12,11 @@ class OvertimeRequestIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class OvertimeRequestOut(serializers.ModelSerializer):
-    member = MemberRefOut()
-    decided_by = serializers.CharField(source="decided_by.user.username", allow_null=True, default=None)
-
+class OvertimeRequestOut(DecidableRequestOut):
     class Meta:
         model = OvertimeRequest
-        fields = [
-            "id",
-            "member",
-            "work_date",
-            "minutes",
-            "reason",
-            "status",
-            "decided_by",
-            "decided_at",
-            "decision_comment",
-            "created_at",
-        ]
+        fields = request_fields("work_date", "minutes", "reason")
 
 
-class OvertimeRequestsPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class OvertimeRequestsPageOut(PageOut):
     results = OvertimeRequestOut(many=True)

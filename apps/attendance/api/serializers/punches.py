@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.attendance.api.serializers.common import PageOut
 from apps.attendance.models import Punch
 
 
@@ -47,8 +48,5 @@ class PunchOut(serializers.ModelSerializer):
         return LocationOut(punch).data if punch.latitude is not None else None
 
 
-class PunchesPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class PunchesPageOut(PageOut):
     results = PunchOut(many=True)

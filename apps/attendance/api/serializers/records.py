@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.attendance.api.serializers.common import MemberRefOut
+from apps.attendance.api.serializers.common import MemberRefOut, PageOut
 from apps.attendance.computation import IN_PROGRESS, UPCOMING
 from apps.attendance.models import DailyRecord
 
@@ -118,9 +118,6 @@ class RecordsSummaryOut(serializers.Serializer):
     )
 
 
-class RecordsPageOut(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+class RecordsPageOut(PageOut):
     results = RecordOut(many=True)
     summary = RecordsSummaryOut()
