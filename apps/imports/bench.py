@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from apps.access import roles
 from apps.access.models import Membership, Organization
 from apps.access.services import token_create
+from apps.attendance import records_sql
 from apps.attendance.models import DailyRecord
 from apps.imports.models import ImportBatch
 from apps.imports.statistics import STATISTICS_TABLES
@@ -86,6 +87,30 @@ def bench_vacuum() -> None:
     with connection.cursor() as cursor:
         for table in STATISTICS_TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def bench_clear_records(organization_id: int) -> None:
+    """Delete the organization's records (what the baseline script wrote) with one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {records_sql.TABLE} WHERE organization_id = %s", [organization_id])  # noqa: S608
+
+
+# Every column an import sets, in a stable order; not the batch or the timestamps.
+_FINGERPRINT = """
+SELECT md5(string_agg(concat_ws('|', member_id, work_date, first_in_at, last_out_at, worked_minutes,
+    late_minutes, early_leave_minutes, status, note, approval_text, leave_minutes, overtime_minutes, source),
+    ',' ORDER BY member_id, work_date)), count(*)
+FROM {table} WHERE organization_id = %s
+"""
+
+
+def records_fingerprint(organization_id: int) -> tuple[str, int]:
+    """A digest of the organization's records as an import sets them: the product and the baseline
+    script must write the same ones."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_FINGERPRINT.format(table=records_sql.TABLE), [organization_id])
+        return tuple(cursor.fetchone())
 
 
 def bench_floor(path: Path) -> float:

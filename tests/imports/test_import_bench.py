@@ -1,5 +1,6 @@
 """`manage.py import_bench` runs end to end on a small file: real gunicorn, a real Celery worker on Redis,
-the HTTP API, and the summary file with every figure, its ratio to the floor and the peak memory."""
+the HTTP API, and the summary file with every figure, its ratio to the floor and the peak memory, and the
+hand-written baseline script timed in the same run with the ratios to it."""
 
 import json
 from io import StringIO
@@ -21,6 +22,8 @@ FIGURES = {
     "uploadMs", "previewMs", "commitMs", "exportMs", "commitSameFileMs", "commitUpdatesMs",
     "rollbackUpdatesMs", "rollbackMs", "commitWithoutPreviewMs",
 }  # fmt: skip
+SCRIPT_FIGURES = {"scriptMs", "scriptAgainMs", "copyToMs"}
+RATIOS_TO_SCRIPT = {"commitFresh", "changedFile", "sameFileAgain", "export", "commitWithoutPreview"}
 
 
 @needs_postgres
@@ -39,7 +42,16 @@ def test_the_benchmark_measures_every_figure_through_the_api(tmp_path, settings)
     assert summary["floorMs"] >= 0
     assert summary["peakMemoryMb"]["web"] > 0 and summary["peakMemoryMb"]["worker"] > 0
     assert (tmp_path / "perf" / "perf-summary-400.json").exists()
-    assert set(summary["settledMs"]) == FIGURES  # every figure waited for the database to be quiet first
+    # every figure, the script's too, waited for the database to be quiet first
+    assert set(summary["settledMs"]) == FIGURES | SCRIPT_FIGURES
+    # The baseline: the script fresh and over existing rows, a bare COPY TO, and each ratio with its target.
+    assert all(isinstance(summary[name], int | float) and summary[name] >= 0 for name in SCRIPT_FIGURES)
+    ratios = summary["ratiosToScript"]
+    assert set(ratios) == RATIOS_TO_SCRIPT
+    assert all(isinstance(value, int | float) and value > 0 for value in ratios.values())
+    assert set(summary["targetsToScript"]) == RATIOS_TO_SCRIPT - {"commitWithoutPreview"}
+    # The script is a fair yardstick: it wrote exactly the records the product's commit wrote.
+    assert summary["sameRecordsAsScript"] is True
     # The last step (a commit without preview) leaves the 400 rows imported.
     assert DailyRecord.objects.filter(organization__slug="perf-bench").count() == 400
 
