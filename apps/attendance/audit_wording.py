@@ -21,7 +21,7 @@ def _leave_requests(ids: list[str], organization: Organization) -> dict[str, str
         str(row.pk): gettext("%(member)s's %(type)s, %(days)s")
         % {
             "member": row.member.name,
-            "type": row.leave_type.name,
+            "type": row.leave_type.display_name,
             "days": day_span(row.start_date, row.end_date),
         }
         for row in rows

@@ -69,7 +69,7 @@ def _event(*, uid: str, summary: str, start, end, stamp: datetime, description: 
 
 
 def _leave_event(request: LeaveRequest, *, with_name: bool) -> Event:
-    label = request.leave_type.name
+    label = request.leave_type.display_name
     if request.half:
         label = f"{label} ({request.get_half_display()})"
     summary = f"{request.member.name}: {label}" if with_name else label
@@ -146,7 +146,9 @@ def holidays_feed(feed: CalendarFeed, *, today: date) -> Calendar:
     )
     for holiday in days:
         makeup = holiday.kind == Holiday.Kind.MAKEUP_WORKDAY
-        summary = _("Makeup workday: %(name)s") % {"name": holiday.name} if makeup else holiday.name
+        summary = (
+            _("Makeup workday: %(name)s") % {"name": holiday.display_name} if makeup else holiday.display_name
+        )
         cal.add_component(
             _event(
                 uid=_uid("holiday", organization.pk, holiday.date.isoformat()),

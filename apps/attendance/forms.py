@@ -171,7 +171,7 @@ class LeaveForm(IdempotentForm):
     def __init__(self, *args, leave_types: list[LeaveType], **kwargs):
         super().__init__(*args, **kwargs)
         self.leave_types = {t.code: t for t in leave_types}
-        self.fields["leave_type"].choices = [(t.code, t.name) for t in leave_types]
+        self.fields["leave_type"].choices = [(t.code, t.display_name) for t in leave_types]
         # The page script shows the half-day or hours field for the chosen type's unit.
         self.fields["leave_type"].widget.attrs["data-units"] = json.dumps(
             {t.code: t.unit for t in leave_types}

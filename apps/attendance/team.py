@@ -18,6 +18,7 @@ from apps.access.models import Membership
 from apps.attendance.calendar import DaySchedule, WorkCalendar
 from apps.attendance.computation import day_over_at
 from apps.attendance.models import DailyRecord, LeaveLedgerEntry, LeaveRequest, Punch, RequestStatus, Shift
+from apps.attendance.models.localized import in_viewers_language
 
 # The board's groups, in the order a manager reads them: who needs a look first.
 STATES = ("late", "not_in", "absent", "in", "leave", "off")
@@ -118,6 +119,7 @@ def team_today(
     people = list(
         members.annotate(
             leave_name=_approved_leave_today(today, "leave_type__name"),
+            leave_name_zh=_approved_leave_today(today, "leave_type__name_zh"),
             leave_half=_approved_leave_today(today, "half"),
             leave_hours=_approved_leave_today(today, "hours"),
         )
@@ -150,7 +152,11 @@ def _member_today(member, *, calendar: WorkCalendar, records: dict, now: datetim
     first_in = record.first_in_at if record else None
     last_out = record.last_out_at if record else None
     late = record.late_minutes if record and first_in else 0
-    leave_name = member.leave_name if work_date == today else None
+    leave_name = (
+        in_viewers_language(member.leave_name, member.leave_name_zh or "")
+        if work_date == today and member.leave_name
+        else None
+    )
     whole_day_off = bool(leave_name) and not member.leave_half and member.leave_hours is None
     overdue = False
     if first_in or last_out:

@@ -267,3 +267,27 @@ def test_unlimited_leave_shows_no_limit_to_the_employee(admin, make_member, clie
     html = client.get("/attendance/").content.decode()
     assert "No limit" in html
     assert "-1" not in html.split('data-testid="balance-unpaid"')[1].split("</tr>")[0]
+
+
+def test_an_admin_enters_a_holiday_and_a_leave_type_in_both_languages(admin, admin_client, client_as):
+    form = admin_client.get(URL).content.decode()
+    assert "Name in English" in form and "Name in Chinese" in form
+    chinese = client_as(admin)
+    chinese.cookies["django_language"] = "zh-hans"
+    assert "中文名称" in chinese.get(URL).content.decode()
+
+    admin_client.post(URL, {"day": "2026-10-01", "name": "National Day", "name_zh": "国庆节", "kind": "holiday"})
+    holiday = Holiday.objects.get()
+    assert (holiday.name, holiday.name_zh) == ("National Day", "国庆节")
+    listed = admin_client.get(URL, {"year": "2026"}).content.decode()
+    assert "National Day" in listed and "国庆节" in listed
+
+    data = {"code": "marriage", "name": "Marriage leave", "name_zh": "婚假", "unit": "day", "yearly_allowance": "3"}
+    assert admin_client.post(URL + "leave-types/", data).status_code == 302
+    leave_type = LeaveType.objects.get(code="marriage")
+    assert (leave_type.name, leave_type.name_zh) == ("Marriage leave", "婚假")
+    page = admin_client.get(URL + "leave-types/").content.decode()
+    assert "Marriage leave" in page and "婚假" in page
+    # The Chinese name may stay empty.
+    admin_client.post(URL + "leave-types/", {**data, "code": "study", "name": "Study leave", "name_zh": ""})
+    assert LeaveType.objects.get(code="study").name_zh == ""

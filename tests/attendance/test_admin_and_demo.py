@@ -103,6 +103,10 @@ def test_demo_seed_sets_up_shifts_calendar_and_leave_and_is_idempotent():
     assert Holiday.objects.filter(kind="makeup_workday").count() == 1
     assert Holiday.objects.filter(kind="holiday").count() >= 5
     assert set(LeaveType.objects.values_list("code", flat=True)) == {"annual", "sick", "unpaid"}
+    # Every leave type and holiday has its Chinese name too.
+    assert not LeaveType.objects.filter(name_zh="").exists()
+    assert not Holiday.objects.filter(name_zh="").exists()
+    assert LeaveType.objects.get(code="annual").name_zh == "年假"
     members = Membership.objects.count()
     annual = LeaveLedgerEntry.objects.filter(kind="accrual", leave_type__code="annual", accrual_year=2026)
     assert annual.count() == members

@@ -23,7 +23,8 @@ from apps.core.params import ascii_int
 
 class HolidayForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name in English"), max_length=100)
+    name_zh = forms.CharField(label=gettext_lazy("Name in Chinese"), max_length=100, required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Holiday.Kind.choices)
 
 

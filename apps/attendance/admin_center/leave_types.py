@@ -21,7 +21,8 @@ from apps.core.errors import DomainError
 
 class LeaveTypeForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name in English"), max_length=100)
+    name_zh = forms.CharField(label=gettext_lazy("Name in Chinese"), max_length=100, required=False)
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=LeaveType.Unit.choices)
     yearly_allowance = forms.DecimalField(
         label=gettext_lazy("Yearly allowance"), min_value=0, max_value=9999, decimal_places=2, initial=0
@@ -47,7 +48,7 @@ def _credited(leave_type: LeaveType) -> str:
     return _("%(amount)s %(unit)s of %(name)s credited to every active member for this year.") % {
         "amount": f"{leave_type.yearly_allowance.normalize():f}",
         "unit": unit,
-        "name": leave_type.name,
+        "name": leave_type.display_name,
     }
 
 

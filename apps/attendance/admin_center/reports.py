@@ -106,7 +106,7 @@ def leave_chart(summary: reports.LeaveSummary) -> Chart:
         scale = sum((value for _css, _title, value in parts), Decimal(0))
         bars.append(
             Bar(
-                label=total.leave_type_name,
+                label=total.leave_type_label,
                 note=note,
                 y=n * ROW_HEIGHT,
                 segments=_segments(parts, scale=scale),

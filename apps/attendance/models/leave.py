@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.access.models import Membership, Organization, OrgScopedQuerySet
+from apps.attendance.models.localized import in_viewers_language
 from apps.attendance.models.requests import DecidableRequest
 
 
@@ -18,6 +19,8 @@ class LeaveType(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
+    # The Chinese name (empty: the pages show `name` in Chinese too); `display_name` picks by language.
+    name_zh = models.CharField(max_length=100, blank=True, default="")
     is_paid = models.BooleanField(default=True)
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.DAY)
     yearly_allowance = models.DecimalField(max_digits=7, decimal_places=2, default=0)
@@ -37,6 +40,10 @@ class LeaveType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return in_viewers_language(self.name, self.name_zh)
 
     @property
     def balance_unit(self) -> str:

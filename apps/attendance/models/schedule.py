@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.access.models import Membership, Organization, OrgScopedQuerySet
+from apps.attendance.models.localized import in_viewers_language
 
 ALL_WEEKDAYS = 0b1111111
 MONDAY_TO_FRIDAY = 0b0011111
@@ -187,6 +188,7 @@ class Holiday(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     name = models.CharField(max_length=100)
+    name_zh = models.CharField(max_length=100, blank=True, default="")  # as LeaveType.name_zh
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HOLIDAY)
 
     objects = OrgScopedQuerySet.as_manager()
@@ -197,6 +199,10 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name} ({self.kind})"
+
+    @property
+    def display_name(self) -> str:
+        return in_viewers_language(self.name, self.name_zh)
 
 
 class Site(models.Model):

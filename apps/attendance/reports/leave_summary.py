@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from apps.access.models import Membership
 from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType, RequestStatus
+from apps.attendance.models.localized import in_viewers_language
 from apps.attendance.reports.params import member_scope, read_department, read_member, read_year
 
 ZERO = Decimal("0.00")
@@ -31,6 +32,12 @@ class LeaveSummaryRow:
     taken: Decimal
     pending: Decimal
     remaining: Decimal | None
+    leave_type_name_zh: str = ""
+
+    @property
+    def leave_type_label(self) -> str:
+        """The leave type's name in the viewer's language (the API and the export keep `leave_type_name`)."""
+        return in_viewers_language(self.leave_type_name, self.leave_type_name_zh)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,11 @@ class LeaveTypeTotal:
     taken: Decimal
     pending: Decimal
     remaining: Decimal | None
+    leave_type_name_zh: str = ""
+
+    @property
+    def leave_type_label(self) -> str:
+        return in_viewers_language(self.leave_type_name, self.leave_type_name_zh)
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ def leave_summary_rows(
             "department",
             "code",
             "name",
+            "name_zh",
             "unit",
             "allow_negative",
             "yearly_allowance",
@@ -121,6 +134,7 @@ def _leave_row(values: dict) -> LeaveSummaryRow:
         department=values["department"],
         leave_type_code=values["code"],
         leave_type_name=values["name"],
+        leave_type_name_zh=values["name_zh"],
         unit="hour" if values["unit"] == LeaveType.Unit.HOUR else "day",
         unlimited=unlimited,
         taken=_amount(values["taken"]),
@@ -157,6 +171,7 @@ def leave_summary(
         LeaveTypeTotal(
             leave_type_code=code,
             leave_type_name=group[0].leave_type_name,
+            leave_type_name_zh=group[0].leave_type_name_zh,
             unit=group[0].unit,
             unlimited=group[0].unlimited,
             members=len(group),

@@ -38,6 +38,7 @@ def leave_type_create(
     organization: Organization,
     code: str,
     name: str,
+    name_zh: str = "",
     unit: str = LeaveType.Unit.DAY,
     is_paid: bool = True,
     yearly_allowance: Decimal | int = 0,
@@ -61,6 +62,7 @@ def leave_type_create(
             code=code,
             defaults={
                 "name": name,
+                "name_zh": name_zh,
                 "unit": unit,
                 "is_paid": is_paid,
                 "yearly_allowance": Decimal(yearly_allowance),
@@ -295,6 +297,6 @@ def ensure_balance(*, member: Membership, leave_type: LeaveType, amount: Decimal
                 if leave_type.balance_unit == "hour"
                 else _("Not enough %(leave_type)s left: %(balance)s day(s), %(amount)s asked.")
             )
-            % {"leave_type": leave_type.name, "balance": balance, "amount": amount},
+            % {"leave_type": leave_type.display_name, "balance": balance, "amount": amount},
             {"balance": str(balance), "requested": str(amount), "unit": leave_type.balance_unit},
         )

@@ -171,6 +171,7 @@ def holiday_set(
     organization: Organization,
     day: date,
     name: str,
+    name_zh: str = "",
     kind: str = Holiday.Kind.HOLIDAY,
     actor: Membership | None = None,
 ) -> Holiday:
@@ -181,7 +182,7 @@ def holiday_set(
         )
     with transaction.atomic():
         holiday, _created = Holiday.objects.update_or_create(
-            organization=organization, date=day, defaults={"name": name, "kind": kind}
+            organization=organization, date=day, defaults={"name": name, "name_zh": name_zh, "kind": kind}
         )
         audit_record(
             action="attendance.holiday.set",

@@ -15,6 +15,7 @@ class LeaveTypeOut(serializers.ModelSerializer):
             "id",
             "code",
             "name",
+            "name_zh",
             "is_paid",
             "unit",
             "balance_unit",

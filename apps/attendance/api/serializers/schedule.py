@@ -29,4 +29,10 @@ class ScheduleDayOut(serializers.Serializer):
     is_workday = serializers.BooleanField()
     shift = ShiftOut(allow_null=True)
     holiday = serializers.CharField(source="holiday.name", allow_null=True, default=None)
+    holiday_name_zh = serializers.CharField(
+        source="holiday.name_zh",
+        allow_null=True,
+        default=None,
+        help_text="The holiday's Chinese name ('' when it has none, null on a day without a holiday).",
+    )
     makeup_workday = serializers.BooleanField()
