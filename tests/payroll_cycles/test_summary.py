@@ -418,3 +418,71 @@ def test_the_sql_path_gives_the_orm_paths_figures_with_leave_and_pending_request
     entry = OperationLog.objects.get(action="payroll.cycle.close")
     assert entry.details["members"] == len(orm_rows)
     assert entry.details["hash"] == hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path is PostgreSQL's")
+def test_the_sql_paths_shortcuts_give_the_orm_paths_figures(team, march, org, night_shift_fixture):
+    """No assignment covering the cycle (one ended before it), no holiday in it, no pending request: the
+    statement leaves those joins out and still gives the ORM path's figures, through the API, the export
+    and the close's snapshots; a holiday and a pending request added later are counted again."""
+    from datetime import date
+
+    from apps.attendance.models import AdjustmentRequest
+    from apps.payroll_cycles.models import SettlementSnapshot
+    from apps.payroll_cycles.summary import sql_query
+
+    set_rule(team, weeklyThresholdMinutes=2400, roundingMinutes=10, roundingMode="up", minMinutes=20)
+    attendance.shift_assignment_create(
+        member=team["wang"], shift=night_shift_fixture, weekdays=0b1111111, end_date=date(2026, 2, 28)
+    )
+    attendance.holiday_set(organization=org, day=date(2026, 4, 6), name="After the cycle")
+    days = [
+        ("07:30", "19:45", "normal"),  # before the start: not counted
+        ("09:20", "18:00", "late"),
+        ("09:00", "21:10", "normal"),
+        ("10:00", "15:00", "off"),
+        ("09:00", "", "partial"),
+        ("", "", "absent"),
+        ("09:00", "18:00", "holiday"),
+        ("08:00", "20:00", "early_leave"),
+        ("09:00", "18:00", "adjusted"),
+        ("09:00", "18:00", "leave"),
+    ]
+    for member in (team["emma"], team["wang"], team["olga"]):
+        for offset, (start, end, status) in enumerate(days):
+            record(
+                member,
+                f"2026-03-{offset + 2:02d}",
+                status,
+                start=start,
+                end=end,
+                late=20 * (status == "late"),
+            )
+    cycle = PayrollCycle.objects.get(pk=march["id"])
+    query = sql_query(cycle=cycle, member_ids=None)
+    assert not (query["assignments"] or query["holidays"] or query["pending"])
+    orm_rows = cycle_summary(cycle=cycle, path="orm")
+    assert cycle_summary(cycle=cycle, path="sql") == orm_rows
+    emma = next(row for row in orm_rows if row["username"] == "emma")
+    assert emma["workday_overtime_minutes"] > 0 and emma["restday_overtime_minutes"] == 240
+    assert emma["open_anomalies"] == 4  # late, partial, absent, early leave
+    rows = summary(team, march)
+    assert rows["emma"]["workdayOvertimeMinutes"] == emma["workday_overtime_minutes"]
+    exported = admin_api(team).get(f"{CYCLES}/{cycle.pk}/summary/export.csv")
+    assert b"".join(exported.streaming_content) == b"".join(export._python(orm_rows, bom=False))
+
+    # A holiday and a pending correction in the cycle: the joins are back, the figures still agree.
+    attendance.holiday_set(organization=org, day=date(2026, 3, 4), name="Spring")
+    AdjustmentRequest.objects.create(
+        organization=org, member=team["emma"], work_date="2026-03-06", kind="missed_check_out", reason="r"
+    )
+    query = sql_query(cycle=cycle, member_ids=None)
+    assert query["holidays"] and query["pending"] and not query["assignments"]
+    orm_rows = cycle_summary(cycle=cycle, path="orm")
+    assert cycle_summary(cycle=cycle, path="sql") == orm_rows
+    emma = next(row for row in orm_rows if row["username"] == "emma")
+    assert emma["holiday_overtime_minutes"] > 0 and emma["open_anomalies"] == 3
+    closed = admin_api(team).post(f"{CYCLES}/{cycle.pk}/close", {}, format="json")
+    assert closed.status_code == 200, closed.json()
+    snapshots = {s.member_id: s.data for s in SettlementSnapshot.objects.filter(cycle=cycle, version=1)}
+    assert [snapshots[row["member_id"]] for row in orm_rows] == orm_rows
