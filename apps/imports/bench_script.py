@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from apps.attendance.records_sql import TABLE  # the records table (imports never spell its name)
+
 _RAW = "import_bench_script_rows"
 _CREATE_RAW = (
     f"CREATE TEMP TABLE {_RAW} (work_date date, user_id text, grp text, check_in time, check_out time, "
@@ -30,7 +32,7 @@ _STATUS = """CASE r.result WHEN '正常' THEN 'normal' WHEN '迟到' THEN 'late'
     WHEN '迟到早退' THEN 'late_early' WHEN '缺卡' THEN 'partial' WHEN '补卡' THEN 'adjusted'
     WHEN '旷工' THEN 'absent' WHEN '休息' THEN 'off' ELSE 'normal' END"""
 _MERGE = f"""
-INSERT INTO attendance_dailyrecord AS d (organization_id, member_id, work_date, first_in_at, last_out_at,
+INSERT INTO {TABLE} AS d (organization_id, member_id, work_date, first_in_at, last_out_at,
     worked_minutes, late_minutes, early_leave_minutes, status, note, approval_text, leave_minutes,
     overtime_minutes, source, source_batch_id, version, created_at, updated_at)
 SELECT m.organization_id, m.id, r.work_date, (r.work_date + r.check_in) AT TIME ZONE %(tz)s,
@@ -46,12 +48,12 @@ ON CONFLICT (member_id, work_date) DO UPDATE SET first_in_at = excluded.first_in
     source = excluded.source, source_batch_id = excluded.source_batch_id, version = d.version + 1,
     updated_at = excluded.updated_at
 """
-_EXPORT = """
+_EXPORT = f"""
 SELECT d.work_date, m.employee_no, m.display_name, m.external_id, m.department, d.first_in_at, d.last_out_at,
     d.status, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.note, d.approval_text,
     d.leave_minutes, d.overtime_minutes, d.source
-FROM attendance_dailyrecord d JOIN access_membership m ON m.id = d.member_id
-WHERE d.organization_id = {org}
+FROM {TABLE} d JOIN access_membership m ON m.id = d.member_id
+WHERE d.organization_id = {{org}}
 ORDER BY d.work_date, m.employee_no, d.id
 """
 
