@@ -155,44 +155,61 @@ def _export_url(name: str, params: dict) -> str:
     return f"{reverse(name)}?{urlencode({**query, 'bom': '1'})}"
 
 
-def _page(request, template: str, context: dict, error: DomainError | None) -> HttpResponse:
-    context["error"] = error.message if error else ""
-    return render(request, template, context, status=error.status_code if error else 200)
+def _report_page(
+    request,
+    admin: Membership,
+    *,
+    report: reports.Report,
+    template: str,
+    asked_names: tuple[str, ...],
+    chart,
+    export_name: str,
+    shown,
+) -> HttpResponse:
+    """A report's page: the filters as asked, the report (or the refusal of a bad filter, in words, with its
+    status), its chart and the link to its CSV with the filters as applied (`shown(summary)`)."""
+    asked = {name: request.GET.get(name, "").strip() for name in asked_names}
+    context = {
+        "asked": asked,
+        "departments": reports.departments_for(viewer=admin),
+        "summary": None,
+        "error": "",
+    }
+    try:
+        summary = report.run(request.GET, viewer=admin)
+    except DomainError as error:
+        context["error"] = error.message
+        return render(request, template, context, status=error.status_code)
+    asked.update(shown(summary))
+    context.update(summary=summary, chart=chart(summary), export_url=_export_url(export_name, asked))
+    return render(request, template, context)
 
 
 @require_GET
 @admin_page
 def leave_summary(request: HttpRequest, admin: Membership) -> HttpResponse:
-    asked = {name: request.GET.get(name, "").strip() for name in ("year", "department", "member")}
-    context = {"asked": asked, "departments": reports.departments_for(viewer=admin), "summary": None}
-    try:
-        params = reports.leave_summary_params(request.GET, viewer=admin)
-        summary = reports.leave_summary(viewer=admin, **params)
-    except DomainError as error:
-        return _page(request, "admin_center/reports_leave.html", context, error)
-    asked["year"] = str(summary.year)
-    context.update(
-        summary=summary,
-        chart=leave_chart(summary),
-        export_url=_export_url("attendance-reports-leave-summary-export", asked),
+    return _report_page(
+        request,
+        admin,
+        report=reports.LEAVE_SUMMARY,
+        template="admin_center/reports_leave.html",
+        asked_names=("year", "department", "member"),
+        chart=leave_chart,
+        export_name="attendance-reports-leave-summary-export",
+        shown=lambda summary: {"year": str(summary.year)},
     )
-    return _page(request, "admin_center/reports_leave.html", context, None)
 
 
 @require_GET
 @admin_page
 def attendance_summary(request: HttpRequest, admin: Membership) -> HttpResponse:
-    asked = {name: request.GET.get(name, "").strip() for name in ("from", "to", "department")}
-    context = {"asked": asked, "departments": reports.departments_for(viewer=admin), "summary": None}
-    try:
-        params = reports.attendance_summary_params(request.GET, viewer=admin)
-        summary = reports.attendance_summary(viewer=admin, **params)
-    except DomainError as error:
-        return _page(request, "admin_center/reports_attendance.html", context, error)
-    asked.update({"from": summary.start.isoformat(), "to": summary.end.isoformat()})
-    context.update(
-        summary=summary,
-        chart=attendance_chart(summary),
-        export_url=_export_url("attendance-reports-attendance-summary-export", asked),
+    return _report_page(
+        request,
+        admin,
+        report=reports.ATTENDANCE_SUMMARY,
+        template="admin_center/reports_attendance.html",
+        asked_names=("from", "to", "department"),
+        chart=attendance_chart,
+        export_name="attendance-reports-attendance-summary-export",
+        shown=lambda summary: {"from": summary.start.isoformat(), "to": summary.end.isoformat()},
     )
-    return _page(request, "admin_center/reports_attendance.html", context, None)

@@ -1,9 +1,11 @@
 """The reports: the leave summary of a year and the attendance summary of a period, as JSON and as CSV
-(docs/reports.md). Role-scoped like the records; computed in `apps/attendance/reports.py`."""
+(docs/reports.md). Role-scoped like the records; computed in `apps/attendance/reports/` (each report described once in
+`reports/catalog.py`)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from apps.access.api.permissions import CanRead, HasMembership, require_membership
@@ -44,24 +46,33 @@ def _bom(request) -> bool:
     return request.query_params.get("bom", "").lower() in {"1", "true", "yes"}
 
 
-def _leave_summary(request):
-    viewer = require_membership(request)
-    return reports.leave_summary(
-        viewer=viewer, **reports.leave_summary_params(request.query_params, viewer=viewer)
-    )
+# The two bases carry no docstring: drf-spectacular would take it as every report's description. Each view
+# below names its report and output; its schema is its own (extend_schema_view on the inherited get).
 
 
-def _attendance_summary(request):
-    viewer = require_membership(request)
-    return reports.attendance_summary(
-        viewer=viewer, **reports.attendance_summary_params(request.query_params, viewer=viewer)
-    )
-
-
-class LeaveSummaryView(APIView):
+class ReportView(APIView):
+    # The report as JSON, for the viewer's scope.
     permission_classes = [HasMembership, CanRead]
+    report: reports.Report
+    output: type[Serializer]
 
-    @extend_schema(
+    def get(self, request):
+        summary = self.report.run(request.query_params, viewer=require_membership(request))
+        return Response(self.output(summary).data)
+
+
+class ReportExportView(ReportView):
+    # The report's rows as CSV.
+    renderer_classes = [*APIView.renderer_classes, CSVRenderer]
+
+    @rate_limited("export")
+    def get(self, request):
+        summary = self.report.run(request.query_params, viewer=require_membership(request))
+        return csv_response(self.report.to_csv(summary, bom=_bom(request)), self.report.filename(summary))
+
+
+@extend_schema_view(
+    get=extend_schema(
         operation_id="attendance_reports_leave_summary",
         tags=["reports"],
         parameters=LEAVE_PARAMETERS,
@@ -70,33 +81,26 @@ class LeaveSummaryView(APIView):
         "remaining (the balance at the year's end; null for a type without allowance or floor), with totals "
         f"per type. {SCOPE}",
     )
-    def get(self, request):
-        return Response(s.LeaveSummaryOut(_leave_summary(request)).data)
+)
+class LeaveSummaryView(ReportView):
+    report, output = reports.LEAVE_SUMMARY, s.LeaveSummaryOut
 
 
-class LeaveSummaryExportView(APIView):
-    permission_classes = [HasMembership, CanRead]
-    renderer_classes = [*APIView.renderer_classes, CSVRenderer]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="attendance_reports_leave_summary_csv",
         tags=["reports"],
         parameters=[*LEAVE_PARAMETERS, BOM],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **ERRORS},
         description=f"The leave summary's rows as CSV (spreadsheet-safe). {SCOPE}",
     )
-    @rate_limited("export")
-    def get(self, request):
-        summary = _leave_summary(request)
-        return csv_response(
-            reports.leave_summary_csv(summary, bom=_bom(request)), f"leave-summary-{summary.year}.csv"
-        )
+)
+class LeaveSummaryExportView(ReportExportView):
+    report = reports.LEAVE_SUMMARY
 
 
-class AttendanceSummaryView(APIView):
-    permission_classes = [HasMembership, CanRead]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="attendance_reports_attendance_summary",
         tags=["reports"],
         parameters=ATTENDANCE_PARAMETERS,
@@ -105,23 +109,19 @@ class AttendanceSummaryView(APIView):
         "minutes late, days leaving early and those minutes, absences and days on leave, from the daily "
         f"records of the period. Only days that are over count (before today). {SCOPE}",
     )
-    def get(self, request):
-        return Response(s.AttendanceSummaryOut(_attendance_summary(request)).data)
+)
+class AttendanceSummaryView(ReportView):
+    report, output = reports.ATTENDANCE_SUMMARY, s.AttendanceSummaryOut
 
 
-class AttendanceSummaryExportView(APIView):
-    permission_classes = [HasMembership, CanRead]
-    renderer_classes = [*APIView.renderer_classes, CSVRenderer]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="attendance_reports_attendance_summary_csv",
         tags=["reports"],
         parameters=[*ATTENDANCE_PARAMETERS, BOM],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **ERRORS},
         description=f"The attendance summary's member rows as CSV (spreadsheet-safe). {SCOPE}",
     )
-    @rate_limited("export")
-    def get(self, request):
-        summary = _attendance_summary(request)
-        name = f"attendance-summary-{summary.start.isoformat()}-{summary.end.isoformat()}.csv"
-        return csv_response(reports.attendance_summary_csv(summary, bom=_bom(request)), name)
+)
+class AttendanceSummaryExportView(ReportExportView):
+    report = reports.ATTENDANCE_SUMMARY
