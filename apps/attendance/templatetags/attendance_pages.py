@@ -11,29 +11,21 @@ from apps.attendance import labels as text
 register = template.Library()
 
 
-@register.filter
-def record_status(code: str) -> str:
-    return str(text.RECORD_STATUS_SHOWN.get(code, code))
+def label_filter(labels: dict, *, unknown: str | None = None):
+    """A filter that shows a stored code in words: its label in `labels`, else `unknown` (None: the code as
+    it is). The pages of every app make their code filters with it (payroll_pages too)."""
+
+    def show(code) -> str:
+        return str(labels.get(code, code if unknown is None else unknown))
+
+    return show
 
 
-@register.filter
-def request_status(code: str) -> str:
-    return str(text.REQUEST_STATUS.get(code, code))
-
-
-@register.filter
-def adjustment_kind(code: str) -> str:
-    return str(text.ADJUSTMENT_KIND.get(code, code))
-
-
-@register.filter
-def leave_half(code: str) -> str:
-    return str(text.LEAVE_HALF.get(code, ""))
-
-
-@register.filter
-def balance_unit(code: str) -> str:
-    return str(text.BALANCE_UNIT.get(code, code))
+record_status = register.filter("record_status", label_filter(text.RECORD_STATUS_SHOWN))
+request_status = register.filter("request_status", label_filter(text.REQUEST_STATUS))
+adjustment_kind = register.filter("adjustment_kind", label_filter(text.ADJUSTMENT_KIND))
+leave_half = register.filter("leave_half", label_filter(text.LEAVE_HALF, unknown=""))
+balance_unit = register.filter("balance_unit", label_filter(text.BALANCE_UNIT))
 
 
 @register.filter

@@ -1,61 +1,23 @@
-"""Filters of the payroll pages: minutes as hours, and the words for stored codes."""
+"""Filters of the payroll pages: minutes as hours, and the words for stored codes (made with attendance's
+`label_filter`; a day's status is attendance's own `record_status`)."""
 
 from django import template
 
-from apps.attendance import labels as attendance_labels
+from apps.attendance.templatetags.attendance_pages import label_filter, record_status
 from apps.payroll_cycles import labels
 
 register = template.Library()
 
-
-@register.filter
-def hours(minutes) -> str:
-    return labels.hours(minutes)
-
-
-@register.filter
-def cycle_status(code: str) -> str:
-    return str(labels.CYCLE_STATUS.get(code, code))
-
-
-@register.filter
-def cycle_badge(code: str) -> str:
-    return labels.CYCLE_STATUS_BADGE.get(code, "badge")
-
-
-@register.filter
-def template_kind(code: str) -> str:
-    return str(labels.TEMPLATE_KIND.get(code, code))
-
-
-@register.filter
-def transition(action: str) -> str:
-    return str(labels.TRANSITION.get(action, action))
-
-
-@register.filter
-def record_status(code: str) -> str:
-    return str(attendance_labels.RECORD_STATUS.get(code, code))
-
-
-@register.filter
-def missing_side(code) -> str:
-    return str(labels.ANOMALY_MISSING.get(code or "", ""))
-
-
-@register.filter
-def suggestion(code: str) -> str:
-    return str(labels.ANOMALY_SUGGESTION.get(code, ""))
-
-
-@register.filter
-def request_kind(code: str) -> str:
-    return str(labels.REQUEST_KIND.get(code, ""))
-
-
-@register.filter
-def audit_action(action: str) -> str:
-    return labels.audit_action(action)
+register.filter("record_status", record_status)
+register.filter("cycle_status", label_filter(labels.CYCLE_STATUS))
+register.filter("cycle_badge", label_filter(labels.CYCLE_STATUS_BADGE, unknown="badge"))
+register.filter("template_kind", label_filter(labels.TEMPLATE_KIND))
+register.filter("transition", label_filter(labels.TRANSITION))
+register.filter("missing_side", label_filter(labels.ANOMALY_MISSING, unknown=""))
+register.filter("suggestion", label_filter(labels.ANOMALY_SUGGESTION, unknown=""))
+register.filter("request_kind", label_filter(labels.REQUEST_KIND, unknown=""))
+register.filter("hours", labels.hours)
+register.filter("audit_action", labels.audit_action)
 
 
 @register.filter
