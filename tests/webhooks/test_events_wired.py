@@ -9,7 +9,7 @@ from apps.attendance.services.decisions import _rules
 from apps.audit.models import OutboxEvent
 from apps.audit.webhooks.events import EVENT_TYPES
 from apps.payroll_cycles.models import PayrollCycle, PayrollWrite
-from apps.payroll_cycles.services import cycles
+from apps.payroll_cycles.services import transitions as cycles
 from tests.attendance.conftest import day_shift, team  # noqa: F401 (fixtures)
 from tests.payroll_cycles.conftest import CYCLES, admin_api, march  # noqa: F401 (fixtures)
 

@@ -16,7 +16,7 @@ from apps.access.models import Membership
 from apps.attendance.labels import RECORD_STATUS
 from apps.attendance.models import LeaveType
 from apps.core.errors import DomainError
-from apps.payroll_cycles import anomalies, labels, readiness, selectors
+from apps.payroll_cycles import anomalies, labels, readiness, selectors, services
 from apps.payroll_cycles.admin_pages.cycles import cycle_or_404
 from apps.payroll_cycles.admin_pages.forms import new_key
 from apps.payroll_cycles.models import CycleTransition, PayrollCycle
@@ -71,7 +71,7 @@ def overview(request: HttpRequest, admin: Membership, cycle_id: int) -> HttpResp
         **_base(cycle, "overview"),
         "ready": ready,
         "transitions": transitions,
-        "keys": {action: new_key() for action in ("lock", "unlock", "close", "reopen", "archive")},
+        "keys": {action: new_key() for action in services.CYCLE_ACTIONS},
         "org_tz": admin.organization.tzinfo,
     }
     return render(request, "payroll_cycles/admin/cycle.html", context)

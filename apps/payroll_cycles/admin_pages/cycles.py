@@ -96,9 +96,6 @@ def create(request: HttpRequest, admin: Membership) -> HttpResponse:
     return _list_page(request, admin, cycle_form=form, status=400)
 
 
-MOVES = ("lock", "unlock", "close", "reopen", "archive")
-
-
 def _done(action: str, name: str, version: int) -> str:
     if action == "lock":
         return _("%(name)s is locked: attendance on its days can no longer change.") % {"name": name}
@@ -117,14 +114,16 @@ def _done(action: str, name: str, version: int) -> str:
 @require_POST
 @admin_page
 def move(request: HttpRequest, admin: Membership, cycle_id: int, action: str) -> HttpResponse:
-    if action not in MOVES:
+    if action not in services.CYCLE_ACTIONS:
         raise Http404
     cycle = cycle_or_404(admin, cycle_id)
-    service = getattr(services, f"cycle_{action}")
-    kwargs = {"reason": request.POST.get("reason", "")} if action in ("unlock", "reopen") else {}
     try:
-        result, _replayed = service(
-            actor=admin, cycle=cycle, idempotency_key=request.POST.get("idempotency_key", ""), **kwargs
+        result, _replayed = services.cycle_transition(
+            actor=admin,
+            cycle=cycle,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            idempotency_key=request.POST.get("idempotency_key", ""),
         )
     except DomainError as error:
         messages.error(request, labels.refusal_message(error))

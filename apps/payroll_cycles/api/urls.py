@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from apps.payroll_cycles import services
 from apps.payroll_cycles.api import anomaly_views, close_views, summary_views, views
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
         path(
             f"payroll-cycles/<int:pk>/{action}", views.transition_view(action), name=f"payroll-cycle-{action}"
         )
-        for action in ("lock", "unlock", "close", "reopen", "archive")
+        for action in services.CYCLE_ACTIONS
     ],
     path(
         "payroll-cycles/<int:pk>/summary", summary_views.SummaryView.as_view(), name="payroll-cycle-summary"

@@ -275,8 +275,8 @@ TRANSITION_HELP = {
 
 
 def transition_view(action: str):
-    service = getattr(services, f"cycle_{action}")
-    needs_reason = action in ("unlock", "reopen")
+    """POST /payroll-cycles/<id>/<action>: one view class per move (each its own OpenAPI operation), all
+    calling `services.cycle_transition`."""
 
     class TransitionView(APIView):
         permission_classes = [HasMembership, IsOrgAdmin]
@@ -295,9 +295,12 @@ def transition_view(action: str):
             cycle = selectors.cycle_get(viewer=viewer, cycle_id=pk)
             data = s.ReasonIn(data=request.data)
             data.is_valid(raise_exception=True)
-            kwargs = {"reason": data.validated_data["reason"]} if needs_reason else {}
-            result = service(
-                actor=viewer, cycle=cycle, idempotency_key=_key(request, data.validated_data), **kwargs
+            result = services.cycle_transition(
+                actor=viewer,
+                cycle=cycle,
+                action=action,
+                reason=data.validated_data["reason"],
+                idempotency_key=_key(request, data.validated_data),
             )
             return _answer(result, s.TransitionOut)
 

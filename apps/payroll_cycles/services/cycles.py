@@ -1,8 +1,5 @@
-"""Payroll cycles: creating and generating them, and moving them open -> locked -> closed -> archived.
-
-A locked, closed or archived cycle freezes its dates for every attendance write (locks.py, the triggers of
-migration 0002). Closing writes a settlement snapshot per member (snapshots.py); reopening needs a reason,
-and the next close writes the next version.
+"""Payroll cycles: creating, generating, renaming and deleting them. Their moves open -> locked -> closed ->
+archived are transitions.py.
 """
 
 from datetime import date
@@ -11,16 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from apps.access.models import Membership, Organization
 from apps.audit.services import audit_record
-from apps.audit.webhooks.events import payroll_cycle_event_emit
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.payroll_cycles import periods
-from apps.payroll_cycles.models import CycleTransition, PayrollCycle, PayrollTemplate
+from apps.payroll_cycles.models import PayrollCycle, PayrollTemplate
 from apps.payroll_cycles.services._common import ensure_admin, idempotent, lock_organization
-from apps.payroll_cycles.services.snapshots import snapshot_write
 
 Status = PayrollCycle.Status
 MAX_GENERATE = 36
@@ -285,128 +279,3 @@ def cycle_delete(*, actor: Membership, cycle: PayrollCycle) -> None:
             )
         audit_record(action="payroll.cycle.delete", actor=actor, target=cycle, details={"name": cycle.name})
         cycle.delete()
-
-
-TRANSITIONS = {
-    "lock": ((Status.OPEN,), Status.LOCKED),
-    "unlock": ((Status.LOCKED,), Status.OPEN),
-    "close": ((Status.OPEN, Status.LOCKED), Status.CLOSED),
-    "reopen": ((Status.CLOSED,), Status.OPEN),
-    "archive": ((Status.CLOSED,), Status.ARCHIVED),
-}
-NEEDS_REASON = {"unlock", "reopen"}
-# The transitions integrators hear about (webhook events payroll_cycle.<kind>), written with the change.
-EVENTS = {"lock": "locked", "close": "closed", "reopen": "reopened"}
-ACTION_PAST = {
-    "lock": gettext_lazy("locked"),
-    "unlock": gettext_lazy("unlocked"),
-    "close": gettext_lazy("closed"),
-    "reopen": gettext_lazy("reopened"),
-    "archive": gettext_lazy("archived"),
-}
-STATUS_NAMES = {
-    Status.OPEN: gettext_lazy("open"),
-    Status.LOCKED: gettext_lazy("locked"),
-    Status.CLOSED: gettext_lazy("closed"),
-    Status.ARCHIVED: gettext_lazy("archived"),
-}
-
-
-def _transition(
-    *, actor: Membership, cycle: PayrollCycle, action: str, reason: str = "", key: str = ""
-) -> tuple[dict, bool]:
-    ensure_admin(actor)
-    reason = (reason or "").strip()
-    if action in NEEDS_REASON and not reason:
-        raise ValidationFailed(
-            "REASON_REQUIRED",
-            _("Say why: a reason is required to unlock or reopen a cycle."),
-            {"fields": {"reason": [_("Required.")]}},
-        )
-    if len(reason) > 500:
-        raise ValidationFailed(
-            "VALIDATION_ERROR",
-            _("The reason is at most 500 characters."),
-            {"fields": {"reason": [_("Too long.")]}},
-        )
-    allowed, target = TRANSITIONS[action]
-
-    def run() -> dict:
-        current = cycle_for_update(organization=actor.organization, cycle_id=cycle.pk)
-        if current.status not in allowed:
-            raise Conflict(
-                "CYCLE_STATE_CONFLICT",
-                _("This cycle is %(status)s: it cannot be %(action)s now.")
-                % {"status": STATUS_NAMES[current.status], "action": ACTION_PAST[action]},
-                {"status": current.status, "allowed": list(allowed)},
-            )
-        now = timezone.now()
-        details: dict[str, Any] = {"from": current.status, "to": target}
-        if action == "close":
-            written = snapshot_write(cycle=current, now=now)
-            current.snapshot_version = written.version
-            current.closed_at = now
-            details |= {"version": written.version, "members": written.members, "hash": written.digest}
-        if action == "lock":
-            current.locked_at = now
-        if reason:
-            details["reason"] = reason
-        CycleTransition.objects.create(
-            organization=current.organization,
-            cycle=current,
-            action=action,
-            from_status=current.status,
-            to_status=target,
-            reason=reason,
-            actor=actor,
-        )
-        current.status = target
-        current.save()
-        audit_record(action=f"payroll.cycle.{action}", actor=actor, target=current, details=details)
-        if action in EVENTS:
-            payroll_cycle_event_emit(
-                cycle=current,
-                kind=EVENTS[action],
-                data={
-                    "name": current.name,
-                    "startDate": current.start_date,
-                    "endDate": current.end_date,
-                    "status": current.status,
-                    "snapshotVersion": current.snapshot_version,
-                    "reason": reason,
-                    "by": actor.user.username,
-                },
-            )
-        return {"id": current.pk, "status": current.status, "snapshot_version": current.snapshot_version}
-
-    return idempotent(
-        organization=actor.organization,
-        key=key,
-        operation=f"cycle.{action}",
-        payload={"cycle": cycle.pk, "reason": reason},
-        run=run,
-    )
-
-
-def cycle_lock(*, actor: Membership, cycle: PayrollCycle, idempotency_key: str = "") -> tuple[dict, bool]:
-    return _transition(actor=actor, cycle=cycle, action="lock", key=idempotency_key)
-
-
-def cycle_unlock(
-    *, actor: Membership, cycle: PayrollCycle, reason: str, idempotency_key: str = ""
-) -> tuple[dict, bool]:
-    return _transition(actor=actor, cycle=cycle, action="unlock", reason=reason, key=idempotency_key)
-
-
-def cycle_close(*, actor: Membership, cycle: PayrollCycle, idempotency_key: str = "") -> tuple[dict, bool]:
-    return _transition(actor=actor, cycle=cycle, action="close", key=idempotency_key)
-
-
-def cycle_reopen(
-    *, actor: Membership, cycle: PayrollCycle, reason: str, idempotency_key: str = ""
-) -> tuple[dict, bool]:
-    return _transition(actor=actor, cycle=cycle, action="reopen", reason=reason, key=idempotency_key)
-
-
-def cycle_archive(*, actor: Membership, cycle: PayrollCycle, idempotency_key: str = "") -> tuple[dict, bool]:
-    return _transition(actor=actor, cycle=cycle, action="archive", key=idempotency_key)
