@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.attendance.conftest import day_shift  # noqa: F401 (a fixture: the walks' day shift, as the API tests have it)
+
 CHROMIUM = os.environ.get("BROWSER_EXECUTABLE", "/usr/bin/chromium")
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"

@@ -3,17 +3,14 @@ approver approves it from the inbox, the employee sees the adjusted day; then le
 the balance drops. The server clock is held at Wednesday 4 March 2026 (time-machine, ticking), so the
 walk sees the same days every run."""
 
-from datetime import time
-
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from apps.access import roles
 from apps.attendance import services
 from tests.attendance.conftest import at
-from tests.browser.helpers import login, screenshot
+from tests.browser.helpers import login, roles_as_migrated, screenshot, sign_in_as
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,32 +18,9 @@ pytestmark = pytest.mark.browser
 NOW = at("2026-03-04 08:56")  # a Wednesday, just before the day shift starts
 
 
-def roles_as_migrated() -> None:
-    """The four role groups with their permissions, as migration access/0002 creates them.
-
-    tests/browser/conftest.py promises them to every browser test, but after the first transactional test
-    of a session the flush leaves no groups behind (serialized rollback restores nothing here), so a later
-    test's members would get no roles. Until that is fixed there, this walk puts them back itself."""
-    for role, codenames in roles.ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="access", codename__in=codenames)
-        )
-
-
 @pytest.fixture
-def people(org, make_member):
+def people(org, make_member, day_shift):
     roles_as_migrated()
-    shift = services.shift_create(
-        organization=org,
-        name="Day",
-        start_time=time(9),
-        end_time=time(18),
-        break_minutes=60,
-        late_grace_minutes=10,
-        early_grace_minutes=10,
-    )
-    services.policy_update(organization=org, default_shift=shift)
     alan = make_member("alan", roles.APPROVER, display_name="Alan Approver")
     emma = make_member("emma", roles.EMPLOYEE, manager=alan, display_name="Emma Employee")
     services.leave_type_create(organization=org, code="annual", name="Annual leave", yearly_allowance=10)
@@ -61,13 +35,6 @@ def people(org, make_member):
 def clock():
     with time_machine.travel(NOW, tick=True) as traveller:
         yield traveller
-
-
-def sign_in_as(page, live_server, username: str, next_url: str) -> None:
-    if page.get_by_test_id("sign-out").count():
-        page.get_by_test_id("sign-out").click()
-        page.wait_for_url("**/accounts/login/**")
-    login(page, live_server, username, PASSWORD, next_url=next_url)
 
 
 def day(page, iso: str):

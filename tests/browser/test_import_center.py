@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.access import roles
 from apps.imports.tasks import import_job_execute
-from tests.browser.helpers import login, screenshot
+from tests.browser.helpers import login, screenshot, sign_out
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -54,11 +54,6 @@ def dingtalk_file(rows: list[str], first, last) -> bytes:
         *rows,
     ]
     return ("\r\n".join(lines) + "\r\n").encode("gb18030")
-
-
-def sign_out(page):
-    page.get_by_test_id("sign-out").click()
-    expect(page.get_by_test_id("current-user")).to_have_count(0)
 
 
 def test_dingtalk_file_from_upload_to_rollback(page, live_server, org, people):

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from apps.access import roles
 from apps.attendance import services
-from tests.browser.helpers import login, screenshot
-from tests.browser.test_attendance_walk import roles_as_migrated
+from tests.browser.helpers import login, roles_as_migrated, screenshot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,6 @@ the figures, a second close, and the changes read back. Screenshots at 1366x900 
 Chinese, go to output/playwright/payroll-*.png. The server clock is held at Wednesday 18 March 2026."""
 
 import re
-from datetime import time
 
 import pytest
 import time_machine
@@ -14,11 +13,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from apps.access import roles
-from apps.attendance import services
 from tests.attendance.conftest import at
-from tests.browser.helpers import login, screenshot
-from tests.browser.test_attendance_walk import roles_as_migrated
-from tests.factories import PASSWORD
+from tests.browser.helpers import roles_as_migrated, screenshot, sign_in_as
 from tests.payroll_cycles.conftest import record
 
 pytestmark = pytest.mark.browser
@@ -29,18 +25,8 @@ NARROW = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def people(org, make_member):
+def people(org, make_member, day_shift):
     roles_as_migrated()
-    shift = services.shift_create(
-        organization=org,
-        name="Day",
-        start_time=time(9),
-        end_time=time(18),
-        break_minutes=60,
-        late_grace_minutes=10,
-        early_grace_minutes=10,
-    )
-    services.policy_update(organization=org, default_shift=shift)
     ada = make_member("ada", roles.ADMIN, display_name="Ada Admin", employee_no="A001")
     emma = make_member("emma", roles.EMPLOYEE, display_name="Emma Employee", employee_no="E100")
     li = make_member("li", roles.EMPLOYEE, display_name="李四", employee_no="E200")
@@ -73,13 +59,6 @@ def no_codes(page) -> None:
     text = page.locator("main").inner_text()
     for code in ("PERIOD_LOCKED", "CYCLE_", "REASON_REQUIRED", "_minutes", "snapshot"):
         assert code not in text, code
-
-
-def sign_in_as(page, live_server, username: str, next_url: str) -> None:
-    if page.get_by_test_id("sign-out").count():
-        page.get_by_test_id("sign-out").click()
-        page.wait_for_url("**/accounts/login/**")
-    login(page, live_server, username, PASSWORD, next_url=next_url)
 
 
 def test_the_monthly_close(page, live_server, people, clock):

@@ -13,8 +13,7 @@ from apps.access import roles
 from apps.attendance import services
 from apps.attendance.models import ALL_WEEKDAYS
 from tests.attendance.conftest import at
-from tests.browser.helpers import login, screenshot
-from tests.browser.test_attendance_walk import roles_as_migrated
+from tests.browser.helpers import login, roles_as_migrated, screenshot
 from tests.browser.test_every_page import OVERFLOW_SCRIPT
 from tests.factories import PASSWORD
 
@@ -31,19 +30,9 @@ def clock():
 
 
 @pytest.fixture
-def people(org, make_member, clock):
+def people(org, make_member, day_shift, clock):
     roles_as_migrated()
-    day = services.shift_create(
-        organization=org,
-        name="Day",
-        start_time=time(9),
-        end_time=time(18),
-        break_minutes=60,
-        late_grace_minutes=10,
-        early_grace_minutes=10,
-    )
     night = services.shift_create(organization=org, name="Night", start_time=time(22), end_time=time(6))
-    services.policy_update(organization=org, default_shift=day)
     alan = make_member("alan", roles.APPROVER, display_name="Alan Approver")
     team = {
         "emma": make_member("emma", roles.EMPLOYEE, manager=alan, display_name="Emma Employee"),
