@@ -31,14 +31,25 @@ _OLD_VALUES = ", ".join(
 )
 _NO_SNAPSHOT = ", ".join("''" if column in records.TEXT else "NULL" for column in SNAPSHOT)
 _MATCH = f"d.{records.MEMBER} = {{row}}.member_id AND d.{records.WORK_DATE} = {{row}}.work_date"
+# The old values of each staged row, and whether it writes a record: new, or with other values. A row
+# whose values are already the record's is left out of the upsert: no probe of the unique index, no row
+# lock (ON CONFLICT DO UPDATE locks the conflicting row even when its WHERE is false: a WAL record and a
+# dirtied page per unchanged row), so a file imported again writes nothing but its items.
+_STAGED_AS_NEW = ", ".join(f"s.{column} AS new_{column}" for column in records.IMPORTED)
 _SELECT_OLD = f"""
-    SELECT s.line, s.member_id, s.work_date, d.{records.ID}, {records.listed(SNAPSHOT, "d")}
+    SELECT s.line, s.member_id, s.work_date, d.{records.ID}, {records.listed(SNAPSHOT, "d")},
+           {_STAGED_AS_NEW},
+           d.{records.ID} IS NULL OR {records.differs(left="d", right="s", operator="IS DISTINCT FROM")} AS writes
     FROM {STAGING} s
     LEFT JOIN {records.in_range(organization="%(org)s", dates_from=STAGING)} d ON {_MATCH.format(row="s")}
 """
 _NEW_ROWS = f"""SELECT %(org)s, s.member_id, s.work_date, {records.listed(records.IMPORTED, "s")}, 'import',
            %(batch)s, 1, %(now)s, %(now)s
     FROM {STAGING} s WHERE true"""
+# PostgreSQL: the staged rows that write, read from `old` (which carries their values as new_*).
+_PG_NEW_ROWS = f"""SELECT %(org)s, o.member_id, o.work_date, {records.listed(records.IMPORTED, "o", prefix="new_")},
+           'import', %(batch)s, 1, %(now)s, %(now)s
+    FROM old o WHERE o.writes"""
 
 # The items' RETURNING feeds the outcome counts and the race check in the same statement, so the items
 # are not read back. A row changed by someone else between our read of the old values and our write would
@@ -47,7 +58,7 @@ _NEW_ROWS = f"""SELECT %(org)s, s.member_id, s.work_date, {records.listed(record
 _PG_MERGE = f"""
 WITH old AS ({_SELECT_OLD}),
 merged AS (
-    {records.upsert(select=_NEW_ROWS, operator="IS DISTINCT FROM")}
+    {records.upsert(select=_PG_NEW_ROWS, operator="IS DISTINCT FROM")}
     RETURNING d.{records.ID}, d.{records.MEMBER}, d.{records.WORK_DATE}, d.{records.VERSION}
 ),
 items AS (
