@@ -276,13 +276,21 @@ def test_an_admin_enters_a_holiday_and_a_leave_type_in_both_languages(admin, adm
     chinese.cookies["django_language"] = "zh-hans"
     assert "中文名称" in chinese.get(URL).content.decode()
 
-    admin_client.post(URL, {"day": "2026-10-01", "name": "National Day", "name_zh": "国庆节", "kind": "holiday"})
+    admin_client.post(
+        URL, {"day": "2026-10-01", "name": "National Day", "name_zh": "国庆节", "kind": "holiday"}
+    )
     holiday = Holiday.objects.get()
     assert (holiday.name, holiday.name_zh) == ("National Day", "国庆节")
     listed = admin_client.get(URL, {"year": "2026"}).content.decode()
     assert "National Day" in listed and "国庆节" in listed
 
-    data = {"code": "marriage", "name": "Marriage leave", "name_zh": "婚假", "unit": "day", "yearly_allowance": "3"}
+    data = {
+        "code": "marriage",
+        "name": "Marriage leave",
+        "name_zh": "婚假",
+        "unit": "day",
+        "yearly_allowance": "3",
+    }
     assert admin_client.post(URL + "leave-types/", data).status_code == 302
     leave_type = LeaveType.objects.get(code="marriage")
     assert (leave_type.name, leave_type.name_zh) == ("Marriage leave", "婚假")

@@ -41,7 +41,12 @@ def test_the_employee_page_names_leave_types_and_the_holiday_in_the_viewers_lang
 
 
 def test_my_requests_and_the_inbox_name_the_leave_type_in_the_viewers_language(signed_in, team, named):
-    ask = {"idempotency_key": "lv-1", "leave_type": "marriage", "start_date": "2026-03-09", "end_date": "2026-03-09"}
+    ask = {
+        "idempotency_key": "lv-1",
+        "leave_type": "marriage",
+        "start_date": "2026-03-09",
+        "end_date": "2026-03-09",
+    }
     assert post(signed_in(team["emma"]), "/attendance/leave/", ask, htmx=True).status_code == 200
 
     mine = signed_in(team["emma"], "zh-hans").get("/attendance/").content.decode()
@@ -57,7 +62,9 @@ def test_the_api_gives_both_names(team, named):
     assert (types["marriage"]["name"], types["marriage"]["nameZh"]) == ("Marriage leave", "婚假")
     assert (types["study"]["name"], types["study"]["nameZh"]) == ("Study leave", "")
 
-    days = client_for(team["emma"]).get("/api/attendance/schedule", {"from": "2026-03-04", "to": "2026-03-05"})
+    days = client_for(team["emma"]).get(
+        "/api/attendance/schedule", {"from": "2026-03-04", "to": "2026-03-05"}
+    )
     first, second = days.json()
     assert (first["holiday"], first["holidayNameZh"]) == ("Founders' Day", "建司日")
     assert (second["holiday"], second["holidayNameZh"]) == (None, None)
