@@ -15,9 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.timezones import is_selectable_timezone
+
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if not is_selectable_timezone(value):
         raise ValidationError(
             _("%(value)s is not a known IANA timezone (for example Asia/Shanghai).") % {"value": repr(value)}
         )

@@ -5,7 +5,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
@@ -18,6 +17,7 @@ from apps.access.hooks import record_operation
 from apps.access.models import ApiToken, Membership, Organization
 from apps.access.selectors import ACTIVE_ORG_SESSION_KEY, memberships_for_user
 from apps.core.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from apps.core.timezones import is_selectable_timezone
 
 TOKEN_PREFIX = "tl_"  # noqa: S105 - a marker, not a secret
 MAX_TOKEN_DAYS = 3650
@@ -165,7 +165,7 @@ def organization_timezone_update(
     """Change the organization's timezone (an IANA name). Work dates of new punches follow it; existing
     records keep their dates. Setting the zone it already has records nothing."""
     name = (timezone_name or "").strip()
-    if name not in available_timezones():
+    if not is_selectable_timezone(name):
         raise ValidationFailed(
             "VALIDATION_ERROR",
             _("Choose a timezone from the list (an IANA name such as Asia/Shanghai)."),

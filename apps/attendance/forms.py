@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.attendance.models import AdjustmentRequest, LeaveRequest, LeaveType, Punch
+from apps.core.params import SupportedDateFormField
 
 # A service's error names the field in its API spelling; the page shows it next to the form's field.
 SERVICE_FIELDS = {
@@ -84,7 +85,7 @@ class AdjustmentForm(IdempotentForm):
             (Kind.TIME_CORRECTION, _("Time correction")),
         ],
     )
-    work_date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    work_date = SupportedDateFormField(label=_("Date"), widget=DATE_INPUT)
     in_time = forms.TimeField(
         label=_("Check-in time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -143,8 +144,8 @@ class AdjustmentForm(IdempotentForm):
 class LeaveForm(IdempotentForm):
     id_format = "leave_%s"
     leave_type = forms.ChoiceField(label=_("Leave type"))
-    start_date = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    end_date = forms.DateField(label=_("To"), widget=DATE_INPUT)
+    start_date = SupportedDateFormField(label=_("From"), widget=DATE_INPUT)
+    end_date = SupportedDateFormField(label=_("To"), widget=DATE_INPUT)
     half = forms.ChoiceField(
         label=_("Half day"),
         required=False,
@@ -237,7 +238,7 @@ class OvertimeForm(IdempotentForm):
 
     id_format = "overtime_%s"
 
-    work_date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    work_date = SupportedDateFormField(label=_("Date"), widget=DATE_INPUT)
     minutes = forms.IntegerField(label=_("Minutes of overtime"), min_value=1, max_value=1440)
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 

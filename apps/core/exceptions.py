@@ -2,7 +2,8 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from apps.core.errors import DomainError, RateLimited, ServiceUnavailable
+from apps.core.errors import DomainError, PayloadTooLarge, RateLimited, ServiceUnavailable
 
 logger = logging.getLogger("timeledger.api")
 
@@ -84,6 +85,13 @@ def _drf_code_and_message(exc: exceptions.APIException) -> tuple[str, str]:
 def envelope_exception_handler(exc, context) -> Response:
     set_rollback()
     headers: dict[str, str] = {}
+    if isinstance(exc, RequestDataTooBig):  # a SuspiciousOperation, but the client's fix is a smaller body
+        exc = PayloadTooLarge(
+            "PAYLOAD_TOO_LARGE",
+            _("The request body is larger than the %(limit)s MB allowed.")
+            % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576:g}"},
+            {"limitBytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+        )
     if isinstance(exc, DomainError):
         if isinstance(exc, RateLimited | ServiceUnavailable):
             headers["Retry-After"] = str(exc.retry_after_seconds)

@@ -8,6 +8,10 @@ only ASCII digits within a database integer, and dates in the range an attendanc
 import re
 from datetime import date
 
+from django import forms
+from django.utils.translation import gettext
+from rest_framework import serializers
+
 ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits always fit a signed 64-bit integer
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
@@ -21,3 +25,27 @@ def ascii_int(raw) -> int | None:
 
 def date_supported(day: date) -> bool:
     return DATE_MIN <= day <= DATE_MAX
+
+
+def date_out_of_range_message() -> str:
+    return gettext("Not a date between 1900-01-01 and 2199-12-31.")
+
+
+class SupportedDateField(serializers.DateField):
+    """An API input date within DATE_MIN..DATE_MAX (a service adds days to it: 9999-12-31 would overflow)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not date_supported(day):
+            raise serializers.ValidationError(date_out_of_range_message(), code="out_of_range")
+        return day
+
+
+class SupportedDateFormField(forms.DateField):
+    """The same limit for a page's form."""
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not date_supported(day):
+            raise forms.ValidationError(date_out_of_range_message(), code="out_of_range")
+        return day

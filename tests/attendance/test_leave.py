@@ -329,6 +329,63 @@ def test_two_approvals_racing_for_the_last_day_end_with_exactly_one_approved(org
     assert LeaveLedgerEntry.objects.filter(kind="usage").count() == 1
     assert balances(emma)["annual"]["balance"] == "0.00"
     assert DailyRecord.objects.filter(status="leave").count() == 1
+    refused = OperationLog.objects.get(action="attendance.leave.approve", result="failed")
+    assert refused.details == {"code": "INSUFFICIENT_BALANCE"}
+
+
+def test_the_second_approver_of_a_decided_request_is_answered_409_and_audited(leave_types, team):
+    request_id = ask(client_for(team["emma"])).json()["id"]
+    assert decide(client_for(team["approver"]), request_id, "approve").status_code == 200
+
+    late = decide(client_for(team["admin"]), request_id, "reject", comment="No")
+
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "REQUEST_NOT_PENDING"
+    assert LeaveRequest.objects.get(pk=request_id).status == "approved"
+    entries = OperationLog.objects.filter(action__startswith="attendance.leave.", target_id=str(request_id))
+    assert sorted(
+        entries.exclude(action="attendance.leave.create").values_list("action", "result", "actor_label")
+    ) == [
+        ("attendance.leave.approve", "ok", team["approver"].user.username),
+        ("attendance.leave.reject", "failed", team["admin"].user.username),
+    ]
+    assert entries.get(result="failed").details == {"code": "REQUEST_NOT_PENDING"}
+
+
+@requires_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_approvers_deciding_one_request_at_once_one_wins_and_the_loser_is_audited(
+    leave_types, team, live_server, bearer
+):
+    request_id = ask(client_for(team["emma"])).json()["id"]
+    deciders = [("approve", bearer(team["approver"])), ("reject", bearer(team["admin"]))]
+    barrier = threading.Barrier(2)
+
+    def decide_now(decider):
+        verb, token = decider
+        barrier.wait()
+        return http_json(
+            live_server.url,
+            "POST",
+            f"/api/attendance/leave-requests/{request_id}/{verb}",
+            token=token,
+            body={"comment": "at once"},
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(decide_now, deciders))
+
+    assert sorted(status for status, _ in results) == [200, 409], results
+    assert [body["error"]["code"] for status, body in results if status == 409] == ["REQUEST_NOT_PENDING"]
+    decisions = OperationLog.objects.filter(
+        action__in=["attendance.leave.approve", "attendance.leave.reject"], target_id=str(request_id)
+    )
+    assert sorted(decisions.values_list("result", flat=True)) == ["failed", "ok"]
+    winner = LeaveRequest.objects.get(pk=request_id)
+    verb_of = {"approved": "approve", "rejected": "reject"}
+    assert decisions.get(result="ok").action == f"attendance.leave.{verb_of[winner.status]}"
+    assert decisions.get(result="failed").details == {"code": "REQUEST_NOT_PENDING"}
 
 
 def adjust(client, key="adj-1", **overrides):

@@ -177,3 +177,54 @@ def test_concurrent_writers_in_one_organization_never_fork_the_chain(org):
     assert sequences == list(range(1, threads * per_thread + 1))
     assert AuditChainHead.objects.get(chain=f"org:{org.pk}").last_sequence == threads * per_thread
     assert "ok (120 entries, 1..120)" in verify("--org", "acme")
+
+
+def test_moving_an_entry_to_another_organization_is_reported(org, other_org):
+    entries = record(3, org)
+    raw_sql("UPDATE audit_operationlog SET organization_id = %s WHERE id = %s", [other_org.pk, entries[1].pk])
+
+    output, _ = verify_fails()
+
+    assert f"org:{org.pk}: BROKEN at sequence 2" in output
+    assert f"is filed under organization {other_org.pk} but was written into chain org:{org.pk}" in output
+
+
+def test_moving_an_entry_and_its_chain_to_another_organization_is_reported_as_altered(org, other_org):
+    entries = record(3, org)
+    record(1, other_org)
+    raw_sql(
+        "UPDATE audit_operationlog SET organization_id = %s, chain = %s WHERE id = %s",
+        [other_org.pk, f"org:{other_org.pk}", entries[2].pk],
+    )
+
+    output, message = verify_fails()
+
+    assert f"org:{org.pk}: BROKEN" in output
+    assert f"org:{other_org.pk}: BROKEN" in output
+    assert "2 of 2 chain(s)" in message
+
+
+def test_changing_an_entrys_actor_is_reported(org, make_member):
+    mallory = make_member("mallory")
+    entries = [audit_record(action="tests.thing.touch", organization=org, actor=None) for _ in range(2)]
+    boss = make_member("boss")
+    entries.append(audit_record(action="tests.thing.touch", organization=org, actor=boss.user))
+    raw_sql("UPDATE audit_operationlog SET actor_id = %s WHERE id = %s", [mallory.user_id, entries[2].pk])
+
+    output, _ = verify_fails()
+
+    assert f"names actor {mallory.user_id} but was written by {boss.user_id}" in output
+
+
+def test_changing_an_entrys_actor_and_its_reference_is_reported_as_altered(org, make_member):
+    mallory = make_member("mallory")
+    boss = make_member("boss")
+    entry = audit_record(action="tests.thing.touch", organization=org, actor=boss.user)
+    raw_sql(
+        "UPDATE audit_operationlog SET actor_id = %s, actor_ref = %s WHERE id = %s",
+        [mallory.user_id, mallory.user_id, entry.pk],
+    )
+
+    output, _ = verify_fails()
+
+    assert f"entry {entry.sequence} (id {entry.pk}) was altered" in output

@@ -5,6 +5,7 @@ boundary. Each case answered 500 before (DataError, ValueError, OverflowError, R
 import pytest
 
 from apps.access import roles
+from apps.attendance import services as attendance
 
 NUL_QUERIES = [
     "/api/attendance/records?status=%00",
@@ -121,16 +122,44 @@ def test_multipart_without_a_boundary_is_a_400_not_a_500(api_as, admin):
     assert response.json()["error"]["code"] == "MALFORMED_REQUEST"
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
-def test_leave_at_the_edge_of_the_calendar_is_a_400(api_as, admin, day):
-    response = api_as(admin).post(
+EDGE_DATE_WRITES = {
+    "leave": (
         "/api/attendance/leave-requests",
-        {"leaveType": "annual", "startDate": day, "endDate": day, "reason": "x"},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=f"edge-{day}",
+        {"leaveType": "annual", "reason": "x"},
+        ["startDate", "endDate"],
+    ),
+    "adjustment": ("/api/attendance/adjustments", {"kind": "missed_check_in", "reason": "x"}, ["workDate"]),
+    "overtime": ("/api/attendance/overtime-requests", {"minutes": 60, "reason": "x"}, ["workDate"]),
+    "payroll-cycle": ("/api/attendance/payroll-cycles", {"name": "Edge"}, ["startDate", "endDate"]),
+}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("write", EDGE_DATE_WRITES)
+def test_a_write_at_the_edge_of_the_calendar_is_a_400_naming_the_field(api_as, admin, org, write, day):
+    attendance.leave_type_create(organization=org, code="annual", name="Annual leave", yearly_allowance=10)
+    path, body, fields = EDGE_DATE_WRITES[write]
+
+    response = api_as(admin).post(
+        path, {**body, **dict.fromkeys(fields, day)}, format="json", HTTP_IDEMPOTENCY_KEY=f"edge-{day}"
     )
 
     assert response.status_code == 400, response.content[:300]
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert set(error["details"]["fields"]) == set(fields)
+
+
+def test_a_page_form_at_the_edge_of_the_calendar_shows_the_error(client, admin, org):
+    attendance.leave_type_create(organization=org, code="annual", name="Annual leave", yearly_allowance=10)
+    client.force_login(admin.user)
+
+    response = client.post(
+        "/admin-center/settings/attendance/", {"day": "9999-12-31", "name": "End of time", "kind": "holiday"}
+    )
+
+    assert response.status_code == 400
+    assert "Not a date between 1900-01-01 and 2199-12-31." in response.content.decode()
 
 
 def test_authenticated_responses_are_not_stored_by_any_cache(api_as, admin, client):
@@ -144,3 +173,26 @@ def test_an_unknown_x_organization_is_403_no_membership(api_as, admin):
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "NO_MEMBERSHIP"
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "code"),
+    [
+        ("huge-id", 404, "MEMBER_NOT_FOUND"),
+        ("other-organization", 404, "MEMBER_NOT_FOUND"),
+        ("no-email", 400, "EMAIL_REQUIRED"),
+    ],
+)
+def test_inviting_someone_who_cannot_be_invited_is_a_4xx(
+    api_as, admin, make_member, other_org, who, status, code
+):
+    user_id = {
+        "huge-id": 99999999999999999999,
+        "other-organization": make_member("otto", organization=other_org).user_id,
+        "no-email": make_member("nomail", user__email="").user_id,
+    }[who]
+
+    response = api_as(admin).post(f"/api/attendance-admin/users/{user_id}/invite", format="json")
+
+    assert response.status_code == status, response.content[:300]
+    assert response.json()["error"]["code"] == code

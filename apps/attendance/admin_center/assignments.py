@@ -22,6 +22,7 @@ from apps.attendance.models import MONDAY_TO_FRIDAY, Shift, ShiftAssignment
 from apps.attendance.services.settings_admin import shift_assignment_end
 from apps.attendance.services.setup import shift_assignment_create
 from apps.core.errors import DomainError
+from apps.core.params import SupportedDateFormField
 
 WEEKDAY_CHOICES = [
     ("1", gettext_lazy("Mon")),
@@ -48,10 +49,10 @@ class AssignmentForm(forms.Form):
         initial=[value for value, _label in WEEKDAY_CHOICES if MONDAY_TO_FRIDAY & int(value)],
         widget=forms.CheckboxSelectMultiple,
     )
-    start_date = forms.DateField(
+    start_date = SupportedDateFormField(
         label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end_date = forms.DateField(
+    end_date = SupportedDateFormField(
         label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     priority = forms.IntegerField(

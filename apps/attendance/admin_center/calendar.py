@@ -18,11 +18,11 @@ from apps.attendance.models import Holiday
 from apps.attendance.services.settings_admin import holiday_remove as holiday_remove_service
 from apps.attendance.services.setup import holiday_set
 from apps.core.errors import DomainError
-from apps.core.params import ascii_int
+from apps.core.params import SupportedDateFormField, ascii_int
 
 
 class HolidayForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = SupportedDateFormField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(label=gettext_lazy("Name in English"), max_length=100)
     name_zh = forms.CharField(label=gettext_lazy("Name in Chinese"), max_length=100, required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Holiday.Kind.choices)

@@ -1,7 +1,5 @@
 """The organization's timezone (`/admin-center/settings/attendance/timezone/`), over access's service."""
 
-from zoneinfo import available_timezones
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from apps.access.admin_center import admin_page, refusal
 from apps.access.models import Membership
 from apps.access.services import organization_timezone_update
 from apps.core.errors import DomainError
+from apps.core.timezones import selectable_timezones
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,5 +26,5 @@ def organization_timezone(request: HttpRequest, admin: Membership) -> HttpRespon
         else:
             messages.success(request, _("Timezone saved."))
         return redirect("admin_settings:timezone")
-    context = {"current": admin.organization.timezone, "zones": sorted(available_timezones())}
+    context = {"current": admin.organization.timezone, "zones": selectable_timezones()}
     return render(request, "admin_center/settings_timezone.html", context)

@@ -142,11 +142,13 @@ def request_lock(
 
 
 def decision_denied(action: str, actor: Membership, request, error: DomainError) -> None:
-    """Record a refused decision (who tried, on what, and the code they got)."""
+    """Record a refused decision (who tried, on what, and the code they got): "denied" when the actor may
+    not decide, "failed" when the request could not be decided (the loser of two approvers deciding at
+    once finds it decided, 409 REQUEST_NOT_PENDING; a locked period; a balance another approval used)."""
     audit_record(
         action=action,
         actor=actor,
         target=request,
-        result=OperationLog.Result.DENIED,
+        result=OperationLog.Result.DENIED if error.status_code in {401, 403} else OperationLog.Result.FAILED,
         details={"code": error.code},
     )

@@ -8,7 +8,9 @@ pending -> approved | rejected | cancelled. The order is the same for every kind
    when it is no longer in a status the verb accepts), the period lock checked for the dates it touches,
    the kind's effect applied (punches, a ledger entry), the status written, the days recomputed, and one
    audit entry `attendance.<noun>.<verb>`, one webhook event `<noun>.decided` and the requester's
-   notification written.
+   notification written. A refusal inside the transaction (the request already decided: the loser of two
+   approvers deciding at once; a locked period; a balance another approval used) rolls it back and is
+   audited as a failed `attendance.<noun>.<verb>` with its code, by whoever tried.
 
 A kind supplies only its own rules: a `DecisionRules` subclass registered for its model (see adjustments.py,
 leave.py and overtime.py). A new kind registers its rules and gets approve / reject / cancel, the API
@@ -42,7 +44,7 @@ from apps.attendance.services._common import (
 from apps.attendance.services.records import recompute_days
 from apps.audit.services import audit_record
 from apps.core import metrics
-from apps.core.errors import Conflict, Forbidden
+from apps.core.errors import Conflict, DomainError, Forbidden
 
 Verb = Literal["approve", "reject"]
 K = TypeVar("K", bound=DecidableRequest)
@@ -187,6 +189,15 @@ def request_decide(*, request: DecidableRequest, approver: Membership, verb: Ver
     except Forbidden as error:
         decision_denied(action, approver, request, error)
         raise
+    try:
+        return _decide_locked(request, rules=rules, approver=approver, verb=verb, comment=comment)
+    except DomainError as error:  # rolled back; the attempt itself is kept
+        decision_denied(action, approver, request, error)
+        raise
+
+
+def _decide_locked(request, *, rules: DecisionRules, approver: Membership, verb: Verb, comment: str):
+    action = f"attendance.{rules.noun}.{verb}"
     with transaction.atomic():
         request = request_lock(request, related=rules.related)
         if verb == "reject":
@@ -217,6 +228,15 @@ def request_cancel(*, request: DecidableRequest, actor: Membership):
         error = Forbidden("FORBIDDEN", _("Only the requester may cancel this request."))
         decision_denied(action, actor, request, error)
         raise error
+    try:
+        return _cancel_locked(request, rules=rules, actor=actor)
+    except DomainError as error:  # rolled back; the attempt itself is kept
+        decision_denied(action, actor, request, error)
+        raise
+
+
+def _cancel_locked(request, *, rules: DecisionRules, actor: Membership):
+    action = f"attendance.{rules.noun}.cancel"
     with transaction.atomic():
         request = request_lock(request, allowed=rules.cancellable, related=rules.related)
         was_approved = request.status == RequestStatus.APPROVED

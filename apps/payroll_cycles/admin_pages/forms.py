@@ -2,13 +2,14 @@
 refusal is then put on the field it names (`add_refusal`), in words (labels.refusal_message)."""
 
 import uuid
-from zoneinfo import available_timezones
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
+from apps.core.params import SupportedDateFormField
+from apps.core.timezones import selectable_timezones
 from apps.payroll_cycles import labels
 from apps.payroll_cycles.models import PayrollTemplate
 from apps.payroll_cycles.services.cycles import MAX_GENERATE
@@ -54,7 +55,7 @@ class TemplateForm(forms.Form):
         initial=0,
         help_text=_("A last day before the first day is always in the next month (26th to 25th)."),
     )
-    anchor_date = forms.DateField(
+    anchor_date = SupportedDateFormField(
         label=_("Weekly periods start on"),
         required=False,
         widget=DateInput(),
@@ -72,7 +73,7 @@ class TemplateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, labels.TEMPLATE_KIND[k]) for k in PayrollTemplate.Kind.values]
         self.fields["end_month_offset"].choices = [(0, _("the same month")), (1, _("the next month"))]
-        self.fields["timezone"].choices = [(z, z) for z in sorted(available_timezones())]
+        self.fields["timezone"].choices = [(z, z) for z in selectable_timezones()]
         self.fields["timezone"].initial = organization.timezone
 
     def clean(self):
@@ -104,7 +105,7 @@ class TemplateForm(forms.Form):
 
 class GenerateForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Template"), queryset=PayrollTemplate.objects.none())
-    anchor_date = forms.DateField(
+    anchor_date = SupportedDateFormField(
         label=_("Start with the period that includes"),
         widget=DateInput(),
     )
@@ -132,8 +133,8 @@ class CycleForm(forms.Form):
     """A cycle by hand: its name and dates."""
 
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
-    start_date = forms.DateField(label=_("First day"), widget=DateInput())
-    end_date = forms.DateField(label=_("Last day"), widget=DateInput())
+    start_date = SupportedDateFormField(label=_("First day"), widget=DateInput())
+    end_date = SupportedDateFormField(label=_("Last day"), widget=DateInput())
 
     def clean(self):
         data = super().clean()

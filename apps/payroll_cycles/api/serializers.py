@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.core.params import SupportedDateField
 from apps.payroll_cycles.models import OvertimeRule, PayrollCycle, PayrollTemplate
 
 
@@ -12,7 +13,7 @@ class TemplateIn(serializers.Serializer):
     start_day = serializers.IntegerField(min_value=1, max_value=31, required=False)
     end_day = serializers.IntegerField(min_value=1, max_value=31, required=False)
     end_month_offset = serializers.IntegerField(min_value=0, max_value=1, required=False)
-    anchor_date = serializers.DateField(required=False, allow_null=True)
+    anchor_date = SupportedDateField(required=False, allow_null=True)
     auto_generate = serializers.BooleanField(required=False)
     config = serializers.DictField(required=False)
     is_default = serializers.BooleanField(required=False)
@@ -44,15 +45,15 @@ class TemplateOut(serializers.ModelSerializer):
 
 class CycleIn(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = SupportedDateField()
+    end_date = SupportedDateField()
     template_id = serializers.IntegerField(required=False, allow_null=True)
 
 
 class CycleUpdateIn(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    start_date = SupportedDateField(required=False)
+    end_date = SupportedDateField(required=False)
     template_id = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -85,7 +86,7 @@ class CyclesPageOut(serializers.Serializer):
 
 class GenerateIn(serializers.Serializer):
     template_id = serializers.IntegerField(required=False, allow_null=True)
-    anchor_date = serializers.DateField(required=False, allow_null=True)
+    anchor_date = SupportedDateField(required=False, allow_null=True)
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, allow_null=True)
     month = serializers.IntegerField(min_value=1, max_value=12, required=False, allow_null=True)
     count = serializers.IntegerField(min_value=1, max_value=36, default=1)
@@ -223,7 +224,7 @@ class ResolveItemIn(serializers.Serializer):
     """One anomaly to settle (documentation of an item; each item is checked on its own)."""
 
     member = serializers.CharField(help_text="The member's id (memberId), username or employee number.")
-    date = serializers.DateField()
+    date = SupportedDateField()
     request_type = serializers.ChoiceField(
         choices=["leave", "missed_check_in", "missed_check_out", "time_correction"],
         required=False,

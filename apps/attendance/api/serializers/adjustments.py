@@ -9,11 +9,12 @@ from apps.attendance.api.serializers.common import (
     request_fields,
 )
 from apps.attendance.models import AdjustmentRequest
+from apps.core.params import SupportedDateField
 
 
 class AdjustmentIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AdjustmentRequest.Kind.choices)
-    work_date = serializers.DateField()
+    work_date = SupportedDateField()
     requested_in_at = AwareDateTimeField(required=False, allow_null=True, default=None)
     requested_out_at = AwareDateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=500)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apps.attendance.api.serializers.common import DecidableRequestOut, PageOut, request_fields
 from apps.attendance.models import LeaveLedgerEntry, LeaveRequest, LeaveType
+from apps.core.params import SupportedDateField
 
 
 class LeaveTypeOut(serializers.ModelSerializer):
@@ -33,8 +34,8 @@ class LeaveBalanceOut(serializers.Serializer):
 
 class LeaveRequestIn(serializers.Serializer):
     leave_type = serializers.SlugField(max_length=40, help_text="The leave type's code, e.g. annual.")
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = SupportedDateField()
+    end_date = SupportedDateField()
     half = serializers.ChoiceField(choices=["am", "pm"], required=False, allow_blank=True, default="")
     hours = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True, default=None

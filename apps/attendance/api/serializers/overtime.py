@@ -4,10 +4,11 @@ from rest_framework import serializers
 
 from apps.attendance.api.serializers.common import DecidableRequestOut, PageOut, request_fields
 from apps.attendance.models import OvertimeRequest
+from apps.core.params import SupportedDateField
 
 
 class OvertimeRequestIn(serializers.Serializer):
-    work_date = serializers.DateField()
+    work_date = SupportedDateField()
     minutes = serializers.IntegerField(min_value=1, max_value=1440)
     reason = serializers.CharField(max_length=500)
 
