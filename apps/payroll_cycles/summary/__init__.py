@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, Q
 
 from apps.attendance.models import AdjustmentRequest, Holiday, LeaveRequest, RequestStatus, ShiftAssignment
 from apps.payroll_cycles.models import OvertimeRule, PayrollCycle
@@ -70,33 +70,45 @@ def sql_query(*, cycle: PayrollCycle, member_ids: list[int] | None) -> dict:
         "end": cycle.end_date,
         "weekly": org_rule.weekly_threshold_minutes,
         "weekly_multiplier": Decimal(org_rule.workday_multiplier),
-        # Without a rule that requires approval no request counts: the statement skips the join.
-        "approved_sql": sql.APPROVED_OVERTIME
-        if OvertimeRule.objects.for_org(organization).filter(requires_approval=True).exists()
-        else sql.NO_APPROVED,
-        # Likewise without a holiday in the cycle, without an assignment that covers the cycle (everyone is on the default shift) and without
-        # a pending correction or leave request in it (no anomaly is pending): two joins fewer per record.
+        # Without a rule that requires approval no request counts: the statement skips the join. Likewise
+        # without a holiday in the cycle, an assignment covering it (everyone is on the default shift) or a
+        # pending correction or leave request in it (no anomaly is pending).
+        **_has(cycle),
+    }
+
+
+def _has(cycle: PayrollCycle) -> dict:
+    """Whether the cycle's organization has what each of the statement's optional parts reads (one query)."""
+    org, start, end = cycle.organization_id, cycle.start_date, cycle.end_date
+    pending = RequestStatus.PENDING
+    found = {
+        "approval": OvertimeRule.objects.filter(organization_id=org, requires_approval=True),
         "holidays": Holiday.objects.filter(
-            organization_id=organization.pk,
-            kind=Holiday.Kind.HOLIDAY,
-            date__range=(cycle.start_date, cycle.end_date),
-        ).exists(),
+            organization_id=org, kind=Holiday.Kind.HOLIDAY, date__range=(start, end)
+        ),
         "assignments": ShiftAssignment.objects.filter(
-            Q(start_date__isnull=True) | Q(start_date__lte=cycle.end_date),
-            Q(end_date__isnull=True) | Q(end_date__gte=cycle.start_date),
-            organization_id=organization.pk,
-        ).exists(),
-        "pending": AdjustmentRequest.objects.filter(
-            organization_id=organization.pk,
-            status=RequestStatus.PENDING,
-            work_date__range=(cycle.start_date, cycle.end_date),
-        ).exists()
-        or LeaveRequest.objects.filter(
-            organization_id=organization.pk,
-            status=RequestStatus.PENDING,
-            start_date__lte=cycle.end_date,
-            end_date__gte=cycle.start_date,
-        ).exists(),
+            Q(start_date__isnull=True) | Q(start_date__lte=end),
+            Q(end_date__isnull=True) | Q(end_date__gte=start),
+            organization_id=org,
+        ),
+        "adjustments": AdjustmentRequest.objects.filter(
+            organization_id=org, status=pending, work_date__range=(start, end)
+        ),
+        "leave": LeaveRequest.objects.filter(
+            organization_id=org, status=pending, start_date__lte=end, end_date__gte=start
+        ),
+    }
+    row = (
+        PayrollCycle.objects.filter(pk=cycle.pk)
+        .annotate(**{f"has_{key}": Exists(query) for key, query in found.items()})
+        .values(*(f"has_{key}" for key in found))
+        .get()
+    )
+    return {
+        "approved_sql": sql.APPROVED_OVERTIME if row["has_approval"] else sql.NO_APPROVED,
+        "holidays": row["has_holidays"],
+        "assignments": row["has_assignments"],
+        "pending": row["has_adjustments"] or row["has_leave"],
     }
 
 
