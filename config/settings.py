@@ -250,6 +250,9 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.request_context.axes_client_ip"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
+# One date format per language on every page (config/formats/<language>/formats.py; the `day` and `moment`
+# filters of apps/core/templatetags/dates.py use them).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 
 from apps.access.models import Membership, Organization, OrgScopedQuerySet, validate_timezone
 from apps.attendance.models import Shift
@@ -104,6 +105,16 @@ class PayrollCycle(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status in self.FROZEN
+
+    @property
+    def display_name(self) -> str:
+        """The name as a page shows it: a generated name's "2026-12-01~2026-12-31" (services.cycles.cycle_name)
+        in the reader's date format, "1 Dec 2026 - 31 Dec 2026" (an en dash); a name an admin typed stays as it is."""
+        period = f"{self.start_date.isoformat()}~{self.end_date.isoformat()}"
+        if not self.name.endswith(period):
+            return self.name
+        days = f"{date_format(self.start_date, 'DATE_FORMAT')} \u2013 {date_format(self.end_date, 'DATE_FORMAT')}"
+        return f"{self.name[: -len(period)]}{days}"
 
 
 class CycleTransition(models.Model):

@@ -120,7 +120,7 @@ def test_ending_an_assignment_and_removing_one_that_has_not_started(
     )
 
     ended = admin_client.post(f"{URL}{running.pk}/end/", {"last_day": "2026-03-31"}, follow=True)
-    assert "The assignment now ends on 2026-03-31." in ended.content.decode()
+    assert "The assignment now ends on 31 Mar 2026." in ended.content.decode()
     again = admin_client.post(f"{URL}{running.pk}/end/", {"last_day": "2026-03-31"}, follow=True)
     assert "The assignment already ends by then." in again.content.decode()
     removed = admin_client.post(f"{URL}{future.pk}/end/", {"last_day": "2026-05-31"}, follow=True)

@@ -61,7 +61,7 @@ def test_a_new_request_tells_the_manager_and_a_retry_tells_them_once(annual, tea
     [note] = alan["results"]
     assert note["kind"] == "request_submitted"
     assert note["title"] == "Emma asked for leave"
-    assert note["body"] == "Emma asked for leave on 2026-04-02 \u2013 2026-04-03. Decide it in your inbox."
+    assert note["body"] == "Emma asked for leave on 2 Apr 2026 \u2013 3 Apr 2026. Decide it in your inbox."
     assert note["link"] == "/attendance/approvals/"
     assert inbox(team["emma"])["unreadCount"] == 0
     assert inbox(team["admin"])["unreadCount"] == 0  # Emma has a manager: the admins are not told

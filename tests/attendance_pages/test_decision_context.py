@@ -44,7 +44,7 @@ def test_leave_shows_the_balance_after_approval_and_who_else_is_off(signed_in, t
 
     row = f"row-leave-{asked.pk}"
     assert cell(page, "balance-after", row) == "Left after approval: 8 days (now 10)"
-    assert cell(page, "overlap", row) == "⚠ Also off then: Wang (March 10, 2026 - March 11, 2026)"
+    assert cell(page, "overlap", row) == "⚠ Also off then: Wang (10 Mar 2026 - 11 Mar 2026)"
 
 
 def test_no_overlap_warning_when_nobody_else_is_off(signed_in, team, leave_types):

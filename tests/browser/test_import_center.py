@@ -104,6 +104,7 @@ def test_dingtalk_file_from_upload_to_rollback(page, live_server, org, people):
     expect(good).to_contain_text("张三")
     expect(good).to_contain_text("08:58")
     expect(good).to_contain_text("New")
+    expect(good).to_contain_text(f"{d1.day} {d1:%b} {d1.year}")  # the pages' one date format
     skip = page.get_by_label("Import the valid rows and skip the others", exact=False)
     expect(skip).to_be_checked()
     commit_button = page.get_by_test_id("commit-button")
@@ -286,7 +287,7 @@ def test_rollback_refused_because_a_later_batch_changed_the_records_names_them(
     assert answer.value.status == 409
     alert = dialog.get_by_role("alert")
     expect(alert).to_contain_text("changed after it")
-    expect(alert).to_contain_text(f"张三 · {d1:%Y-%m-%d} · changed")
+    expect(alert).to_contain_text(f"张三 · {d1.day} {d1:%b} {d1.year} · changed")
     expect(dialog.get_by_test_id("rollback-confirm")).to_be_disabled()
     dialog.get_by_role("button", name="Cancel").click()
     expect(row).to_have_attribute("data-status", "completed")

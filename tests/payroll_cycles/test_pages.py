@@ -155,7 +155,7 @@ def test_generating_cycles_creates_them_once_and_lists_them(team, admin, monthly
     assert flash(first) == ["3 cycles created."]
     rows = text_of(first)
     assert rows.count('data-testid="cycle-row"') == 3
-    assert "2026-02-26 \u2013 2026-03-25" in rows
+    assert "26 Feb 2026 \u2013 25 Mar 2026" in rows
     # The same form sent again replays; a new one over the same range skips them.
     assert flash(generate(admin, monthly, anchor="2026-03-10", count=3)) == ["3 cycles created."]
     again = generate(admin, monthly, anchor="2026-03-10", count=4, key="g2")
@@ -168,7 +168,7 @@ def test_generating_over_an_overlapping_cycle_is_explained_and_creates_nothing(t
     response = generate(admin, monthly, anchor="2026-03-10", count=2)
     assert response.status_code == 400
     page = text_of(response)
-    assert "overlaps the cycle Odd (2026-03-01 to 2026-03-31)" in page
+    assert "overlaps the cycle Odd (1 Mar 2026 to 31 Mar 2026)" in page
     assert PayrollCycle.objects.count() == 1
     too_many = generate(admin, monthly, count=37, key="g3")
     assert "Ensure this value is less than or equal to 36." in text_of(too_many)
@@ -336,7 +336,7 @@ def test_the_employee_sees_this_cycles_hours_and_a_locked_period_refuses_a_punch
     with time_machine.travel(at("2026-03-10 09:00"), tick=False):
         page = text_of(employee.get("/attendance/"))
         card = page.split('data-testid="payroll-cycle-card"')[1].split("</section>")[0]
-        assert "2026-03-01 \u2013 2026-03-31" in card and ">10.00 h<" in card
+        assert "1 Mar 2026 \u2013 31 Mar 2026" in card and ">10.00 h<" in card
         move(admin, march, "lock")
         refused = employee.post(
             "/attendance/punch/", {"kind": Punch.Kind.IN, "idempotency_key": "p1"}, follow=True

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -146,7 +147,7 @@ def assignment_end(request: HttpRequest, admin: Membership, assignment_id: int) 
     messages.success(
         request,
         {
-            "ended": _("The assignment now ends on %(day)s.") % {"day": last_day.isoformat()},
+            "ended": _("The assignment now ends on %(day)s.") % {"day": date_format(last_day, "DATE_FORMAT")},
             "removed": _("The assignment had not started and was removed."),
             "unchanged": _("The assignment already ends by then."),
         }[outcome],

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -46,7 +47,9 @@ def holidays(request: HttpRequest, admin: Membership) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("%(day)s saved in the calendar.") % {"day": day.isoformat()})
+            messages.success(
+                request, _("%(day)s saved in the calendar.") % {"day": date_format(day, "DATE_FORMAT")}
+            )
             return redirect(f"{request.path}?year={day.year}")
     year = _year(request, admin)
     context = {
@@ -69,5 +72,7 @@ def holiday_remove(request: HttpRequest, admin: Membership) -> HttpResponse:
         messages.error(request, _("Choose a date to remove."))
         return redirect("admin_settings:home")
     if holiday_remove_service(organization=admin.organization, day=day, actor=admin):
-        messages.success(request, _("%(day)s removed from the calendar.") % {"day": day.isoformat()})
+        messages.success(
+            request, _("%(day)s removed from the calendar.") % {"day": date_format(day, "DATE_FORMAT")}
+        )
     return redirect(f"{reverse('admin_settings:home')}?year={day.year}")

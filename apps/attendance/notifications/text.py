@@ -1,9 +1,11 @@
 """The words of a notification, written when it is shown or mailed, in the reader's language."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,8 +41,16 @@ def _noun(data: dict) -> str:
     return str(REQUEST_NOUNS.get(data.get("noun", ""), data.get("noun", "")))
 
 
+def _day(iso: str) -> str:
+    """A stored YYYY-MM-DD in the reader's date format (config/formats)."""
+    try:
+        return date_format(date.fromisoformat(iso), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return iso
+
+
 def _dates(data: dict) -> str:
-    start, end = data.get("startDate", ""), data.get("endDate", "")
+    start, end = _day(data.get("startDate", "")), _day(data.get("endDate", ""))
     return start if not end or end == start else f"{start} \u2013 {end}"
 
 
@@ -84,14 +94,14 @@ def words(notification: Notification) -> Words:
             _(
                 "Your shift on %(date)s started at %(time)s and there is no check-in. Clock in, or ask for a correction."
             )
-            % {"date": data.get("date", ""), "time": data.get("time", "")},
+            % {"date": _day(data.get("date", "")), "time": data.get("time", "")},
         )
     return Words(
         _("No check-out yet"),
         _(
             "Your shift on %(date)s ended at %(time)s and there is no check-out. Clock out, or ask for a correction."
         )
-        % {"date": data.get("date", ""), "time": data.get("time", "")},
+        % {"date": _day(data.get("date", "")), "time": data.get("time", "")},
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.access.models import Membership, Organization
@@ -57,11 +58,11 @@ def _overlap_error(cycle: PayrollCycle, start: date, end: date) -> Conflict:
         "CYCLE_OVERLAP",
         _("%(start)s to %(end)s overlaps the cycle %(name)s (%(cycle_start)s to %(cycle_end)s).")
         % {
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "name": cycle.name,
-            "cycle_start": cycle.start_date.isoformat(),
-            "cycle_end": cycle.end_date.isoformat(),
+            "start": date_format(start, "DATE_FORMAT"),
+            "end": date_format(end, "DATE_FORMAT"),
+            "name": cycle.display_name,
+            "cycle_start": date_format(cycle.start_date, "DATE_FORMAT"),
+            "cycle_end": date_format(cycle.end_date, "DATE_FORMAT"),
         },
         {"cycleId": cycle.pk, "startDate": start.isoformat(), "endDate": end.isoformat()},
     )

@@ -5,6 +5,16 @@ export const $ = (id) => document.getElementById(id);
 
 const lang = document.documentElement.lang || "en";
 export const number = new Intl.NumberFormat(lang);
+
+// The one way the Import Center writes a date (YYYY-MM-DD from the API): as every page does
+// (config/formats): "4 Dec 2026" in English, "2026年12月4日" in Chinese.
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+export function day(iso) {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  if (!parts) return iso || "";
+  const [year, month, date] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  return lang.toLowerCase().startsWith("zh") ? `${year}年${month}月${date}日` : `${date} ${MONTHS[month - 1]} ${year}`;
+}
 export const fill = (template, values) =>
   template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
 

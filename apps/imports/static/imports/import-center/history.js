@@ -1,6 +1,6 @@
 // The batch history (refreshed as an htmx-style fragment) and the rollback dialog.
 import { api } from "./api.js";
-import { $, el, fill, number, root, text } from "./dom.js";
+import { $, day, el, fill, number, root, text } from "./dom.js";
 import { say } from "./messages.js";
 
 const history = $("batch-history");
@@ -67,7 +67,7 @@ confirmButton.addEventListener("click", async () => {
           "ul",
           { class: "ic-error-lines" },
           records.slice(0, 10).map((record) =>
-            el("li", {}, `${record.memberName || record.memberId} · ${record.workDate} · ${record.state}`),
+            el("li", {}, `${record.memberName || record.memberId} · ${day(record.workDate)} · ${record.state}`),
           ),
         ),
       );

@@ -1,5 +1,5 @@
 // Step 2's report: the detected format, the counters, the column mapping, errors by code and the rows.
-import { $, el, fill, number, root, text } from "./dom.js";
+import { $, day, el, fill, number, root, text } from "./dom.js";
 
 function fieldLabel(key) {
   const punch = /^check_?(in|out)_?(\d+)$/i.exec(key);
@@ -135,7 +135,7 @@ function previewRow(row) {
     line,
     el("td", {}, stateBadge),
     el("td", {}, row.memberName || text.none, ok ? null : errorList(row.errors)),
-    el("td", { class: "ic-nowrap" }, row.workDate || text.none),
+    el("td", { class: "ic-nowrap" }, row.workDate ? day(row.workDate) : text.none),
     el("td", { class: "ic-nowrap" }, clock(row.firstInAt, row.workDate)),
     el("td", { class: "ic-nowrap" }, clock(row.lastOutAt, row.workDate)),
     el("td", {}, duration(row.workedMinutes)),
