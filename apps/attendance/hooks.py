@@ -70,6 +70,26 @@ def locked_pairs(
     return locked
 
 
+# What a person calls the locked periods (payroll fills it: its cycles' names), so that a refusal can say
+# which one to reopen: `fn(*, organization_id, dates) -> list[str]`.
+PeriodNamer = Callable[..., list[str]]
+_period_namers: list[PeriodNamer] = []
+
+
+def register_period_namer(fn: PeriodNamer) -> None:
+    if fn not in _period_namers:
+        _period_namers.append(fn)
+
+
+def locked_period_names(*, organization_id: int, dates: Iterable[date]) -> list[str]:
+    """The names of the locked periods that hold any of `dates`, oldest first ([] when nobody names them)."""
+    dates = sorted(set(dates))
+    names: list[str] = []
+    for namer in _period_namers:
+        names += [name for name in namer(organization_id=organization_id, dates=dates) if name not in names]
+    return names
+
+
 def is_locked(*, member: Membership, work_date: date) -> bool:
     return bool(locked_dates(member=member, dates=[work_date]))
 

@@ -68,6 +68,10 @@ SCRIPT_TEXT = {
         "earlier values back."
     ),
     "rollBack": _("Roll back"),
+    "recordDeleted": _("deleted since"),
+    "recordChangedByBatch": _("changed since by batch #{id}"),
+    "recordChangedByHand": _("changed since by a punch, a correction or an administrator"),
+    "rowCounts": _("{errors} with errors · {warnings} to check · {ok} OK"),
     "result": {
         "created": _("new records"),
         "updated": _("updated"),
@@ -85,6 +89,7 @@ SCRIPT_TEXT = {
         "invalid": _("Error"),
         "duplicate": _("Duplicate"),
         "locked": _("Locked period"),
+        "warning": _("To check"),
     },
     "actions": {"create": _("New"), "update": _("Update"), "unchanged": _("Unchanged")},
     "statuses": RECORD_STATUS,

@@ -16,6 +16,7 @@ class PayrollCyclesConfig(AppConfig):
 
         register_demo_seeder(seed_demo_payroll)
         hooks.register_lock_checker(locks.locked_pairs, span=locks.any_frozen_between)
+        hooks.register_period_namer(locks.frozen_cycle_names)
         audit_wording.register()
         hooks.register_employee_card(
             hooks.EmployeeCard(

@@ -41,3 +41,22 @@ def frozen_dates(*, organization_id: int, start: date, end: date) -> set[date]:
             out.add(day)
             day += timedelta(days=1)
     return out
+
+
+def frozen_cycle_names(*, organization_id: int, dates) -> list[str]:
+    """The names of the frozen cycles holding any of `dates`, oldest first (what a refusal tells a person
+    to reopen)."""
+    dates = sorted(set(dates))
+    if not dates:
+        return []
+    cycles = PayrollCycle.objects.filter(
+        organization_id=organization_id,
+        status__in=PayrollCycle.FROZEN,
+        start_date__lte=dates[-1],
+        end_date__gte=dates[0],
+    ).order_by("start_date")
+    return [
+        cycle.display_name
+        for cycle in cycles
+        if any(cycle.start_date <= day <= cycle.end_date for day in dates)
+    ]

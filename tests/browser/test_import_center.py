@@ -105,6 +105,15 @@ def test_dingtalk_file_from_upload_to_rollback(page, live_server, org, people):
     expect(good).to_contain_text("08:58")
     expect(good).to_contain_text("New")
     expect(good).to_contain_text(f"{d1.day} {d1:%b} {d1.year}")  # the pages' one date format
+    # Errors only: the OK rows step aside, the counts say what there is.
+    expect(page.get_by_test_id("row-counts")).to_have_text("1 with errors · 0 to check · 3 OK")
+    page.get_by_label("Show only the rows with errors or warnings").check()
+    expect(rows.locator("visible=true")).to_have_count(1)
+    expect(bad).to_be_visible()
+    expect(good).to_be_hidden()
+    screenshot(page, "import-preview-errors-only")
+    page.get_by_label("Show only the rows with errors or warnings").uncheck()
+    expect(good).to_be_visible()
     skip = page.get_by_label("Import the valid rows and skip the others", exact=False)
     expect(skip).to_be_checked()
     commit_button = page.get_by_test_id("commit-button")
@@ -274,7 +283,7 @@ def test_rollback_refused_because_a_later_batch_changed_the_records_names_them(
     first = _import_through_api(
         people["importer"], dingtalk_file([f"{d1:%Y-%m-%d},E1,张三,白班,08:58,18:05,正常,"], d1, d1), "k-1"
     )
-    _import_through_api(
+    second = _import_through_api(
         people["importer"], dingtalk_file([f"{d1:%Y-%m-%d},E1,张三,白班,09:30,18:05,迟到,"], d1, d1), "k-2"
     )
 
@@ -286,8 +295,10 @@ def test_rollback_refused_because_a_later_batch_changed_the_records_names_them(
         dialog.get_by_test_id("rollback-confirm").click()
     assert answer.value.status == 409
     alert = dialog.get_by_role("alert")
-    expect(alert).to_contain_text("changed after it")
-    expect(alert).to_contain_text(f"张三 · {d1.day} {d1:%b} {d1.year} · changed")
+    # The next step in words: the later batch goes first.
+    expect(alert).to_contain_text(f"Roll back batch #{second} first")
+    expect(alert).to_contain_text(f"张三 · {d1.day} {d1:%b} {d1.year} · changed since by batch #{second}")
+    screenshot(page, "import-rollback-refused")
     expect(dialog.get_by_test_id("rollback-confirm")).to_be_disabled()
     dialog.get_by_role("button", name="Cancel").click()
     expect(row).to_have_attribute("data-status", "completed")

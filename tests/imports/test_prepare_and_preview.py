@@ -99,6 +99,7 @@ def test_preview_summary_counts_creates_updates_and_unchanged(imports, staff):
         "toCreate": 1,
         "toUpdate": 1,
         "unchanged": 1,
+        "warnings": 0,
     }
     assert [row["action"] for row in body["rows"]] == ["unchanged", "update"]
     assert [(e["line"], e["code"]) for e in body["errors"]] == [(5, "UNKNOWN_MEMBER"), (6, "DUPLICATE_ROW")]

@@ -1,7 +1,7 @@
 """Rollback restores exactly the state before a batch, is idempotent, and refuses (naming the records)
 when a later change touched them."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -69,7 +69,10 @@ def test_a_batch_a_newer_batch_changed_is_superseded_until_the_newer_one_is_roll
         "2026-03-02",
         second["id"],
     )
-    assert "李四 on 2026-03-02" in error["message"]
+    # The next step, in words: the later batch first.
+    assert error["message"].startswith(f"Roll back batch #{second['id']} first: it changed 1 record(s)")
+    assert "李四 on 2 Mar 2026" in error["message"]
+    assert error["details"]["laterBatchIds"] == [second["id"]]
     assert snapshot() == before_rollback  # the refusal changed nothing
     # Newest first works: each rollback sees exactly the state its batch left.
     assert imports.rollback(second["id"]).status_code == 200
@@ -93,7 +96,11 @@ def test_a_punch_after_the_import_supersedes_the_batch(imports, staff, make_memb
     before = snapshot()
     response = imports.rollback(batch["id"])
     assert response.status_code == 409
-    assert response.json()["error"]["details"]["records"][0]["memberId"] == staff["zhang"].pk
+    error = response.json()["error"]
+    assert error["details"]["records"][0]["memberId"] == staff["zhang"].pk
+    assert error["details"]["laterBatchIds"] == []
+    assert "changed since by a punch, an approved correction or an administrator" in error["message"]
+    assert error["message"].endswith("Correct those days one by one instead.")
     assert snapshot() == before
 
 
@@ -119,3 +126,40 @@ def test_rollback_of_another_organizations_batch_is_404(imports, staff, make_mem
     outsider = api_as(make_member("otto", roles.IMPORTER, organization=other_org))
     assert outsider.post(f"/api/attendance/import/batches/{batch['id']}/rollback").status_code == 404
     assert DailyRecord.objects.count() == 2
+
+
+def test_a_batch_in_a_locked_payroll_cycle_is_refused_naming_the_cycle_to_reopen(imports, staff, make_member):
+    from apps.payroll_cycles.models import PayrollCycle
+    from apps.payroll_cycles.services import cycle_create, cycle_lock
+
+    batch = imports.import_text(BASE_FILE).json()
+    admin = make_member("boss", roles.ADMIN)
+    march = cycle_create(
+        actor=admin, name="March 2026", start_date=date(2026, 3, 1), end_date=date(2026, 3, 31)
+    )
+    cycle_lock(actor=admin, cycle=march)
+    assert PayrollCycle.objects.get(pk=march.pk).status == "locked"
+    before = snapshot()
+
+    response = imports.rollback(batch["id"])
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "PERIOD_LOCKED"
+    assert error["message"] == (
+        "Reopen payroll cycle March 2026 first: 1 day(s) of this batch are in it, and a locked cycle's "
+        "attendance cannot change."
+    )
+    assert error["details"] == {"dates": ["2026-03-02"], "cycles": ["March 2026"]}
+    assert snapshot() == before
+    assert imports.api.get(f"{imports.base}/batches/{batch['id']}").json()["status"] == "completed"
+
+
+def test_the_refusal_is_in_chinese_for_a_chinese_reader(imports, staff):
+    first = imports.import_text(BASE_FILE, key="first").json()
+    second = imports.import_text(SECOND_FILE, key="second").json()
+    response = imports.api.post(
+        f"{imports.base}/batches/{first['id']}/rollback", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    message = response.json()["error"]["message"]
+    assert f"#{second['id']}" in message and "先撤销" in message and "2026年3月2日" in message

@@ -135,6 +135,11 @@ class CommitIn(AsyncFlagMixin, serializers.Serializer):
         return {**attrs, "idempotency_key": key}
 
 
+class PreviewWarningOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
 class PreviewRowOut(serializers.Serializer):
     line = serializers.IntegerField()
     state = serializers.ChoiceField(choices=["valid", "invalid", "duplicate", "locked"])
@@ -158,6 +163,14 @@ class PreviewRowOut(serializers.Serializer):
     )
     cells = serializers.ListField(child=serializers.CharField(), required=False)
     errors = serializers.ListField(child=serializers.DictField())
+    warnings = PreviewWarningOut(
+        many=True,
+        required=False,
+        help_text=(
+            "Plausibility warnings of a valid row (it can still be imported): DATE_IN_FUTURE, DATE_LONG_AGO "
+            "(more than a year back), DAY_TIMES_NIGHT_SHIFT (day-time punches for a member on a night shift)"
+        ),
+    )
 
 
 class ImportRowErrorOut(serializers.Serializer):
@@ -189,6 +202,9 @@ class ImportSummaryOut(serializers.Serializer):
     to_create = serializers.IntegerField()
     to_update = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    warnings = serializers.IntegerField(
+        required=False, help_text="how many of the rows shown have a plausibility warning"
+    )
     error_counts = serializers.DictField(child=serializers.IntegerField())
 
 

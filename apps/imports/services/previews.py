@@ -25,6 +25,7 @@ from apps.imports.jobs import (
 from apps.imports.members import MemberIndex
 from apps.imports.models import ImportJob, Upload, ValidatedSet
 from apps.imports.pipeline import run_pass, validation_key
+from apps.imports.plausibility import preview_warnings
 from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.uploads import upload_from_source
 from apps.imports.services.validated_sets import validated_set_discard
@@ -107,10 +108,12 @@ def preview_compute(
         ValidatedSet.objects.filter(pk=kept.pk).update(result=result.kept(), completed_at=timezone.now())
     for row in result.preview_rows:
         row["action"] = row_actions.get(row["line"], "")
+    warned = preview_warnings(organization=organization, rows=result.preview_rows)
     summary = result.summary() | {
         "to_create": actions["create"],
         "to_update": actions["update"],
         "unchanged": actions["unchanged"],
+        "warnings": warned,
     }
     return {
         "upload_id": upload.pk,

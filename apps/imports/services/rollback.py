@@ -1,17 +1,25 @@
 """Rollback: put the records back exactly as they were before a batch, or refuse when someone changed
 them since (a newer batch, an approved adjustment, a punch: each raises the record's version)."""
 
+from datetime import date
+
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.access.models import Membership
+from apps.attendance import hooks as attendance_hooks
 from apps.audit.services import audit_record
 from apps.audit.webhooks.events import event_emit
 from apps.core import metrics
 from apps.core.errors import Conflict
 from apps.imports import merge, statistics, undo
-from apps.imports.models import ImportBatch
+from apps.imports.models import ImportBatch, ImportItem
+
+CHANGED_OUTCOMES = (ImportItem.Outcome.CREATED, ImportItem.Outcome.UPDATED)
 
 
 def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
@@ -28,6 +36,7 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
                 % {"status": batch.status},
                 {"status": batch.status},
             )
+        _ensure_unlocked(batch)
         # Not planned on row counts from before the commit (a nested loop over the batch: 500 s for 10,000
         # rows was seen).
         statistics.refresh_before_rollback(
@@ -92,14 +101,70 @@ def _ensure_not_superseded(batch: ImportBatch) -> None:
         for record_id, member_id, work_date, version, source, source_batch_id in rows
     ]
     who = ", ".join(
-        _("%(member)s on %(date)s") % {"member": r["member_name"] or r["member_id"], "date": r["work_date"]}
+        _("%(member)s on %(date)s")
+        % {
+            "member": r["member_name"] or r["member_id"],
+            "date": date_format(date.fromisoformat(r["work_date"]), "DATE_FORMAT"),
+        }
         for r in records[:5]
+    ) + (", ..." if count > 5 else "")
+    # Rolled back newest first: name the later batches, else say the records were changed by hand.
+    later = sorted(
+        {r["source_batch_id"] for r in records if r["source_batch_id"] and r["source_batch_id"] != batch.pk},
+        reverse=True,
     )
-    raise Conflict(
-        "BATCH_SUPERSEDED",
-        _(
-            "%(count)s record(s) of this batch changed after it (%(records)s); roll back the later change first."
+    if later:
+        message = ngettext(
+            "Roll back batch #%(batches)s first: it changed %(count)s record(s) of this batch (%(records)s).",
+            "Roll back batches #%(batches)s first, newest first: they changed %(count)s record(s) of this "
+            "batch (%(records)s).",
+            len(later),
+        ) % {"batches": ", #".join(str(pk) for pk in later), "count": count, "records": who}
+    else:
+        message = _(
+            "%(count)s record(s) of this batch were changed since by a punch, an approved correction or an "
+            "administrator (%(records)s), so it can no longer be rolled back. Correct those days one by one "
+            "instead."
+        ) % {"count": count, "records": who}
+    raise Conflict("BATCH_SUPERSEDED", message, {"count": count, "records": records, "laterBatchIds": later})
+
+
+def _ensure_unlocked(batch: ImportBatch) -> None:
+    """A rollback changes the batch's days: refuse when some are in a locked payroll period, and name it."""
+    span = ImportItem.objects.filter(batch_id=batch.pk, outcome__in=CHANGED_OUTCOMES).aggregate(
+        first=Min("work_date"), last=Max("work_date")
+    )
+    if span["first"] is None or not attendance_hooks.any_lock_between(
+        organization_id=batch.organization_id, start=span["first"], end=span["last"]
+    ):
+        return
+    pairs = set(
+        ImportItem.objects.filter(batch_id=batch.pk, outcome__in=CHANGED_OUTCOMES).values_list(
+            "member_id", "work_date"
         )
-        % {"count": count, "records": who + (", ..." if count > 5 else "")},
-        {"count": count, "records": records},
     )
+    locked = (
+        attendance_hooks.locked_pairs(
+            organization_id=batch.organization_id,
+            member_ids={member for member, _day in pairs},
+            dates={day for _member, day in pairs},
+        )
+        & pairs
+    )
+    if not locked:
+        return
+    days = sorted({day for _member, day in locked})
+    periods = attendance_hooks.locked_period_names(organization_id=batch.organization_id, dates=days)
+    if periods:
+        message = ngettext(
+            "Reopen payroll cycle %(cycles)s first: %(count)s day(s) of this batch are in it, and a locked "
+            "cycle's attendance cannot change.",
+            "Reopen payroll cycles %(cycles)s first: %(count)s day(s) of this batch are in them, and a "
+            "locked cycle's attendance cannot change.",
+            len(periods),
+        ) % {"cycles": ", ".join(periods), "count": len(days)}
+    else:
+        message = _(
+            "%(count)s day(s) of this batch are in a locked period: unlock it first, then roll back."
+        ) % {"count": len(days)}
+    raise Conflict("PERIOD_LOCKED", message, {"dates": [day.isoformat() for day in days], "cycles": periods})

@@ -67,7 +67,19 @@ confirmButton.addEventListener("click", async () => {
           "ul",
           { class: "ic-error-lines" },
           records.slice(0, 10).map((record) =>
-            el("li", {}, `${record.memberName || record.memberId} · ${day(record.workDate)} · ${record.state}`),
+            el(
+              "li",
+              {},
+              [
+                record.memberName || record.memberId,
+                day(record.workDate),
+                record.state === "deleted"
+                  ? text.recordDeleted
+                  : record.sourceBatchId && String(record.sourceBatchId) !== String(rollbackId)
+                    ? fill(text.recordChangedByBatch, { id: record.sourceBatchId })
+                    : text.recordChangedByHand,
+              ].join(" · "),
+            ),
           ),
         ),
       );

@@ -63,6 +63,7 @@ export function renderPreview(preview, filename) {
 
   renderUnmatched(preview);
   $("ic-rows").replaceChildren(...preview.rows.map(previewRow));
+  renderRowFilter(preview.rows);
   const note = $("ic-rows-note");
   const hidden = summary.totalRows - preview.rows.length;
   const notes = [];
@@ -110,9 +111,47 @@ function renderUnmatched(preview) {
   note.hidden = !preview.unmatchedTruncated;
 }
 
+// "Errors only": a switch that hides the rows with nothing to look at, and how many there are of each.
+function renderRowFilter(rows) {
+  const errors = rows.filter((row) => row.state !== "valid").length;
+  const warned = rows.filter((row) => row.state === "valid" && (row.warnings || []).length).length;
+  const ok = rows.length - errors - warned;
+  $("ic-row-counts").textContent = fill(text.rowCounts, {
+    errors: number.format(errors),
+    warnings: number.format(warned),
+    ok: number.format(ok),
+  });
+  const toggle = $("ic-errors-only");
+  toggle.disabled = rows.length === 0;
+  applyRowFilter();
+  $("ic-rows-empty").dataset.problems = String(errors + warned);
+}
+
+function applyRowFilter() {
+  const only = $("ic-errors-only").checked;
+  const table = root.querySelector("[data-testid=preview-rows]");
+  table.classList.toggle("errors-only", only);
+  const empty = $("ic-rows-empty");
+  empty.hidden = !(only && empty.dataset.problems === "0");
+}
+
+$("ic-errors-only").addEventListener("change", applyRowFilter);
+
+function warningList(warnings) {
+  if (!warnings || !warnings.length) return null;
+  return el(
+    "ul",
+    { class: "ic-row-warnings" },
+    warnings.map((warning) => el("li", { "data-code": warning.code }, warning.message)),
+  );
+}
+
 function previewRow(row) {
   const ok = row.state === "valid";
-  const stateBadge = el("span", { class: `badge state-${row.state}` }, text.states[row.state] || row.state);
+  const warned = ok && (row.warnings || []).length > 0;
+  const stateBadge = warned
+    ? el("span", { class: "badge state-warning" }, text.states.warning)
+    : el("span", { class: `badge state-${row.state}` }, text.states[row.state] || row.state);
   const line = el("td", { class: "ic-line" }, String(row.line));
   if (!ok && row.workDate === undefined) {
     // A row that could not be read: its cells and what is wrong with them.
@@ -131,10 +170,10 @@ function previewRow(row) {
   }
   return el(
     "tr",
-    { class: ok ? "" : `is-${row.state}`, "data-line": row.line },
+    { class: ok ? (warned ? "is-warning" : "is-ok") : `is-${row.state}`, "data-line": row.line },
     line,
     el("td", {}, stateBadge),
-    el("td", {}, row.memberName || text.none, ok ? null : errorList(row.errors)),
+    el("td", {}, row.memberName || text.none, ok ? warningList(row.warnings) : errorList(row.errors)),
     el("td", { class: "ic-nowrap" }, row.workDate ? day(row.workDate) : text.none),
     el("td", { class: "ic-nowrap" }, clock(row.firstInAt, row.workDate)),
     el("td", { class: "ic-nowrap" }, clock(row.lastOutAt, row.workDate)),
