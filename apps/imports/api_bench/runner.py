@@ -19,6 +19,7 @@ from apps.imports.bench import ApiClient, database_url, free_port
 
 LUA = Path(__file__).with_name("rush.lua")
 WRK = "/usr/bin/wrk"
+QUEUES = ("default", "imports", "notifications")  # settings.CELERY_QUEUE_NAMES, under this run's prefix
 
 
 class BenchClient(ApiClient):
@@ -78,8 +79,9 @@ def start_servers(*, workers: int, threads: int, conn_max_age: int, logs: Path) 
         "GUNICORN_THREADS": str(threads),
         "DB_CONN_MAX_AGE": str(conn_max_age),
         "AUDIT_SEALING": "background",
-        # A queue of its own: another worker on the same Redis must not take this run's tasks.
-        "CELERY_TASK_DEFAULT_QUEUE": f"api-bench-{os.getpid()}",
+        # Queues of its own (default, imports, notifications): another worker on the same Redis must not
+        # take this run's tasks, and this run's worker must read the import job's queue too.
+        "CELERY_QUEUE_PREFIX": f"api-bench-{os.getpid()}-",
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     logs.mkdir(parents=True, exist_ok=True)
@@ -94,7 +96,7 @@ def start_servers(*, workers: int, threads: int, conn_max_age: int, logs: Path) 
     worker = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2",
          "--schedule", str(scratch / "beat-schedule"), "--loglevel=WARNING", "--without-gossip",
-         "--without-mingle", "-Q", env["CELERY_TASK_DEFAULT_QUEUE"], "-n", f"api-bench-{os.getpid()}@%h"],
+         "--without-mingle", "-Q", ",".join(f"{env['CELERY_QUEUE_PREFIX']}{name}" for name in QUEUES), "-n", f"api-bench-{os.getpid()}@%h"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=(logs / "worker.log").open("wb"),
