@@ -116,8 +116,8 @@ def test_an_admin_works_through_the_admin_center(page, live_server, people):
     row.get_by_label("Last day").fill("2030-01-31")
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="End").click()
-    expect(page.get_by_text("The assignment now ends on 2030-01-31.")).to_be_visible()
-    expect(page.get_by_test_id("assignment-row")).to_contain_text("2030-01-31")
+    expect(page.get_by_text("The assignment now ends on 31 Jan 2030.")).to_be_visible()
+    expect(page.get_by_test_id("assignment-row")).to_contain_text("31 Jan 2030")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/admin-center/")

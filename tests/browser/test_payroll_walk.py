@@ -91,7 +91,7 @@ def test_the_monthly_close(page, live_server, people, clock):
     both_sizes(page, "payroll-cycles")
 
     # --- March: readiness, anomalies, summary -----------------------------------------------------------
-    page.get_by_role("link", name="Monthly 2026-03-01~2026-03-31").click()
+    page.get_by_role("link", name="Monthly 1 Mar 2026 \u2013 31 Mar 2026").click()
     readiness = page.get_by_test_id("readiness")
     expect(readiness).to_have_attribute("data-ready", "no")
     expect(page.get_by_test_id("ready-anomalies")).to_contain_text("Missing punch 1")
@@ -133,7 +133,7 @@ def test_the_monthly_close(page, live_server, people, clock):
 
     sign_in_as(page, live_server, "emma", "/attendance/")
     card = page.get_by_test_id("payroll-cycle-card")
-    expect(card).to_contain_text("2026-03-01 \u2013 2026-03-31")
+    expect(card).to_contain_text("1 Mar 2026 \u2013 31 Mar 2026")
     expect(page.get_by_test_id("payroll-cycle-locked")).to_be_visible()
     page.get_by_test_id("clock-in").click()
     expect(page.get_by_test_id("punch-feedback")).to_have_text(
@@ -144,7 +144,7 @@ def test_the_monthly_close(page, live_server, people, clock):
 
     # --- close, reopen with a reason, a punch, close again, read the changes ----------------------------
     sign_in_as(page, live_server, "ada", "/admin-center/payroll/?status=locked")
-    page.get_by_role("link", name="Monthly 2026-03-01~2026-03-31").click()
+    page.get_by_role("link", name="Monthly 1 Mar 2026 \u2013 31 Mar 2026").click()
     page.get_by_test_id("close").click()
     expect(page.get_by_text("Its figures were saved as settlement version 1.")).to_be_visible()
     page.get_by_test_id("reopen").click()  # without a reason the browser asks for one
@@ -170,7 +170,7 @@ def test_the_monthly_close(page, live_server, people, clock):
     both_sizes(page, "payroll-employee")
 
     sign_in_as(page, live_server, "ada", "/admin-center/payroll/")
-    page.get_by_role("link", name="Monthly 2026-03-01~2026-03-31").click()
+    page.get_by_role("link", name="Monthly 1 Mar 2026 \u2013 31 Mar 2026").click()
     page.get_by_test_id("close").click()
     expect(page.get_by_text("Its figures were saved as settlement version 2.")).to_be_visible()
     page.get_by_test_id("cycle-nav").get_by_role("link", name="Changes").click()
