@@ -299,3 +299,37 @@ def test_an_admin_enters_a_holiday_and_a_leave_type_in_both_languages(admin, adm
     # The Chinese name may stay empty.
     admin_client.post(URL + "leave-types/", {**data, "code": "study", "name": "Study leave", "name_zh": ""})
     assert LeaveType.objects.get(code="study").name_zh == ""
+
+
+def test_an_existing_leave_type_gets_its_chinese_name_and_a_too_long_one_writes_nothing(
+    admin, admin_client, client_as, make_member
+):
+    annual = LeaveType.objects.create(
+        organization=admin.organization, code="annual", name="Annual leave", yearly_allowance=Decimal("10")
+    )
+    employee = make_member(roles.EMPLOYEE)
+    edit = f"{URL}leave-types/{annual.pk}/allowance/"
+    page = admin_client.get(URL + "leave-types/").content.decode()
+    assert f'form="lt-{annual.pk}" name="name_zh"' in page
+
+    response = admin_client.post(edit, {"yearly_allowance": "10", "name_zh": " 年假 "}, follow=True)
+    assert "Leave type saved." in response.content.decode()
+    annual.refresh_from_db()
+    assert (annual.name_zh, annual.yearly_allowance) == ("年假", Decimal("10"))
+    entry = OperationLog.objects.filter(action="attendance.leave_type.update").get()
+    assert entry.details == {"nameZh": {"before": "", "after": "年假"}}
+
+    chinese = client_as(employee)
+    chinese.cookies["django_language"] = "zh-hans"
+    assert "年假" in chinese.get("/attendance/").content.decode()
+
+    response = admin_client.post(edit, {"yearly_allowance": "12", "name_zh": "年" * 101}, follow=True)
+    assert "Name in Chinese" in response.content.decode()
+    annual.refresh_from_db()
+    assert (annual.name_zh, annual.yearly_allowance) == ("年假", Decimal("10"))
+    assert OperationLog.objects.filter(action="attendance.leave_type.update").count() == 1
+
+    # A form without the field (an older page, a script) leaves the Chinese name as it is.
+    admin_client.post(edit, {"yearly_allowance": "12"})
+    annual.refresh_from_db()
+    assert (annual.name_zh, annual.yearly_allowance) == ("年假", Decimal("12"))

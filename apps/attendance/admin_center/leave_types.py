@@ -1,5 +1,5 @@
-"""Leave types (`/admin-center/settings/attendance/leave-types/`): add one, edit its yearly allowance, and
-adjust one person's balance (with a note saying why)."""
+"""Leave types (`/admin-center/settings/attendance/leave-types/`): add one, edit its yearly allowance and its
+Chinese name, and adjust one person's balance (with a note saying why)."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -141,11 +141,26 @@ def leave_type_allowance(request: HttpRequest, admin: Membership, leave_type_id:
     except InvalidOperation:
         messages.error(request, _("The yearly allowance must be a number."))
         return redirect("admin_settings:leave-types")
+    name_zh = None
+    if "name_zh" in request.POST:
+        field = LeaveTypeForm.base_fields["name_zh"]
+        try:
+            name_zh = field.clean(request.POST["name_zh"])
+        except forms.ValidationError as error:
+            messages.error(request, f"{field.label}: {' '.join(error.messages)}")
+            return redirect("admin_settings:leave-types")
+    allowance_before = (
+        LeaveType.objects.for_org(admin.organization)
+        .filter(pk=leave_type_id)
+        .values_list("yearly_allowance", flat=True)
+        .first()
+    )
     try:
         leave_type = leave_type_allowance_update(
             organization=admin.organization,
             leave_type_id=leave_type_id,
             yearly_allowance=allowance,
+            name_zh=name_zh,
             actor=admin,
         )
     except DomainError as error:
@@ -156,7 +171,7 @@ def leave_type_allowance(request: HttpRequest, admin: Membership, leave_type_id:
         messages.success(
             request,
             _("Allowance saved. This year's balances moved by the difference.")
-            if leave_type.yearly_allowance
-            else _("Allowance saved."),
+            if leave_type.yearly_allowance != allowance_before
+            else _("Leave type saved."),
         )
     return redirect("admin_settings:leave-types")

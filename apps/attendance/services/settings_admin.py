@@ -55,10 +55,12 @@ def leave_type_allowance_update(
     organization: Organization,
     leave_type_id: int,
     yearly_allowance: Decimal,
+    name_zh: str | None = None,
     actor: Membership | None = None,
 ) -> LeaveType:
-    """Change a leave type's yearly allowance. This year's credit of every member moves by the difference
-    at once (one ledger entry each); past years keep what they were given."""
+    """Change a leave type's yearly allowance and, when `name_zh` is given, its Chinese name (one audit entry
+    for both). This year's credit of every member moves by the allowance's difference at once (one ledger
+    entry each); past years keep what they were given."""
     if not Decimal(0) <= yearly_allowance <= Decimal(9999):
         raise ValidationFailed(
             "VALIDATION_ERROR",
@@ -72,17 +74,25 @@ def leave_type_allowance_update(
         if leave_type is None:
             raise NotFound("LEAVE_TYPE_NOT_FOUND", _("No leave type of this organization has that id."))
         before = leave_type.yearly_allowance
+        changes: dict = {}
         if before != yearly_allowance:
             leave_type.yearly_allowance = yearly_allowance
-            leave_type.save(update_fields=["yearly_allowance"])
+            changes["yearlyAllowance"] = {"before": before, "after": yearly_allowance}
+        if name_zh is not None and name_zh.strip() != leave_type.name_zh:
+            changes["nameZh"] = {"before": leave_type.name_zh, "after": name_zh.strip()}
+            leave_type.name_zh = name_zh.strip()
+        if changes:
+            fields = ["yearly_allowance"] if "yearlyAllowance" in changes else []
+            leave_type.save(update_fields=fields + (["name_zh"] if "nameZh" in changes else []))
             audit_record(
                 action="attendance.leave_type.update",
                 actor=actor,
                 organization=organization,
                 target=leave_type,
-                details={"yearlyAllowance": {"before": before, "after": yearly_allowance}},
+                details=changes,
             )
-            leave_type_credit_this_year(leave_type=leave_type, actor=actor)
+            if "yearlyAllowance" in changes:
+                leave_type_credit_this_year(leave_type=leave_type, actor=actor)
     return leave_type
 
 
