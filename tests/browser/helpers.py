@@ -28,6 +28,10 @@ def login(page, live_server, username: str, password: str, *, next_url: str = ""
     if not page.get_by_test_id("current-user").is_visible():
         body = page.locator("main").inner_text()[:300]
         raise AssertionError(f"Sign-in as {username!r} failed; {page.url} shows: {body!r}")
+    # The header is in the HTML, so it is there before the page's module scripts have run; a test that then
+    # picks a file or clicks at once would act on a page whose listeners are not attached yet (seen in CI:
+    # the Import Center ignored a file chosen a moment too early). Module scripts run before the load event.
+    page.wait_for_load_state("load")
 
 
 def sign_out(page) -> None:
