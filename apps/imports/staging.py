@@ -225,18 +225,26 @@ def _action_sql() -> str:
     return _ACTION.format(id=records.ID, changed=records.differs(left="d", right="s"))
 
 
-def staged_actions(*, organization_id: int, table: str = STAGING) -> dict[str, int]:
-    """How many staged rows would create, update or leave unchanged a daily record."""
-    counts = {"create": 0, "update": 0, "unchanged": 0}
+def staged_actions(
+    *, organization_id: int, table: str = STAGING, plausible: tuple[date, date] | None = None
+) -> dict[str, int]:
+    """How many staged rows would create, update or leave unchanged a daily record; with `plausible`
+    (first, last date), also how many are dated outside it (`implausible_dates`, in the same scan)."""
+    counts = {"create": 0, "update": 0, "unchanged": 0, "implausible_dates": 0}
     join = _JOIN.format(table=table)
+    first, last = plausible or (date.min, date.max)
+    outside = "sum(CASE WHEN a.work_date < %(first)s OR a.work_date > %(last)s THEN 1 ELSE 0 END)"
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgres():
             cursor.execute("SET LOCAL jit = off")  # compiling the expressions costs more than it saves here
         cursor.execute(
-            f"SELECT action, count(*) FROM (SELECT {_action_sql()} AS action {join}) a GROUP BY action",
-            {"org": organization_id},
+            f"SELECT action, count(*), {outside} "
+            f"FROM (SELECT {_action_sql()} AS action, s.work_date {join}) a GROUP BY action",
+            {"org": organization_id, "first": first, "last": last},
         )
-        counts.update(dict(cursor.fetchall()))
+        for action, count, implausible in cursor.fetchall():
+            counts[action] = count
+            counts["implausible_dates"] += implausible or 0
     return counts
 
 

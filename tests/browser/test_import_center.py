@@ -440,3 +440,25 @@ def test_the_people_not_found_are_listed_and_names_matched_only_when_asked(
     client.force_login(people["li"].user)
     records = client.get("/api/attendance/records", {"from": f"{d1:%Y-%m-%d}", "to": f"{d2:%Y-%m-%d}"}).json()
     assert records["count"] == 2
+
+
+def test_the_to_check_counter_counts_the_warnings_of_the_whole_file(page, live_server, org, people):
+    today = timezone.localdate(timezone=org.tzinfo)
+    rows = [f"{today - timedelta(days=n):%Y-%m-%d},E1,张三,白班,09:00,18:00,正常," for n in range(1, 251)]
+    rows[239] = (
+        f"{today + timedelta(days=40):%Y-%m-%d},E1,张三,白班,09:00,18:00,正常,"  # row 240: not come yet
+    )
+    data = dingtalk_file(rows, today - timedelta(days=250), today)
+    login(page, live_server, "ivan", PASSWORD, next_url="/import-center/")
+    page.get_by_test_id("import-file").set_input_files(
+        {"name": "long.csv", "mimeType": "text/csv", "buffer": data}
+    )
+    expect(page.get_by_test_id("import-preview")).to_be_visible(timeout=20_000)  # 250 rows to check
+    counters = page.locator("#ic-counters")
+    expect(counters.locator("[data-key=totalRows] .n")).to_have_text("250")
+    expect(page.get_by_test_id("warnings-counter")).to_contain_text("1")
+    expect(page.get_by_test_id("warnings-counter")).to_contain_text("to check")
+    # The rows shown are the first 200: the warned row is not among them, the counter still counts it.
+    expect(page.get_by_test_id("row-counts")).to_have_text("0 with errors · 0 to check · 200 OK")
+    expect(page.locator("#ic-rows-note")).to_contain_text("Showing the first 200 of 250 rows.")
+    screenshot(page, "import-preview-warnings-counted")

@@ -81,3 +81,51 @@ def test_the_warnings_are_in_chinese_for_a_chinese_reader(imports, staff, night_
     _body, rows = _rows(imports, text, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "2027年3月2日" in rows[2]["warnings"][0]["message"]
     assert "夜班" in rows[3]["warnings"][0]["message"]
+
+
+def _long_file(count: int, odd: dict[int, str]) -> str:
+    """`count` rows of 王五 (u0001), one a day back from 2026-03-09, all plausible, but data row `n` of `odd`
+    replaced by its text."""
+    from datetime import date, timedelta
+
+    lines = [
+        odd.get(n) or f"{date(2026, 3, 9) - timedelta(days=n):%Y-%m-%d},u0001,09:00,18:00,正常,"
+        for n in range(1, count + 1)
+    ]
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def test_the_warnings_are_counted_over_the_whole_file_not_only_the_rows_shown(imports, staff, night_li):
+    text = _long_file(
+        260,
+        {
+            240: "2027-03-02,u0001,09:00,18:00,正常,",  # next year
+            250: "2026-03-03,u0002,09:00,18:00,正常,",  # 李四 works nights
+            255: "2024-03-01,u0001,09:00,18:00,正常,",  # two years back
+            258: "2026-03-04,u0002,22:01,23:58,正常,",  # 李四 at night: nothing odd
+        },
+    )
+    upload_id = imports.upload(text)
+    response = imports.api.post(
+        f"{imports.base}/preview", {"uploadId": upload_id, "previewLimit": 200}, format="json"
+    )
+    body = response.json()
+    assert body["summary"]["totalRows"] == 260 and body["summary"]["valid"] == 260
+    assert len(body["rows"]) == 200
+    assert all(row["warnings"] == [] for row in body["rows"])
+    assert body["summary"]["warnings"] == 3
+
+
+def test_the_whole_file_count_leaves_out_rows_that_are_not_imported(imports, staff, night_li):
+    text = _long_file(
+        210,
+        {
+            205: "2027-03-02,u0001,09:00,18:00,正常,",  # next year, imported
+            206: "2027-03-02,u0001,09:00,18:00,正常,",  # the same day again: a duplicate, skipped
+            207: "2027-03-05,u9999,09:00,18:00,正常,",  # nobody: refused
+        },
+    )
+    upload_id = imports.upload(text)
+    body = imports.api.post(f"{imports.base}/preview", {"uploadId": upload_id}, format="json").json()
+    assert body["summary"]["duplicates"] == 1 and body["summary"]["invalid"] == 1
+    assert body["summary"]["warnings"] == 1

@@ -203,7 +203,8 @@ class ImportSummaryOut(serializers.Serializer):
     to_update = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     warnings = serializers.IntegerField(
-        required=False, help_text="how many of the rows shown have a plausibility warning"
+        required=False,
+        help_text="how many valid rows of the whole file (not only the rows shown) have a plausibility warning",
     )
     error_counts = serializers.DictField(child=serializers.IntegerField())
 

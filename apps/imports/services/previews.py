@@ -25,7 +25,7 @@ from apps.imports.jobs import (
 from apps.imports.members import MemberIndex
 from apps.imports.models import ImportJob, Upload, ValidatedSet
 from apps.imports.pipeline import run_pass, validation_key
-from apps.imports.plausibility import preview_warnings
+from apps.imports.plausibility import plausible_span, preview_warnings, staged_warnings
 from apps.imports.selectors import upload_ensure_live
 from apps.imports.services.uploads import upload_from_source
 from apps.imports.services.validated_sets import validated_set_discard
@@ -92,12 +92,17 @@ def preview_compute(
                 match_by_name=match_by_name,
             )
         metrics.import_rows(phase="preview", counts={"valid": result.valid, "invalid": result.invalid})
-        actions = staged_actions(organization_id=organization.pk, table=staging.table)
+        span = plausible_span(organization)
+        actions = staged_actions(organization_id=organization.pk, table=staging.table, plausible=span)
         row_actions = staged_actions_for(
             [row["line"] for row in result.preview_rows if row["state"] == "valid"],
             organization_id=organization.pk,
             table=staging.table,
         )
+        warned = staged_warnings(
+            organization=organization, table=staging.table, span=span,
+            implausible_dates=actions["implausible_dates"],
+        )  # fmt: skip
     except BaseException:
         if kept is not None:
             validated_set_discard(kept)
@@ -108,7 +113,7 @@ def preview_compute(
         ValidatedSet.objects.filter(pk=kept.pk).update(result=result.kept(), completed_at=timezone.now())
     for row in result.preview_rows:
         row["action"] = row_actions.get(row["line"], "")
-    warned = preview_warnings(organization=organization, rows=result.preview_rows)
+    preview_warnings(organization=organization, rows=result.preview_rows)
     summary = result.summary() | {
         "to_create": actions["create"],
         "to_update": actions["update"],
