@@ -1,3 +1,4 @@
+import re
 from datetime import date, time
 from decimal import Decimal
 
@@ -333,3 +334,30 @@ def test_an_existing_leave_type_gets_its_chinese_name_and_a_too_long_one_writes_
     admin_client.post(edit, {"yearly_allowance": "12"})
     annual.refresh_from_db()
     assert (annual.name_zh, annual.yearly_allowance) == ("年假", Decimal("12"))
+
+
+def test_leave_units_are_in_the_readers_language(admin, client_as, make_member):
+    from apps.attendance import services
+
+    for code, unit in (("annual", "day"), ("sick", "half_day"), ("care", "hour")):
+        services.leave_type_create(
+            organization=admin.organization, code=code, name=code.title(), unit=unit, yearly_allowance=5
+        )
+    chinese = client_as(admin)
+    chinese.cookies["django_language"] = "zh-hans"
+    page = chinese.get(URL + "leave-types/").content.decode()
+    units = re.findall(r'name="name_zh"[^>]*></td><td>([^<]*)</td>', page)
+    assert units == ["天", "小时", "半天"]  # Annual, Care, Sick: by name
+    options = dict(re.findall(r'<option value="(day|half_day|hour)"[^>]*>([^<]*)</option>', page))
+    assert options == {"day": "天", "half_day": "半天", "hour": "小时"}
+    english = client_as(admin).get(URL + "leave-types/").content.decode()
+    assert re.findall(r'name="name_zh"[^>]*></td><td>([^<]*)</td>', english) == ["Day", "Hour", "Half day"]
+
+    emma = make_member("emma")
+    employee = client_as(emma)
+    employee.cookies["django_language"] = "zh-hans"
+    balances = employee.get("/attendance/").content.decode()
+    annual = balances.split('data-testid="balance-annual"')[1].split("</tr>")[0]
+    assert '<span class="muted">天</span>' in annual
+    care = balances.split('data-testid="balance-care"')[1].split("</tr>")[0]
+    assert '<span class="muted">小时</span>' in care

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from apps.access.models import Membership, Organization, OrgScopedQuerySet
 from apps.attendance.models.localized import in_viewers_language
@@ -12,9 +13,10 @@ class LeaveType(models.Model):
     """A kind of leave. Its balance is counted in days (unit day or half day) or in hours (unit hour)."""
 
     class Unit(models.TextChoices):
-        DAY = "day", "Day"
-        HALF_DAY = "half_day", "Half day"
-        HOUR = "hour", "Hour"
+        # "leave unit": "Day" alone is also a column header (a date) with a translation of its own.
+        DAY = "day", pgettext_lazy("leave unit", "Day")
+        HALF_DAY = "half_day", pgettext_lazy("leave unit", "Half day")
+        HOUR = "hour", pgettext_lazy("leave unit", "Hour")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     code = models.SlugField(max_length=40)
