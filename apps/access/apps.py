@@ -15,6 +15,9 @@ class AccessConfig(AppConfig):
         register_block_observer(record_rate_limit_block)
         overview.register()
         admin_sections.register()
+        from apps.access import auth_cache
+
+        auth_cache.connect()
         from apps.access import (
             personal_data,  # noqa: F401 - registers access's personal-data handler
             sessions,  # noqa: F401 - connects the session bookkeeping receivers

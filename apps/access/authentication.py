@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from apps.access.services import token_authenticate
+from apps.access.auth_cache import token_authenticate_cached
 from apps.core import request_context
 from apps.core.errors import NotAuthenticated
 
@@ -27,12 +27,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         cached = getattr(http_request, "_timeledger_bearer", None)
         if cached is not None:
             return cached
-        authenticated = self._authenticate(request)
+        authenticated = self._authenticate(request, http_request)
         if authenticated is not None:
             http_request._timeledger_bearer = authenticated
         return authenticated
 
-    def _authenticate(self, request):
+    def _authenticate(self, request, http_request):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
@@ -45,9 +45,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
                 NotAuthenticated("TOKEN_INVALID", _("The Authorization header is malformed."))
             )
         try:
-            token = token_authenticate(raw=raw)
+            token, membership, known = token_authenticate_cached(raw=raw)
         except NotAuthenticated as error:
             raise TokenAuthenticationFailed(error) from None
+        if known:  # the token's membership (or that it has none): active_membership reads it from here
+            http_request._timeledger_membership = membership
         request_context.update(user_id=token.user.pk, username=token.user.get_username())
         return token.user, token
 

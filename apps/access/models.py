@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.access import cache_scopes
 from apps.core.timezones import is_selectable_timezone
 
 
@@ -34,12 +35,34 @@ class OrgScopedQuerySet(models.QuerySet):
         return self.filter(organization=organization)
 
 
+class MembershipQuerySet(OrgScopedQuerySet):
+    def update(self, **kwargs):
+        # A bulk update sends no signal: the cached authentication of the users it touches is stale.
+        cache_scopes.users_changed(self.values_list("user_id", flat=True))
+        return super().update(**kwargs)
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        cache_scopes.everything_changed()
+        return super().update(**kwargs)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if set(kwargs) - {"last_used_at"}:  # a revoke, a rename; not the once-a-minute last use
+            cache_scopes.tokens_changed(self.values_list("key_hash", "user_id"))
+        return super().update(**kwargs)
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     settings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -74,7 +97,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = OrgScopedQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization_id", "employee_no", "id"]
@@ -166,6 +189,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.access import cache_scopes
 from apps.access.models import ApiToken, Membership, UserSession
 from apps.access.sessions import end_sessions
 
@@ -155,6 +156,7 @@ def erase_access(member: Membership, *, actor) -> dict[str, int]:
     shared = Membership.objects.filter(user_id=member.user_id).exclude(pk=member.pk).exists()
     if not shared:
         user_model = get_user_model()
+        cache_scopes.users_changed([member.user_id])  # the bulk update below sends no signal
         counts["users"] = (
             user_model.objects.filter(pk=member.user_id)
             .exclude(

@@ -54,7 +54,9 @@ def active_membership(request) -> Membership | None:
             .first()
         )
     elif user is not None and user.is_authenticated:
-        memberships = list(memberships_for_user(user=user))
+        from apps.access.auth_cache import memberships_cached
+
+        memberships = memberships_cached(user)
         wanted = None
         if http_request.headers.get(ORG_HEADER):
             wanted = http_request.headers[ORG_HEADER]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.access import cache_scopes
 from apps.access import roles as role_names
 from apps.access.hooks import record_operation
 from apps.access.models import Membership, Organization
@@ -49,6 +50,7 @@ def _held(membership_ids: list[int], group_ids: list[int]) -> set[tuple[int, int
 def _assign(memberships: list[Membership], groups) -> dict[int, list[str]]:
     held = _held([m.pk for m in memberships], [g.pk for g in groups])
     added = {m.pk: [g.name for g in groups if (m.pk, g.pk) not in held] for m in memberships}
+    cache_scopes.users_changed(m.user_id for m in memberships)  # a bulk write sends no signal
     Through.objects.bulk_create(
         [
             Through(membership_id=m.pk, group_id=g.pk)
@@ -64,6 +66,7 @@ def _assign(memberships: list[Membership], groups) -> dict[int, list[str]]:
 def _unassign(memberships: list[Membership], groups) -> dict[int, list[str]]:
     held = _held([m.pk for m in memberships], [g.pk for g in groups])
     removed = {m.pk: [g.name for g in groups if (m.pk, g.pk) in held] for m in memberships}
+    cache_scopes.users_changed(m.user_id for m in memberships)
     for group in groups:
         ids = [m for m, g in held if g == group.pk]
         if ids:
