@@ -34,7 +34,8 @@ _MATCH = f"d.{records.MEMBER} = {{row}}.member_id AND d.{records.WORK_DATE} = {{
 # The old values of each staged row, and whether it writes a record: new, or with other values. A row
 # whose values are already the record's is left out of the upsert: no probe of the unique index, no row
 # lock (ON CONFLICT DO UPDATE locks the conflicting row even when its WHERE is false: a WAL record and a
-# dirtied page per unchanged row), so a file imported again writes nothing but its items.
+# dirtied page per unchanged row). Nor does it write an item: a line that changed nothing has nothing to
+# roll back, so the batch only counts it (unchanged_count) and a file imported again writes nothing.
 _STAGED_AS_NEW = ", ".join(f"s.{column} AS new_{column}" for column in records.IMPORTED)
 _SELECT_OLD = f"""
     SELECT s.line, s.member_id, s.work_date, d.{records.ID}, {records.listed(SNAPSHOT, "d")},
@@ -64,17 +65,21 @@ merged AS (
 items AS (
     INSERT INTO {ITEMS} ({_ITEM_COLUMNS})
     SELECT %(batch)s, o.line, 'imported',
-           CASE WHEN m.{records.ID} IS NULL THEN 'unchanged' WHEN o.{records.ID} IS NULL THEN 'created'
-                ELSE 'updated' END,
-           COALESCE(m.{records.ID}, o.{records.ID}), o.member_id, o.work_date, '', '', NULL,
+           CASE WHEN o.{records.ID} IS NULL THEN 'created' ELSE 'updated' END,
+           m.{records.ID}, o.member_id, o.work_date, '', '', NULL,
            m.{records.VERSION}, {_OLD_VALUES}
-    FROM old o LEFT JOIN merged m ON m.{records.MEMBER} = o.member_id AND m.{records.WORK_DATE} = o.work_date
+    FROM old o JOIN merged m ON m.{records.MEMBER} = o.member_id AND m.{records.WORK_DATE} = o.work_date
     RETURNING outcome, version_after, prev_version
+),
+outcomes AS (
+    SELECT outcome, count(*) AS n,
+           count(*) FILTER (WHERE (outcome = 'created' AND version_after <> 1)
+                               OR (outcome = 'updated' AND version_after <> prev_version + 1)) AS raced
+    FROM items GROUP BY outcome
 )
-SELECT outcome, count(*),
-       count(*) FILTER (WHERE (outcome = 'created' AND version_after <> 1)
-                           OR (outcome = 'updated' AND version_after <> prev_version + 1))
-FROM items GROUP BY outcome
+SELECT outcome, n, raced FROM outcomes
+UNION ALL
+SELECT 'unchanged', ((SELECT count(*) FROM old) - (SELECT COALESCE(sum(n), 0) FROM outcomes))::bigint, 0
 """
 
 _SQLITE_OLD = "import_old"
@@ -90,15 +95,14 @@ _SQLITE_STEPS = (
     f"""
     INSERT INTO {ITEMS} ({_ITEM_COLUMNS})
     SELECT %(batch)s, o.line, 'imported',
-           CASE WHEN o.{records.ID} IS NULL THEN 'created' WHEN o.same THEN 'unchanged' ELSE 'updated' END,
-           d.{records.ID}, o.member_id, o.work_date, '', '', NULL,
-           CASE WHEN o.{records.ID} IS NOT NULL AND o.same THEN NULL ELSE d.{records.VERSION} END,
-           {_OLD_VALUES}
+           CASE WHEN o.{records.ID} IS NULL THEN 'created' ELSE 'updated' END,
+           d.{records.ID}, o.member_id, o.work_date, '', '', NULL, d.{records.VERSION}, {_OLD_VALUES}
     FROM {_SQLITE_OLD} o
     JOIN {records.TABLE} d ON {_MATCH.format(row="o")}
+    WHERE o.{records.ID} IS NULL OR NOT o.same
     """,
-    f"DROP TABLE {_SQLITE_OLD}",
 )
+_SQLITE_UNCHANGED = f"SELECT count(*) FROM {_SQLITE_OLD} WHERE {records.ID} IS NOT NULL AND same"
 
 _REJECTS_TO_ITEMS = f"""
 INSERT INTO {ITEMS} ({_ITEM_COLUMNS})
@@ -136,9 +140,13 @@ def merge_staging(
             return counts, races
         for statement in _SQLITE_STEPS:
             cursor.execute(on_table(statement, table), params if "%(" in statement else None)
+        cursor.execute(_SQLITE_UNCHANGED)
+        counts["unchanged"] = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {_SQLITE_OLD}")
         cursor.execute(_COUNTS, [batch_id])
         for _status, outcome, count in cursor.fetchall():
-            counts[outcome] += count
+            if outcome in counts and outcome != "unchanged":
+                counts[outcome] += count
     return counts, 0
 
 

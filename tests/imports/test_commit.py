@@ -127,6 +127,32 @@ def test_a_second_commit_of_changed_rows_updates_and_bumps_versions(imports, sta
     assert DailyRecord.objects.get(member=staff["zhang"]).version == 1
 
 
+def test_a_line_that_changes_nothing_is_counted_and_writes_no_item(imports, staff):
+    imports.import_text(FILE, key="one")
+    changed = HEADER + "2026-03-02,u0001,09:00,18:00,正常,\n2026-03-02,u0002,09:00,18:00,正常,\n"
+    batch = imports.import_text(changed, key="two").json()
+    assert (batch["totalRows"], batch["updatedCount"], batch["unchangedCount"]) == (2, 1, 1)
+    # Only the line that changed a record has an item (its rollback snapshot); the unchanged one is counted.
+    assert list(ImportItem.objects.filter(batch_id=batch["id"]).values_list("line", "outcome")) == [
+        (3, "updated")
+    ]
+    url = f"/api/attendance/import/batches/{batch['id']}/items"
+    assert imports.api.get(f"{url}?status=unchanged").json()["count"] == 0
+    again = imports.import_text(changed, key="three").json()
+    assert (again["status"], again["unchangedCount"], again["updatedCount"]) == ("completed", 2, 0)
+    assert not ImportItem.objects.filter(batch_id=again["id"]).exists()
+
+    # Rolling back the file imported again undoes nothing and leaves the records as they were.
+    def records():
+        return list(
+            DailyRecord.objects.order_by("id").values_list("id", "version", "status", "source_batch_id")
+        )
+
+    before = records()
+    assert imports.rollback(again["id"]).json()["status"] == "rolled_back"
+    assert records() == before
+
+
 def test_an_async_commit_answers_202_and_the_job_reports_progress(
     imports, staff, django_capture_on_commit_callbacks
 ):

@@ -222,8 +222,8 @@ def batch_commit_run(*, job_id: int, in_request: bool = False, reraise: tuple = 
         with job_heartbeat(job):
             for attempt in range(3):
                 try:
-                    written, total = _validate_and_merge(job=job, batch=batch, started=started)
-                    statistics.refresh_after_merge(records=written, items=total, in_request=in_request)
+                    written, items = _validate_and_merge(job=job, batch=batch, started=started)
+                    statistics.refresh_after_merge(records=written, items=items, in_request=in_request)
                     break
                 except RetryableMergeError:
                     if attempt == 2:
@@ -350,7 +350,8 @@ def _validate_and_merge(*, job: ImportJob, batch: ImportBatch, started: float) -
     # Counted once the merge committed (a rolled-back attempt is retried and counted then).
     merged = {key: counts.get(key, 0) for key in ("created", "updated", "unchanged", "skipped")}
     metrics.import_rows(phase="merge", counts=merged)
-    return counts["created"] + counts["updated"], result.total_rows
+    written = counts["created"] + counts["updated"]
+    return written, written + counts["skipped"] + counts["failed"]  # unchanged lines write no item
 
 
 def _locked_since(kept: ValidatedSet, organization_id: int) -> bool:

@@ -41,7 +41,7 @@ def batch_rollback(*, member: Membership, batch: ImportBatch) -> ImportBatch:
         # rows was seen).
         statistics.refresh_before_rollback(
             records=batch.created_count + batch.updated_count,
-            items=batch.total_rows,
+            items=batch.created_count + batch.updated_count + batch.skipped_count + batch.failed_count,
             completed_at=batch.completed_at,
         )
         # Undo first and look for later changes only when the counts say there are some: every record
