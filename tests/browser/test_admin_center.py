@@ -122,3 +122,34 @@ def test_an_admin_works_through_the_admin_center(page, live_server, people):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/admin-center/")
     screenshot(page, "admin-center-mobile")
+
+
+# The leave-type list at 1366 px and on a phone, in English and Chinese: every column in view (the table
+# does not scroll sideways on a desktop) and the forms below it or beside each other.
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_leave_type_list_has_the_width_it_needs(page, live_server, people, language):
+    from apps.attendance import services
+
+    for code, name, name_zh, unit in (
+        ("annual", "Annual leave", "年假", "day"),
+        ("sick", "Sick leave", "病假", "half_day"),
+        ("care", "Family care leave", "家庭照顾假", "hour"),
+    ):
+        services.leave_type_create(
+            organization=people["admin"].organization, code=code, name=name, name_zh=name_zh, unit=unit,
+            yearly_allowance=10, carry_forward_cap=5,
+        )  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    login(page, live_server, "ada", PASSWORD, next_url="/admin-center/settings/attendance/leave-types/")
+    wrap = page.get_by_test_id("leave-type-list").locator(".table-wrap")
+    expect(page.get_by_test_id("leave-type-row")).to_have_count(3)
+    sizes = wrap.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert sizes[0] <= sizes[1], f"the leave-type table scrolls sideways at 1366 px: {sizes}"
+    screenshot(page, f"admin-leave-types-desktop-{language}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_test_id("leave-type-row")).to_have_count(3)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
+    screenshot(page, f"admin-leave-types-phone-{language}")
