@@ -351,7 +351,11 @@ def test_leave_units_are_in_the_readers_language(admin, client_as, make_member):
     options = dict(re.findall(r'<option value="(day|half_day|hour)"[^>]*>([^<]*)</option>', page))
     assert options == {"day": "天", "half_day": "半天", "hour": "小时"}
     english = client_as(admin).get(URL + "leave-types/").content.decode()
-    assert re.findall(r'name="name_zh"[^>]*></td><td[^>]*>([^<]*)</td>', english) == ["Day", "Hour", "Half day"]
+    assert re.findall(r'name="name_zh"[^>]*></td><td[^>]*>([^<]*)</td>', english) == [
+        "Day",
+        "Hour",
+        "Half day",
+    ]
 
     emma = make_member("emma")
     employee = client_as(emma)
