@@ -2,17 +2,20 @@
 "2026年12月4日". Each role of the demo organization signs in and visits every page it reaches from its
 landing page (one per URL shape, as the browser crawl does); the words a person reads (not attributes,
 scripts or form values) hold no ISO date, no "Dec. 4, 2026", no 12/04/2026 or 2026/12/04, and in Chinese
-no English month."""
+no English month (nor an English month title, "December 2026")."""
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 
+from apps.access import roles
 from apps.access.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +36,9 @@ OTHER_FORMATS = {
 }
 ENGLISH_MONTH = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
 CHINESE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+ENGLISH_MONTH_TITLE = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b"
+)
 
 
 class _Reader(HTMLParser):
@@ -102,7 +108,27 @@ def test_every_page_writes_dates_one_way_in_each_language(username, language):
             found += [(path, name, match.group(0)) for match in pattern.finditer(words)]
         if language != "en":
             found += [(path, "English month", match.group(0)) for match in ENGLISH_MONTH.finditer(words)]
+            found += [(path, "English month title", m.group(0)) for m in ENGLISH_MONTH_TITLE.finditer(words)]
     assert found == [], "\n".join(map(str, found))
     # And the one format is there: the demo's month, requests and history have dates.
     expected = ENGLISH_MONTH if language == "en" else CHINESE_DATE
     assert any(expected.search(words) for words in pages.values())
+
+
+@pytest.mark.parametrize(("language", "title"), [("en", "December 2026"), ("zh-hans", "2026年12月")])
+def test_a_month_is_named_in_the_languages_format(make_member, language, title):
+    """The month of the employee's calendar, of the team's month and of a person's page in the Admin Center:
+    YEAR_MONTH_FORMAT of config/formats through the `month` filter."""
+    with time_machine.travel(datetime(2026, 12, 4, 3, tzinfo=UTC), tick=False):
+        admin = make_member("ada", roles.ADMIN)
+        client = Client()
+        client.force_login(admin.user)
+        client.cookies["django_language"] = language
+        for url, heading in (
+            ("/attendance/", "month-title"),
+            ("/attendance/team/month/", "team-month-title"),
+            (f"/admin-center/users/{admin.pk}/", "month-title"),
+        ):
+            html = client.get(url).content.decode()
+            assert f'<h2 id="{heading}">{title}</h2>' in html, url
+        assert f'aria-label="{title}"' in client.get("/attendance/").content.decode()
