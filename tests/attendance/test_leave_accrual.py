@@ -65,12 +65,19 @@ def test_raising_or_lowering_an_allowance_moves_this_years_balances_by_the_diffe
     )
     assert available(team["emma"], "annual") == "8.00"
 
-    # The same value again (a retried form) writes nothing.
+    # The same value again (a retried form) writes nothing, and says so.
     entries = LeaveLedgerEntry.objects.count()
-    leave_type_allowance_update(
-        organization=org, leave_type_id=annual.pk, yearly_allowance=Decimal("8"), actor=team["admin"]
+    again = leave_type_allowance_update(
+        organization=org, leave_type_id=annual.pk, yearly_allowance=Decimal("8.00"), actor=team["admin"]
     )
     assert LeaveLedgerEntry.objects.count() == entries
+    assert (again.allowance_changed, again.name_changed, again.credited) == (False, False, 0)
+    renamed = leave_type_allowance_update(
+        organization=org, leave_type_id=annual.pk, yearly_allowance=Decimal("9"), name_zh="年假"
+    )
+    members = LeaveLedgerEntry.objects.filter(kind="allowance_change").values("member").distinct().count()
+    assert (renamed.allowance_changed, renamed.name_changed, renamed.credited) == (True, True, members)
+    assert renamed.leave_type.yearly_allowance == Decimal("9")
 
 
 def test_an_allowance_raised_later_never_re_grants_a_past_year(org, team):

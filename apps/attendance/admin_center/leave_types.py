@@ -149,14 +149,8 @@ def leave_type_allowance(request: HttpRequest, admin: Membership, leave_type_id:
         except forms.ValidationError as error:
             messages.error(request, f"{field.label}: {' '.join(error.messages)}")
             return redirect("admin_settings:leave-types")
-    allowance_before = (
-        LeaveType.objects.for_org(admin.organization)
-        .filter(pk=leave_type_id)
-        .values_list("yearly_allowance", flat=True)
-        .first()
-    )
     try:
-        leave_type = leave_type_allowance_update(
+        update = leave_type_allowance_update(
             organization=admin.organization,
             leave_type_id=leave_type_id,
             yearly_allowance=allowance,
@@ -171,7 +165,7 @@ def leave_type_allowance(request: HttpRequest, admin: Membership, leave_type_id:
         messages.success(
             request,
             _("Allowance saved. This year's balances moved by the difference.")
-            if leave_type.yearly_allowance != allowance_before
+            if update.allowance_changed
             else _("Leave type saved."),
         )
     return redirect("admin_settings:leave-types")

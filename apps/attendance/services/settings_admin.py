@@ -2,6 +2,7 @@
 leave type's allowance, ending a member's shift assignment. (The organization's timezone is access's:
 apps.access.services.organization_timezone_update.)"""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -50,6 +51,16 @@ def site_deactivate(*, organization: Organization, site_id: int, actor: Membersh
     return site
 
 
+@dataclass(frozen=True)
+class LeaveTypeUpdate:
+    """What `leave_type_allowance_update` changed: the page says "balances moved" only when they did."""
+
+    leave_type: LeaveType
+    allowance_changed: bool = False
+    name_changed: bool = False
+    credited: int = 0  # ledger entries written for this year's credit
+
+
 def leave_type_allowance_update(
     *,
     organization: Organization,
@@ -57,10 +68,10 @@ def leave_type_allowance_update(
     yearly_allowance: Decimal,
     name_zh: str | None = None,
     actor: Membership | None = None,
-) -> LeaveType:
+) -> LeaveTypeUpdate:
     """Change a leave type's yearly allowance and, when `name_zh` is given, its Chinese name (one audit entry
     for both). This year's credit of every member moves by the allowance's difference at once (one ledger
-    entry each); past years keep what they were given."""
+    entry each); past years keep what they were given. Returns what changed."""
     if not Decimal(0) <= yearly_allowance <= Decimal(9999):
         raise ValidationFailed(
             "VALIDATION_ERROR",
@@ -91,9 +102,15 @@ def leave_type_allowance_update(
                 target=leave_type,
                 details=changes,
             )
-            if "yearlyAllowance" in changes:
-                leave_type_credit_this_year(leave_type=leave_type, actor=actor)
-    return leave_type
+        credited = 0
+        if "yearlyAllowance" in changes:
+            credited = leave_type_credit_this_year(leave_type=leave_type, actor=actor)
+    return LeaveTypeUpdate(
+        leave_type=leave_type,
+        allowance_changed="yearlyAllowance" in changes,
+        name_changed="nameZh" in changes,
+        credited=credited,
+    )
 
 
 def shift_assignment_end(
