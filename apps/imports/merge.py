@@ -69,6 +69,7 @@ items AS (
            m.{records.ID}, o.member_id, o.work_date, '', '', NULL,
            m.{records.VERSION}, {_OLD_VALUES}
     FROM old o JOIN merged m ON m.{records.MEMBER} = o.member_id AND m.{records.WORK_DATE} = o.work_date
+    ORDER BY o.line  -- the key's index then grows at its right edge
     RETURNING outcome, version_after, prev_version
 ),
 outcomes AS (
