@@ -365,3 +365,22 @@ def test_leave_units_are_in_the_readers_language(admin, client_as, make_member):
     assert '<span class="muted">天</span>' in annual
     care = balances.split('data-testid="balance-care"')[1].split("</tr>")[0]
     assert '<span class="muted">小时</span>' in care
+
+
+def test_the_calendar_and_geofence_choices_and_name_columns_are_in_chinese(admin, client_as):
+    chinese = client_as(admin)
+    chinese.cookies["django_language"] = "zh-hans"
+    holidays = chinese.get(URL).content.decode()
+    kinds = dict(re.findall(r'<option value="(holiday|makeup_workday)"[^>]*>([^<]*)</option>', holidays))
+    assert kinds == {"holiday": "节假日", "makeup_workday": "调休工作日"}
+    rules = chinese.get(RULES).content.decode()
+    modes = dict(re.findall(r'<option value="(off|flag|strict)"[^>]*>([^<]*)</option>', rules))
+    assert modes == {
+        "off": "关闭：在任何位置打卡都有效",  # noqa: RUF001 - Chinese punctuation
+        "flag": "接受不在任何地点范围内的打卡，并加以标记",  # noqa: RUF001
+        "strict": "拒绝不在任何地点范围内的打卡",
+    }
+    # A shift, a site, a holiday and a leave type have a 名称; 姓名 is a person's name.
+    assert "姓名" not in rules and "名称" in rules
+    Holiday.objects.create(organization=admin.organization, date=date(2026, 10, 1), name="National Day")
+    assert "<th>名称</th>" in chinese.get(URL, {"year": "2026"}).content.decode()

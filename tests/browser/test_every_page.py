@@ -16,9 +16,11 @@ language and size, it fails on:
   phone in Chinese (axe-core is vendored from the npm registry,
   pinned: tests/browser/vendor/axe-core, frontend/vendor.json).
 
-Screenshots of every visit go to output/playwright/pages/<role>-<page>-<size>-<language>.png.
+Screenshots of every visit go to output/playwright/pages/<role>-<page>-<size>-<language>.png, and every axe
+violation of any impact to output/playwright/pages/axe-<role>.json (only serious and critical ones fail).
 """
 
+import json
 import re
 from io import StringIO
 from pathlib import Path
@@ -86,10 +88,12 @@ OVERFLOW_SCRIPT = """() => {
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} -- ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
 }"""
+FAILING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -129,13 +133,20 @@ def _crawl(page, origin: str, start: str) -> list[str]:
     return pages
 
 
-def _check(page, axe_source: str, *, axe: bool) -> list[str]:
+def _check(page, axe_source: str, *, axe: bool, found: list[dict]) -> list[str]:
+    """The page's problems; every axe violation (whatever its impact) is also added to `found`."""
     problems = [f"overflow: {item}" for item in page.evaluate(OVERFLOW_SCRIPT)]
     if axe:
         # Evaluated through the DevTools protocol, which the page's CSP does not govern; the page's own
         # scripts still run under it.
         page.evaluate(axe_source + "\n;0")
-        problems += [f"axe: {item}" for item in page.evaluate(AXE_RUN)]
+        violations = page.evaluate(AXE_RUN)
+        found += violations
+        problems += [
+            f"axe: {v['id']} ({v['impact']}): {v['help']} -- {' | '.join(v['targets'])}"
+            for v in violations
+            if v["impact"] in FAILING_IMPACTS
+        ]
     return problems
 
 
@@ -153,6 +164,7 @@ def test_every_page_a_role_reaches_is_clean_in_both_sizes_and_languages(
     out.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     visited: list[str] = []
+    axe_results: list[dict] = []
     for size_name, viewport in SIZES.items():
         for language_name, language in LANGUAGES.items():
             context = browser.new_context(
@@ -183,12 +195,20 @@ def test_every_page_a_role_reaches_is_clean_in_both_sizes_and_languages(
                 tag = f"{username} {path} {size_name} {language_name}"
                 # axe once per language (its rules do not change with the width; the overflow check does).
                 axe = (size_name, language_name) in AXE_RUNS
-                failures += [f"{tag}: {problem}" for problem in _check(page, axe_source, axe=axe)]
+                found: list[dict] = []
+                failures += [
+                    f"{tag}: {problem}" for problem in _check(page, axe_source, axe=axe, found=found)
+                ]
+                axe_results += [
+                    {"page": path, "size": size_name, "language": language_name, **v} for v in found
+                ]
                 page.screenshot(
                     path=str(out / f"{username}-{_slug(path)}-{size_name}-{language_name}.png"),
                     full_page=True,
                 )
             failures += [f"{username} {size_name} {language_name}: console error {e}" for e in errors]
             context.close()
+    # Every violation axe found, of any impact (only serious and critical fail the test), for the record.
+    (out / f"axe-{username}.json").write_text(json.dumps(axe_results, indent=1), encoding="utf-8")
     assert not failures, f"{len(failures)} problem(s) on {len(visited)} page(s):\n  " + "\n  ".join(failures)
     assert not browser_log.problems

@@ -26,7 +26,13 @@ class HolidayForm(forms.Form):
     day = SupportedDateFormField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(label=gettext_lazy("Name in English"), max_length=100)
     name_zh = forms.CharField(label=gettext_lazy("Name in Chinese"), max_length=100, required=False)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Holiday.Kind.choices)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[
+            (Holiday.Kind.HOLIDAY, gettext_lazy("Holiday")),
+            (Holiday.Kind.MAKEUP_WORKDAY, gettext_lazy("Makeup workday")),
+        ],
+    )
 
 
 def _year(request: HttpRequest, admin: Membership) -> int:

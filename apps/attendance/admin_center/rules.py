@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.access.admin_center import admin_page
@@ -17,7 +17,7 @@ from apps.core.errors import DomainError
 
 
 class ShiftForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
     start_time = forms.TimeField(label=gettext_lazy("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label=gettext_lazy("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
     break_minutes = forms.IntegerField(
@@ -35,7 +35,7 @@ class ShiftForm(forms.Form):
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), max_length=100)
     latitude = forms.FloatField(label=gettext_lazy("Latitude"), min_value=-90, max_value=90)
     longitude = forms.FloatField(label=gettext_lazy("Longitude"), min_value=-180, max_value=180)
     radius_m = forms.IntegerField(
@@ -50,7 +50,14 @@ class PolicyForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("None: members without an assignment have rest days"),
     )
-    geofence = forms.ChoiceField(label=gettext_lazy("Geofence"), choices=AttendancePolicy.Geofence.choices)
+    geofence = forms.ChoiceField(
+        label=gettext_lazy("Geofence"),
+        choices=[
+            (AttendancePolicy.Geofence.OFF, gettext_lazy("Off: punches count wherever they are made")),
+            (AttendancePolicy.Geofence.FLAG, gettext_lazy("Accept and flag punches outside every site")),
+            (AttendancePolicy.Geofence.STRICT, gettext_lazy("Refuse punches outside every site")),
+        ],
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
