@@ -193,3 +193,22 @@ def test_unknown_tokens_are_404_and_fetching_is_rate_limited(team, settings):
     url = feed_url(team["emma"])
     answers = [fetch(url).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_half_day_off_is_named_in_the_calendars_language(team):
+    emma = team["emma"]
+    services.leave_type_create(
+        organization=emma.organization, code="sick", name="Sick leave", name_zh="病假", unit="half_day",
+        allow_negative=True,
+    )  # fmt: skip
+    request = services.leave_request_create(
+        member=emma, leave_type="sick", start_date=date(2026, 3, 10), end_date=date(2026, 3, 10), half="am"
+    ).obj
+    services.leave_request_approve(request=request, approver=team["admin"])
+    url = feed_url(emma).removeprefix("http://testserver")
+    summaries = {}
+    for language in ("en", "zh-hans"):
+        response = APIClient().get(url, HTTP_ACCEPT_LANGUAGE=language)
+        event = by_uid(Calendar.from_ical(response.content).walk("VEVENT"))[f"leave-{request.pk}@127.0.0.1"]
+        summaries[language] = str(event["SUMMARY"])
+    assert summaries == {"en": "Sick leave (Morning)", "zh-hans": "病假 (上午)"}

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.access.models import Membership, Organization, OrgScopedQuerySet
 from apps.attendance.models.localized import in_viewers_language
@@ -62,9 +62,9 @@ class LeaveRequest(DecidableRequest):
     units). `amount` is what it costs in the type's balance unit, fixed when the request is made."""
 
     class Half(models.TextChoices):
-        NONE = "", "Whole day"
-        AM = "am", "Morning"
-        PM = "pm", "Afternoon"
+        NONE = "", gettext_lazy("Whole day")
+        AM = "am", gettext_lazy("Morning")
+        PM = "pm", gettext_lazy("Afternoon")
 
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="leave_requests")
     leave_type = models.ForeignKey(LeaveType, on_delete=models.PROTECT, related_name="requests")
