@@ -12,7 +12,7 @@ class AttendanceConfig(AppConfig):
 
         from apps.access.admin_center import Section, register_section, register_urls
         from apps.access.hooks import register_demo_seeder
-        from apps.attendance import audit_wording, models, personal_data, retention, tasks  # noqa: F401 - register their handlers and task names
+        from apps.attendance import audit_wording, calendar, models, personal_data, retention, tasks  # noqa: F401 - register their handlers and task names
         from apps.attendance.demo import seed_demo_attendance
 
         register_demo_seeder(seed_demo_attendance)

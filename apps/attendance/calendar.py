@@ -3,6 +3,11 @@
 `WorkCalendar` loads everything it needs for a set of members and a date range in a fixed number of
 queries (policy, assignments, holidays), so that recomputing a month for many members does not query per
 day. The rules are documented in docs/attendance.md ("Schedules").
+
+The organization's holidays and which members have any shift assignment are cached (apps/core/gencache.py,
+scope `attendance:calendar:<org>`, bumped by every save and delete of a holiday or an assignment): a punch
+or a month of one member on the default shift reads only the policy. Holidays and assignments must be
+written through the ORM's save / delete (no queryset update or bulk create) for that.
 """
 
 from collections import defaultdict
@@ -11,9 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from apps.access.models import Organization
 from apps.attendance.models import AttendancePolicy, Holiday, Shift, ShiftAssignment, weekday_bit
+from apps.core import gencache
 
 # Punches up to this long after a night shift's end still count for the shift's start date.
 OVERNIGHT_WINDOW = timedelta(hours=4)
@@ -39,6 +47,35 @@ def policy_for(organization: Organization) -> AttendancePolicy:
     return policy or AttendancePolicy(organization=organization)
 
 
+def _calendar_scope(organization_id) -> str:
+    return f"attendance:calendar:{organization_id}"
+
+
+def _organization_calendar(organization: Organization) -> tuple[tuple[Holiday, ...], frozenset[int]]:
+    """(every holiday of the organization, the members with any shift assignment), cached."""
+    key = f"attendance:calendar:{organization.pk}"
+    cached = gencache.fetch(key)
+    if cached is not None:
+        return cached
+    gens = gencache.generations([_calendar_scope(organization.pk)])
+    value = (
+        tuple(Holiday.objects.for_org(organization).order_by("date")),
+        frozenset(
+            ShiftAssignment.objects.for_org(organization).values_list("member_id", flat=True).distinct()
+        ),
+    )
+    gencache.store(key, value, gens)
+    return value
+
+
+@receiver(post_save, sender=Holiday, dispatch_uid="calendar_cache_holiday_save")
+@receiver(post_delete, sender=Holiday, dispatch_uid="calendar_cache_holiday_delete")
+@receiver(post_save, sender=ShiftAssignment, dispatch_uid="calendar_cache_assignment_save")
+@receiver(post_delete, sender=ShiftAssignment, dispatch_uid="calendar_cache_assignment_delete")
+def _calendar_changed(sender, instance, **kwargs) -> None:
+    gencache.bump(_calendar_scope(instance.organization_id))
+
+
 class WorkCalendar:
     def __init__(self, *, organization: Organization, member_ids: Iterable[int], start: date, end: date):
         self.organization = organization
@@ -50,21 +87,26 @@ class WorkCalendar:
         self.start, self.end = start - timedelta(days=1), end + timedelta(days=1)
         self.member_ids = frozenset(member_ids)
         self._assignments: dict[int, list[ShiftAssignment]] = defaultdict(list)
+        holidays, assigned = _organization_calendar(organization)
+        assigned = self.member_ids & assigned
         rows = (
             ShiftAssignment.objects.for_org(organization)
-            .filter(member_id__in=list(self.member_ids), shift__is_active=True)
+            .filter(member_id__in=list(assigned), shift__is_active=True)
             .filter(Q(start_date__isnull=True) | Q(start_date__lte=self.end))
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start))
             .select_related("shift")
+            if assigned
+            else ()
         )
         for assignment in rows:
             self._assignments[assignment.member_id].append(assignment)
         for assignments in self._assignments.values():
             assignments.sort(key=lambda a: (a.priority, a.start_date or date.min, a.id), reverse=True)
-        self._calendar = {
-            h.date: h
-            for h in Holiday.objects.for_org(organization).filter(date__range=(self.start, self.end))
-        }
+        self._calendar = {h.date: h for h in holidays if self.start <= h.date <= self.end}
+
+    def holiday_entry(self, day: date) -> Holiday | None:
+        """The organization's calendar entry of `day` (a holiday or a makeup workday), if any."""
+        return self._calendar.get(day)
 
     def covers(self, *, member_ids: Iterable[int], start: date, end: date) -> bool:
         """True when this calendar already holds what a question about these members and dates needs."""

@@ -118,5 +118,6 @@ def test_the_inbox_query_count_stays_fixed_with_context(
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
-# The inbox's 11 and the context: the balances, the teammates' leave, the days' punches.
-QUERIES = 14
+# The inbox's 8 (the caller's membership, roles and permissions come from the cache) and the context: the
+# balances, the teammates' leave, the days' punches.
+QUERIES = 11

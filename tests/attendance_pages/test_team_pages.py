@@ -196,9 +196,10 @@ def test_the_board_query_count_does_not_grow_with_the_team(
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
-# The session, the user, the membership and its permissions (5), the navigation (organizations, unread
-# notifications, pending requests: 3), the board's two queries and the calendar's three.
-QUERIES = 13
+# The session and the user (2; the membership, its roles and permissions come from the cache), the navigation
+# (organizations, unread notifications, pending requests: 3), the board's two queries and the calendar's
+# policy and assignments (its holidays are cached).
+QUERIES = 9
 
 
 def test_the_team_month_shows_approved_and_pending_leave_differently(signed_in, board):
@@ -238,5 +239,5 @@ def test_the_team_month_query_count_does_not_grow_with_the_team(
         client.get(MONTH)
 
 
-# As the board: 5 + 3, then the members, their leave and the calendar's three.
-MONTH_QUERIES = 13
+# As the board: 2 + 3, then the members, their leave and the calendar's policy and assignments.
+MONTH_QUERIES = 9

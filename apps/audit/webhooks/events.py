@@ -9,12 +9,14 @@ without its event; the deliveries are queued only after that transaction commits
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.access.models import Organization
 from apps.audit.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
-from apps.core import metrics
+from apps.core import gencache, metrics
 
 # type -> what it means (shown in the Admin Center and the API's event list).
 EVENT_TYPES: dict[str, Any] = {
@@ -41,6 +43,33 @@ def member_subject(member_id: int) -> str:
     return f"member:{member_id}"
 
 
+def _endpoints_scope(organization_id) -> str:
+    return f"audit:webhooks:{organization_id}"
+
+
+def _subscriptions(organization: Organization) -> tuple[tuple[int, frozenset[str]], ...]:
+    """(id, event types) of the organization's active endpoints, cached (ids and types only, never the
+    secret): every event of an organization without webhooks asked the database for them before. Stale
+    from the next read on once an endpoint is saved or deleted (the receiver below)."""
+    key = f"audit:webhooks:{organization.pk}"
+    cached = gencache.fetch(key)
+    if cached is not None:
+        return cached
+    gens = gencache.generations([_endpoints_scope(organization.pk)])
+    value = tuple(
+        (endpoint.pk, frozenset(endpoint.events))
+        for endpoint in WebhookEndpoint.objects.for_org(organization).filter(is_active=True).order_by("id")
+    )
+    gencache.store(key, value, gens)
+    return value
+
+
+@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="webhooks_cache_endpoint_save")
+@receiver(post_delete, sender=WebhookEndpoint, dispatch_uid="webhooks_cache_endpoint_delete")
+def _endpoints_changed(sender, instance: WebhookEndpoint, **kwargs) -> None:
+    gencache.bump(_endpoints_scope(instance.organization_id))
+
+
 def event_emit(*, organization: Organization, type: str, subject: str, data: dict[str, Any]) -> OutboxEvent:
     """Write one event and its deliveries in the caller's transaction; queue them once it commits."""
     if type not in EVENT_TYPES:
@@ -49,19 +78,18 @@ def event_emit(*, organization: Organization, type: str, subject: str, data: dic
         event = OutboxEvent.objects.create(
             organization=organization, type=type, subject=subject, data=data, occurred_at=timezone.now()
         )
-        active = WebhookEndpoint.objects.for_org(organization).filter(is_active=True)
-        endpoints = [endpoint for endpoint in active if endpoint.wants(type)]
+        endpoint_ids = [pk for pk, types in _subscriptions(organization) if type in types]
         deliveries = WebhookDelivery.objects.bulk_create(
             [
                 WebhookDelivery(
                     organization=organization,
-                    endpoint=endpoint,
+                    endpoint_id=endpoint_id,
                     event=event,
                     subject=subject,
                     sequence=event.pk,
                     next_attempt_at=event.occurred_at,
                 )
-                for endpoint in endpoints
+                for endpoint_id in endpoint_ids
             ]
         )
     metrics.webhook_events.labels(type=type).inc()

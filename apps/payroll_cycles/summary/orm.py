@@ -56,7 +56,6 @@ def rows(
     calendar = WorkCalendar(
         organization=organization, member_ids=[m.pk for m in members], start=start, end=end
     )
-    holidays = {h.date: h for h in Holiday.objects.for_org(organization).filter(date__range=(start, end))}
     rules = {r.shift_id: Rule.of(r) for r in OvertimeRule.objects.for_org(organization)}
     org_rule = rules.get(None, Rule())
     pending_adjustments = set(
@@ -86,7 +85,7 @@ def rows(
         leave_by_type = defaultdict(int)
         for record in by_member.get(member.pk, ()):
             day = record.work_date
-            kind = _kind(record, holidays.get(day))
+            kind = _kind(record, calendar.holiday_entry(day))
             shift = calendar.day(member.pk, day).shift or calendar.usual_shift(member.pk, day)
             rule = rules.get(shift.pk if shift else None) or org_rule
             before = 0
