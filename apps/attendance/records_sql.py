@@ -63,6 +63,11 @@ def _unique_key() -> tuple[str, ...]:
 
 
 CONFLICT_KEY = _unique_key()
+CONFLICT_CONSTRAINT = next(
+    constraint.name
+    for constraint in _meta.constraints
+    if {_column(name) for name in getattr(constraint, "fields", ())} == set(CONFLICT_KEY)
+)
 
 
 def uncovered_columns(fields=None) -> list[str]:
@@ -127,6 +132,13 @@ def upsert(*, select: str, alias: str = "d", operator: str | None = None) -> str
     ON CONFLICT ({listed(CONFLICT_KEY)}) DO UPDATE SET {", ".join(assignments)}
     WHERE {differs(left=alias, right="excluded", operator=operator)}
 """
+
+
+def insert(*, select: str, alias: str = "d") -> str:
+    """A plain `INSERT ... SELECT` of new records (`select` yields INSERT_COLUMNS in order), for rows known
+    not to exist: no speculative insertion, which `ON CONFLICT` pays per row. A record created meanwhile
+    fails the statement on the unique (member, work date) constraint (CONFLICT_CONSTRAINT)."""
+    return f"INSERT INTO {TABLE} AS {alias} ({listed(INSERT_COLUMNS)}) {select}"
 
 
 def in_range(*, organization: str, dates_from: str) -> str:

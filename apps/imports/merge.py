@@ -13,7 +13,7 @@ write bumps `version`; a rollback restores the snapshot's version, so batches ro
 each see exactly the state they left).
 """
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from apps.attendance import records_sql as records
 from apps.imports.staging import REJECTS, STAGING, on_table
@@ -47,21 +47,28 @@ _SELECT_OLD = f"""
 _NEW_ROWS = f"""SELECT %(org)s, s.member_id, s.work_date, {records.listed(records.IMPORTED, "s")}, 'import',
            %(batch)s, 1, %(now)s, %(now)s
     FROM {STAGING} s WHERE true"""
-# PostgreSQL: the staged rows that write, read from `old` (which carries their values as new_*).
-_PG_NEW_ROWS = f"""SELECT %(org)s, o.member_id, o.work_date, {records.listed(records.IMPORTED, "o", prefix="new_")},
+# PostgreSQL: the staged rows that write, read from `old` (which carries their values as new_*): those
+# with no record yet (a plain INSERT, no speculative insertion per row) and those whose record differs.
+_PG_ROWS = f"""SELECT %(org)s, o.member_id, o.work_date, {records.listed(records.IMPORTED, "o", prefix="new_")},
            'import', %(batch)s, 1, %(now)s, %(now)s
-    FROM old o WHERE o.writes"""
+    FROM old o WHERE """
+_PG_CREATED_ROWS = _PG_ROWS + f"o.{records.ID} IS NULL"
+_PG_CHANGED_ROWS = _PG_ROWS + f"o.writes AND o.{records.ID} IS NOT NULL"
 
 # The items' RETURNING feeds the outcome counts and the race check in the same statement, so the items
 # are not read back. A row changed by someone else between our read of the old values and our write would
 # leave a wrong snapshot; its version tells (created rows start at 1, updated ones are one above the
-# snapshot).
+# snapshot). A record created by someone else meanwhile fails the plain INSERT on the unique constraint:
+# a race too (merge_staging reports it, and the commit is retried).
+_RETURNED = f"d.{records.ID}, d.{records.MEMBER}, d.{records.WORK_DATE}, d.{records.VERSION}"
 _PG_MERGE = f"""
 WITH old AS ({_SELECT_OLD}),
-merged AS (
-    {records.upsert(select=_PG_NEW_ROWS, operator="IS DISTINCT FROM")}
-    RETURNING d.{records.ID}, d.{records.MEMBER}, d.{records.WORK_DATE}, d.{records.VERSION}
+created AS ({records.insert(select=_PG_CREATED_ROWS)} RETURNING {_RETURNED}),
+changed AS (
+    {records.upsert(select=_PG_CHANGED_ROWS, operator="IS DISTINCT FROM")}
+    RETURNING {_RETURNED}
 ),
+merged AS (SELECT * FROM created UNION ALL SELECT * FROM changed),
 items AS (
     INSERT INTO {ITEMS} ({_ITEM_COLUMNS})
     SELECT %(batch)s, o.line, 'imported',
@@ -133,7 +140,15 @@ def merge_staging(
         if connection.vendor == "postgresql":
             # Compiling this statement's expressions (JIT) costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute(on_table(_PG_MERGE, table), params)
+            try:
+                with transaction.atomic():
+                    cursor.execute(on_table(_PG_MERGE, table), params)
+            except IntegrityError as error:
+                if getattr(error.__cause__, "diag", None) is None or (
+                    error.__cause__.diag.constraint_name != records.CONFLICT_CONSTRAINT
+                ):
+                    raise
+                return counts, 1  # a record of the file was created meanwhile: merge again
             races = 0
             for outcome, count, raced in cursor.fetchall():
                 counts[outcome] = count

@@ -230,3 +230,84 @@ def test_a_worker_killed_mid_merge_leaves_nothing_and_the_redelivered_task_finis
         for worker in workers:
             _stop(worker)
         celery_app.conf.task_always_eager = eager
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_record_created_while_the_merge_inserts_is_merged_again_and_rolls_back_to_it(
+    imports, importer, workforce
+):
+    """New rows are merged with a plain INSERT (no ON CONFLICT): a record someone else creates for one of
+    them after the merge read the old rows fails that INSERT, and the commit merges again, so the record is
+    updated (with its snapshot) instead of lost or duplicated."""
+    upload_id = imports.upload(perf_file(members=2, days=1))  # w000 and w001 on 2026-01-01
+    token = imports.prepare(upload_id).json()["commitToken"]
+    member = workforce[0]
+    db = connection.settings_dict
+    dsn = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    punch = psycopg.connect(dsn, autocommit=False)  # a punch creating w000's day, not committed yet
+    watcher = psycopg.connect(dsn, autocommit=True)
+    answers: list = []
+
+    def commit():
+        client = APIClient()
+        client.force_login(importer.user)
+        try:
+            response = client.post(
+                "/api/attendance/import/commit",
+                {"commitToken": token, "idempotencyKey": "race"},
+                format="json",
+            )
+            answers.append((response.status_code, response.json()))
+        finally:
+            connections.close_all()
+
+    try:
+        punch.execute(
+            "INSERT INTO attendance_dailyrecord (organization_id, member_id, work_date, first_in_at, last_out_at,"
+            " worked_minutes, late_minutes, early_leave_minutes, status, note, approval_text, source, version,"
+            " created_at, updated_at) VALUES (%s, %s, '2026-01-01', '2026-01-01 01:00+00', NULL, 0, 0, 0,"
+            " 'partial', '', '', 'punch', 1, now(), now())",
+            [member.organization_id, member.pk],
+        )
+        thread = threading.Thread(target=commit)
+        thread.start()
+        # The merge's INSERT of w000's day waits for the punch's transaction to end.
+        wait_for(
+            lambda: watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND wait_event = 'transactionid' AND query LIKE %s",
+                ["%WITH old AS%"],
+            ).fetchone()[0],
+            timeout=60,
+            what="the merge waiting on the uncommitted record",
+        )
+        punch.commit()
+        thread.join(timeout=60)
+    finally:
+        punch.close()
+        watcher.close()
+    assert len(answers) == 1
+    status, batch = answers[0]
+    assert status == 200 and batch["status"] == "completed"
+    assert (batch["createdCount"], batch["updatedCount"]) == (1, 1)
+    record = DailyRecord.objects.get(member=member)
+    assert (record.status, record.source, record.version, record.source_batch_id) == (
+        "normal",
+        "import",
+        2,
+        batch["id"],
+    )
+    item = ImportItem.objects.get(batch_id=batch["id"], member_id=member.pk)
+    assert (item.outcome, item.prev_status, item.prev_source, item.prev_version) == (
+        "updated",
+        "partial",
+        "punch",
+        1,
+    )
+    # The rollback puts the punch's record back and deletes the one the batch created.
+    assert imports.rollback(batch["id"]).status_code == 200
+    record.refresh_from_db()
+    assert (record.status, record.source, record.version) == ("partial", "punch", 1)
+    assert DailyRecord.objects.count() == 1
