@@ -141,6 +141,19 @@ def insert(*, select: str, alias: str = "d") -> str:
     return f"INSERT INTO {TABLE} AS {alias} ({listed(INSERT_COLUMNS)}) {select}"
 
 
+def rewrite(*, alias: str = "d", values: str, prefix: str, batch: str, now: str) -> str:
+    """`UPDATE records SET` every IMPORTED column from `values`' `prefix`-named columns, as an import
+    does (the provenance, version + 1, the update time): what `upsert` does to a record that differs,
+    without probing the unique index for it first. The caller adds `FROM ... WHERE` (with the version
+    it read, so that a record changed meanwhile is left out and the caller can tell)."""
+    assignments = [f"{column} = {values}.{prefix}{column}" for column in IMPORTED]
+    assignments += [
+        f"{SOURCE} = 'import'", f"{SOURCE_BATCH} = {batch}", f"{VERSION} = {alias}.{VERSION} + 1",
+        f"{UPDATED_AT} = {now}",
+    ]  # fmt: skip
+    return f"UPDATE {TABLE} AS {alias} SET {', '.join(assignments)}"
+
+
 def in_range(*, organization: str, dates_from: str) -> str:
     """The organization's records in the date range of table `dates_from`, as a subquery: hashed once
     by the planner instead of one index probe per staged row."""

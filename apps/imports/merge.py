@@ -4,9 +4,10 @@
 rollback snapshot with it. Called inside one transaction by the commit service; no per-row ORM work.
 The undo is in undo.py, the table-statistics upkeep in statistics.py.
 
-PostgreSQL merges with one statement: a data-modifying CTE reads the old rows, `INSERT ... ON CONFLICT`
-writes the new ones and the items (with the old values) are inserted from both. SQLite has no
-data-modifying CTEs, so it takes the same three steps one by one, with the same results.
+PostgreSQL merges with one statement: a data-modifying CTE reads the old rows, a plain INSERT writes the
+new records and a version-guarded UPDATE the changed ones, and the items (with the old values) are
+inserted from both. SQLite has no data-modifying CTEs, so it takes the same steps one by one (with an
+`INSERT ... ON CONFLICT` for the records), with the same results.
 
 The record table's names and fragments come from `apps.attendance.records_sql` (the contract: every
 write bumps `version`; a rollback restores the snapshot's version, so batches rolled back newest first
@@ -48,26 +49,28 @@ _NEW_ROWS = f"""SELECT %(org)s, s.member_id, s.work_date, {records.listed(record
            %(batch)s, 1, %(now)s, %(now)s
     FROM {STAGING} s WHERE true"""
 # PostgreSQL: the staged rows that write, read from `old` (which carries their values as new_*): those
-# with no record yet (a plain INSERT, no speculative insertion per row) and those whose record differs.
-_PG_ROWS = f"""SELECT %(org)s, o.member_id, o.work_date, {records.listed(records.IMPORTED, "o", prefix="new_")},
-           'import', %(batch)s, 1, %(now)s, %(now)s
-    FROM old o WHERE """
-_PG_CREATED_ROWS = _PG_ROWS + f"o.{records.ID} IS NULL"
-_PG_CHANGED_ROWS = _PG_ROWS + f"o.writes AND o.{records.ID} IS NOT NULL"
+# with no record yet by a plain INSERT, those whose record differs by an UPDATE of that record (by id,
+# while its version is still the one read), neither probing the unique index per row as
+# `INSERT ... ON CONFLICT` does (in psql, 100,000 changed records: 1.9-2.3 s instead of 5.4-5.5 s).
+_PG_CREATED_ROWS = f"""SELECT %(org)s, o.member_id, o.work_date,
+           {records.listed(records.IMPORTED, "o", prefix="new_")}, 'import', %(batch)s, 1, %(now)s, %(now)s
+    FROM old o WHERE o.{records.ID} IS NULL"""
+_PG_CHANGE = f"""{records.rewrite(alias="d", values="o", prefix="new_", batch="%(batch)s", now="%(now)s")}
+    FROM old o
+    WHERE o.writes AND o.{records.ID} IS NOT NULL AND d.{records.ID} = o.{records.ID}
+      AND d.{records.VERSION} = o.{records.VERSION}"""
 
 # The items' RETURNING feeds the outcome counts and the race check in the same statement, so the items
 # are not read back. A row changed by someone else between our read of the old values and our write would
 # leave a wrong snapshot; its version tells (created rows start at 1, updated ones are one above the
-# snapshot). A record created by someone else meanwhile fails the plain INSERT on the unique constraint:
-# a race too (merge_staging reports it, and the commit is retried).
+# snapshot). A record created by someone else meanwhile fails the plain INSERT on the unique constraint,
+# and one changed or deleted meanwhile is left out of the UPDATE (its version is no longer the one read):
+# races too, counted in the last row (merge_staging reports them, and the commit merges again).
 _RETURNED = f"d.{records.ID}, d.{records.MEMBER}, d.{records.WORK_DATE}, d.{records.VERSION}"
 _PG_MERGE = f"""
 WITH old AS ({_SELECT_OLD}),
 created AS ({records.insert(select=_PG_CREATED_ROWS)} RETURNING {_RETURNED}),
-changed AS (
-    {records.upsert(select=_PG_CHANGED_ROWS, operator="IS DISTINCT FROM")}
-    RETURNING {_RETURNED}
-),
+changed AS ({_PG_CHANGE} RETURNING {_RETURNED}),
 merged AS (SELECT * FROM created UNION ALL SELECT * FROM changed),
 items AS (
     INSERT INTO {ITEMS} ({_ITEM_COLUMNS})
@@ -87,7 +90,8 @@ outcomes AS (
 )
 SELECT outcome, n, raced FROM outcomes
 UNION ALL
-SELECT 'unchanged', ((SELECT count(*) FROM old) - (SELECT COALESCE(sum(n), 0) FROM outcomes))::bigint, 0
+SELECT 'unchanged', ((SELECT count(*) FROM old) - (SELECT COALESCE(sum(n), 0) FROM outcomes))::bigint,
+       (SELECT count(*) FROM old WHERE writes AND {records.ID} IS NOT NULL) - (SELECT count(*) FROM changed)
 """
 
 _SQLITE_OLD = "import_old"

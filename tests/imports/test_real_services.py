@@ -232,6 +232,49 @@ def test_a_worker_killed_mid_merge_leaves_nothing_and_the_redelivered_task_finis
         celery_app.conf.task_always_eager = eager
 
 
+def _commit_while_another_writes(importer, token: str, key: str, statement: str, params: list) -> tuple:
+    """Commit `token` while another connection has run `statement` (a punch writing a day of the file) and
+    not committed yet: the merge waits for it, then it commits. Returns the commit's (status, body)."""
+    db = connection.settings_dict
+    dsn = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    punch = psycopg.connect(dsn, autocommit=False)
+    watcher = psycopg.connect(dsn, autocommit=True)
+    answers: list = []
+
+    def commit():
+        client = APIClient()
+        client.force_login(importer.user)
+        try:
+            response = client.post(
+                "/api/attendance/import/commit", {"commitToken": token, "idempotencyKey": key}, format="json"
+            )
+            answers.append((response.status_code, response.json()))
+        finally:
+            connections.close_all()
+
+    try:
+        punch.execute(statement, params)
+        thread = threading.Thread(target=commit)
+        thread.start()
+        # The merge statement waits for the punch's transaction to end.
+        wait_for(
+            lambda: watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND wait_event = 'transactionid' AND query LIKE %s",
+                ["%WITH old AS%"],
+            ).fetchone()[0],
+            timeout=60,
+            what="the merge waiting on the punch",
+        )
+        punch.commit()
+        thread.join(timeout=60)
+    finally:
+        punch.close()
+        watcher.close()
+    assert len(answers) == 1
+    return answers[0]
+
+
 @needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -241,73 +284,61 @@ def test_a_record_created_while_the_merge_inserts_is_merged_again_and_rolls_back
     """New rows are merged with a plain INSERT (no ON CONFLICT): a record someone else creates for one of
     them after the merge read the old rows fails that INSERT, and the commit merges again, so the record is
     updated (with its snapshot) instead of lost or duplicated."""
-    upload_id = imports.upload(perf_file(members=2, days=1))  # w000 and w001 on 2026-01-01
-    token = imports.prepare(upload_id).json()["commitToken"]
+    token = imports.prepare(imports.upload(perf_file(members=2, days=1))).json()["commitToken"]
     member = workforce[0]
-    db = connection.settings_dict
-    dsn = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    punch = psycopg.connect(dsn, autocommit=False)  # a punch creating w000's day, not committed yet
-    watcher = psycopg.connect(dsn, autocommit=True)
-    answers: list = []
-
-    def commit():
-        client = APIClient()
-        client.force_login(importer.user)
-        try:
-            response = client.post(
-                "/api/attendance/import/commit",
-                {"commitToken": token, "idempotencyKey": "race"},
-                format="json",
-            )
-            answers.append((response.status_code, response.json()))
-        finally:
-            connections.close_all()
-
-    try:
-        punch.execute(
-            "INSERT INTO attendance_dailyrecord (organization_id, member_id, work_date, first_in_at, last_out_at,"
-            " worked_minutes, late_minutes, early_leave_minutes, status, note, approval_text, source, version,"
-            " created_at, updated_at) VALUES (%s, %s, '2026-01-01', '2026-01-01 01:00+00', NULL, 0, 0, 0,"
-            " 'partial', '', '', 'punch', 1, now(), now())",
-            [member.organization_id, member.pk],
-        )
-        thread = threading.Thread(target=commit)
-        thread.start()
-        # The merge's INSERT of w000's day waits for the punch's transaction to end.
-        wait_for(
-            lambda: watcher.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND wait_event = 'transactionid' AND query LIKE %s",
-                ["%WITH old AS%"],
-            ).fetchone()[0],
-            timeout=60,
-            what="the merge waiting on the uncommitted record",
-        )
-        punch.commit()
-        thread.join(timeout=60)
-    finally:
-        punch.close()
-        watcher.close()
-    assert len(answers) == 1
-    status, batch = answers[0]
+    status, batch = _commit_while_another_writes(
+        importer, token, "race",
+        "INSERT INTO attendance_dailyrecord (organization_id, member_id, work_date, first_in_at, last_out_at,"
+        " worked_minutes, late_minutes, early_leave_minutes, status, note, approval_text, source, version,"
+        " created_at, updated_at) VALUES (%s, %s, '2026-01-01', '2026-01-01 01:00+00', NULL, 0, 0, 0,"
+        " 'partial', '', '', 'punch', 1, now(), now())",
+        [member.organization_id, member.pk],
+    )  # fmt: skip
     assert status == 200 and batch["status"] == "completed"
     assert (batch["createdCount"], batch["updatedCount"]) == (1, 1)
     record = DailyRecord.objects.get(member=member)
     assert (record.status, record.source, record.version, record.source_batch_id) == (
-        "normal",
-        "import",
-        2,
-        batch["id"],
-    )
+        "normal", "import", 2, batch["id"],
+    )  # fmt: skip
     item = ImportItem.objects.get(batch_id=batch["id"], member_id=member.pk)
     assert (item.outcome, item.prev_status, item.prev_source, item.prev_version) == (
-        "updated",
-        "partial",
-        "punch",
-        1,
-    )
+        "updated", "partial", "punch", 1,
+    )  # fmt: skip
     # The rollback puts the punch's record back and deletes the one the batch created.
     assert imports.rollback(batch["id"]).status_code == 200
     record.refresh_from_db()
     assert (record.status, record.source, record.version) == ("partial", "punch", 1)
     assert DailyRecord.objects.count() == 1
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_record_changed_while_the_merge_updates_is_merged_again_and_rolls_back_to_it(
+    imports, importer, workforce
+):
+    """Changed records are updated by id while their version is the one the merge read: a record someone
+    else changes meanwhile is left out of that UPDATE, and the commit merges again from its new values."""
+    first = imports.import_text(perf_file(members=2, days=1), key="first").json()
+    assert first["createdCount"] == 2
+    changed = perf_file(members=2, days=1).replace("18:00", "18:30")
+    token = imports.prepare(imports.upload(changed)).json()["commitToken"]
+    member = workforce[0]
+    status, batch = _commit_while_another_writes(
+        importer, token, "race",
+        "UPDATE attendance_dailyrecord SET status = 'late', source = 'punch', source_batch_id = NULL,"
+        " version = version + 1 WHERE member_id = %s",
+        [member.pk],
+    )  # fmt: skip
+    assert status == 200 and batch["status"] == "completed"
+    assert (batch["createdCount"], batch["updatedCount"], batch["unchangedCount"]) == (0, 2, 0)
+    record = DailyRecord.objects.get(member=member)
+    assert (record.status, record.version, record.source_batch_id) == ("normal", 3, batch["id"])
+    assert record.last_out_at.isoformat().endswith("10:30:00+00:00")
+    item = ImportItem.objects.get(batch_id=batch["id"], member_id=member.pk)
+    assert (item.prev_status, item.prev_source, item.prev_version, item.version_after) == (
+        "late", "punch", 2, 3,
+    )  # fmt: skip
+    assert imports.rollback(batch["id"]).status_code == 200
+    record.refresh_from_db()
+    assert (record.status, record.source, record.version) == ("late", "punch", 2)
