@@ -153,3 +153,28 @@ def test_the_leave_type_list_has_the_width_it_needs(page, live_server, people, l
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
     screenshot(page, f"admin-leave-types-phone-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_shift_list_headers_stay_on_one_line_at_1366(page, live_server, people, language):
+    from datetime import time
+
+    from apps.attendance import services
+
+    services.shift_create(
+        organization=people["admin"].organization, name="Day", start_time=time(9), end_time=time(18),
+        break_minutes=60, late_grace_minutes=10,
+    )  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    login(page, live_server, "ada", PASSWORD, next_url="/admin-center/settings/attendance/shifts-and-sites/")
+    expect(page.get_by_test_id("shift-row")).to_have_count(1)
+    heights = (
+        page.get_by_test_id("shift-list")
+        .locator("th")
+        .evaluate_all("cells => cells.map((c) => [c.innerText, c.getBoundingClientRect().height])")
+    )
+    tall = [text for text, height in heights if height > 40]
+    assert tall == [], f"headers wrapped: {heights}"
+    assert "{#" not in page.locator("main").inner_text()
+    screenshot(page, f"admin-shifts-desktop-{language}")
