@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from auditlog.models import LogEntry
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -97,19 +99,30 @@ def _model_diffs(entry: OperationLog) -> list[LogEntry]:
             timestamp__gte=entry.created_at - DIFF_WINDOW,
             timestamp__lte=entry.created_at + DIFF_WINDOW,
         )
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("timestamp")[:20]
     )
 
 
+def _field_label(model, field: str) -> str:
+    """The field's name in words (its verbose name, in the reader's language), not its attribute name."""
+    try:
+        words = getattr(model._meta.get_field(field), "verbose_name", None) if model else None
+    except FieldDoesNotExist:
+        words = None
+    return capfirst(words) if words else field
+
+
 def _diff_rows(diff: LogEntry) -> list[tuple[str, str, str]]:
-    """(field, before, after); a many-to-many change reads (field, "add"/"delete", the objects)."""
+    """(field in words, before, after); a many-to-many change reads (field, "add"/"delete", the objects)."""
+    model = diff.content_type.model_class() if diff.content_type_id else None
     rows = []
     for field, change in sorted((diff.changes_dict or {}).items()):
         if isinstance(change, dict) and change.get("type") == "m2m":
-            rows.append((field, change.get("operation", ""), ", ".join(map(str, change.get("objects", [])))))
+            objects = ", ".join(map(str, change.get("objects", [])))
+            rows.append((_field_label(model, field), change.get("operation", ""), objects))
         elif isinstance(change, list | tuple) and len(change) == 2:
-            rows.append((field, change[0], change[1]))
+            rows.append((_field_label(model, field), change[0], change[1]))
     return rows
 
 

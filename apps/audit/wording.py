@@ -80,7 +80,8 @@ def member_names(members: Iterable[Membership]) -> dict[int, str]:
 
 
 def describe(entries: list, organization: Organization) -> None:
-    """Give each entry `sentence` and `category_label`: two queries for actors and one per target type."""
+    """Give each entry `sentence`, `category_label`, `actor_name` and `target_name` (the words a page shows for
+    who acted and on what): two queries for actors and one per target type."""
     actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
     members = Membership.objects.filter(organization=organization, user_id__in=actor_ids).select_related(
         "user"
@@ -99,6 +100,8 @@ def describe(entries: list, organization: Organization) -> None:
             or (entry.details or {}).get("object")  # the Django admin's entries name their object
             or (str(wording.noun) if wording and wording.noun else gettext("something"))
         )
+        entry.actor_name = actor
+        entry.target_name = target if entry.target_type else ""
         if wording is None:
             entry.sentence = f"{actor}: {entry.action}"
             entry.category_label = ""
@@ -112,6 +115,14 @@ def _name_members(ids: list[str], organization: Organization) -> dict[str, str]:
     return {str(member.pk): member.name for member in members}
 
 
+def _name_users(ids: list[str], organization: Organization) -> dict[str, str]:
+    """An account target (a sign-in, a password set) by the name its owner has in this organization."""
+    members = Membership.objects.filter(organization=organization, user_id__in=_ints(ids)).select_related(
+        "user"
+    )
+    return {str(member.user_id): member.name for member in members}
+
+
 def _ints(ids: list[str]) -> list[int]:
     return [int(value) for value in ids if value.isascii() and value.isdigit() and len(value) < 19]
 
@@ -119,6 +130,7 @@ def _ints(ids: list[str]) -> list[int]:
 def register_access_wordings() -> None:
     """Access's and audit's own actions (access is below audit and cannot register them itself)."""
     register_target_namer("access.membership", _name_members)
+    register_target_namer("auth.user", _name_users)
     register_wordings(
         "signins",
         {

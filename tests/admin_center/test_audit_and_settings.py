@@ -3,6 +3,7 @@ from apps.access.models import Organization
 from apps.access.retention import retention_policy
 from apps.audit.models import OperationLog
 from apps.audit.services import audit_record
+from tests.factories import PASSWORD
 
 
 def _entries(org, count, action="demo.thing.touch"):
@@ -44,7 +45,20 @@ def test_an_entry_shows_its_details_and_the_model_diffs(admin, admin_client, mak
     assert response.status_code == 200
     assert '"username": "emma"' in response.context["details"]
     rows = [row for diff in response.context["diffs"] for row in diff["changes"]]
-    assert ("is_active", "True", "False") in rows
+    assert ("Is active", "True", "False") in rows  # the field in words, not its attribute name
+
+
+def test_an_entry_names_who_and_what_in_words_and_folds_the_codes_away(admin, admin_client, make_member):
+    emma = make_member("emma", roles.EMPLOYEE, display_name="Emma Employee")
+    admin_client.post(f"/admin-center/users/{emma.user_id}/", {"action": "deactivate"})
+    entry = OperationLog.objects.filter(action="access.member.deactivate").get()
+    page = admin_client.get(f"/admin-center/audit/{entry.pk}/").content.decode()
+    shown, technical = page.split('data-testid="entry-technical"')
+    assert f"<dd>{admin.name}</dd>" in shown and "<dd>Emma Employee</dd>" in shown
+    for code in ("access.member.deactivate", f"access.membership:{emma.pk}", "is_active", "(id "):
+        assert code not in shown, code
+    assert "access.member.deactivate" in technical and f"access.membership:{emma.pk}" in technical
+    assert "Asia/Shanghai" in shown or str(admin.organization.tzinfo) in shown
 
 
 def test_another_organizations_entry_is_404(admin_client, other_org):
@@ -106,3 +120,12 @@ def test_saving_the_same_allowlist_twice_records_one_change(admin, admin_client)
     for _ in range(2):
         admin_client.post("/admin-center/settings/ip-allowlist/", {"admin": "127.0.0.1"})
     assert OperationLog.objects.filter(action="access.ip_allowlist.update").count() == 1
+
+
+def test_a_sign_in_entry_names_the_account_by_its_owner(admin, admin_client):
+    admin_client.logout()
+    admin_client.post("/accounts/login/", {"username": admin.user.username, "password": PASSWORD})
+    entry = OperationLog.objects.filter(action="access.session.login").latest("sequence")
+    page = admin_client.get(f"/admin-center/audit/{entry.pk}/").content.decode()
+    shown = page.split('data-testid="entry-technical"')[0]
+    assert f"<dt>Target</dt><dd>{admin.name}</dd>" in shown, shown[-1500:]
