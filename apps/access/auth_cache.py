@@ -11,7 +11,6 @@ refused from the next request on, with the cache warm (tests/access/test_auth_ca
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.access import cache_scopes
@@ -57,7 +56,7 @@ def token_authenticate_cached(*, raw: str) -> tuple[ApiToken, Membership | None,
     """(token, its membership, whether the membership was read) for a bearer token; NotAuthenticated as
     token_authenticate says. A token without an organization caches nothing (its membership depends on
     the request's X-Organization)."""
-    from apps.access.services import LAST_USED_RESOLUTION, TOKEN_PREFIX, token_authenticate, token_hash
+    from apps.access.services import TOKEN_PREFIX, token_authenticate, token_hash, token_use
 
     if not raw.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("TOKEN_INVALID", _("The API token is not valid."))
@@ -66,12 +65,7 @@ def token_authenticate_cached(*, raw: str) -> tuple[ApiToken, Membership | None,
     cached = gencache.fetch(key, with_generations=True)
     if cached is not None:
         gens, (token, membership) = cached
-        if token.is_expired:
-            raise NotAuthenticated("TOKEN_EXPIRED", _("The API token has expired."))
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
+        if token_use(token):
             gencache.store(key, (token, membership), gens)
         return token, membership, True
     gens = gencache.generations([GLOBAL, token_scope(key_hash)])

@@ -120,14 +120,22 @@ def token_authenticate(*, raw: str) -> ApiToken:
         raise NotAuthenticated("TOKEN_INVALID", _("The API token is not valid."))
     if token.is_revoked:
         raise NotAuthenticated("TOKEN_REVOKED", _("The API token was revoked."))
+    token_use(token)
+    return token
+
+
+def token_use(token: ApiToken) -> bool:
+    """Refuse an expired token (NotAuthenticated TOKEN_EXPIRED), else record its use; True when
+    last_used_at was written. It is touched at most once a minute, so that a busy integrator does not write
+    on every call (and a cached token is stored again only then)."""
     if token.is_expired:
         raise NotAuthenticated("TOKEN_EXPIRED", _("The API token has expired."))
     now = timezone.now()
-    # Touch last_used_at at most once a minute so that a busy integrator does not write on every call.
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return token
+    if token.last_used_at is not None and now - token.last_used_at <= LAST_USED_RESOLUTION:
+        return False
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+    return True
 
 
 def tokens_purge(*, older_than_days: int, actor: AbstractBaseUser | None = None) -> int:
