@@ -27,9 +27,11 @@ wsgi_app = "config.wsgi:application"
 bind = env.list("GUNICORN_BIND", default=["127.0.0.1:8000"])
 
 # Threads, not more processes: an upload is streamed to us unbuffered (nginx's proxy_request_buffering
-# off), so a slow client holds a thread, not a whole worker. 2 cores -> 5 workers x 4 threads.
+# off), so a slow client holds a thread, not a whole worker. cores + 1 workers (2 cores -> 3 x 4 threads):
+# measured against 2 x cores + 1 in docs/deploy.md "Sizing", fewer processes contending for the cores did
+# as many or more requests a second with less CPU per request.
 worker_class = "gthread"
-workers = env.int("GUNICORN_WORKERS", default=2 * _cores() + 1)
+workers = env.int("GUNICORN_WORKERS", default=_cores() + 1)
 threads = env.int("GUNICORN_THREADS", default=4)
 
 # Above nginx's longest proxy_read_timeout (300s on import routes): gunicorn never kills a request

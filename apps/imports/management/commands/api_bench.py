@@ -102,7 +102,7 @@ class Command(BaseCommand):
             write_file(import_file, rows, min(math.ceil(rows / DAYS), options["members"]), check_out="18:00")
 
         env_workers = options["workers"] or int(
-            os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)) + 1)
+            os.environ.get("GUNICORN_WORKERS", len(os.sched_getaffinity(0)) + 1)
         )
         env_threads = options["threads"] or int(os.environ.get("GUNICORN_THREADS", 4))
         servers = runner.start_servers(
