@@ -48,7 +48,7 @@ format: install
 
 test: lint
 	@mkdir -p var output
-	DJANGO_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	DJANGO_ENV=test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 # One catalogue for the whole project (frontend/locale, the first of LOCALE_PATHS); run from the root so that
 # every app's templates and code are scanned. Translate the new entries in the .po, then run it again.

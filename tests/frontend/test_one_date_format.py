@@ -127,7 +127,7 @@ def test_a_month_is_named_in_the_languages_format(make_member, language, title):
         for url, heading in (
             ("/attendance/", "month-title"),
             ("/attendance/team/month/", "team-month-title"),
-            (f"/admin-center/users/{admin.pk}/", "month-title"),
+            (f"/admin-center/users/{admin.user_id}/", "month-title"),
         ):
             html = client.get(url).content.decode()
             assert f'<h2 id="{heading}">{title}</h2>' in html, url
