@@ -89,14 +89,11 @@ def memberships_cached(user) -> list[Membership]:
     """memberships_for_user(user) as a list, each with its roles and permissions read."""
     from apps.access.selectors import memberships_for_user
 
-    key = _memberships_key(user.pk)
-    cached = gencache.fetch(key)
-    if cached is not None:
-        return cached
-    gens = gencache.generations([GLOBAL, user_scope(user.pk)])
-    memberships = [_warm(membership) for membership in memberships_for_user(user=user)]
-    gencache.store(key, memberships, gens)
-    return memberships
+    return gencache.remember(
+        _memberships_key(user.pk),
+        [GLOBAL, user_scope(user.pk)],
+        lambda: [_warm(membership) for membership in memberships_for_user(user=user)],
+    )
 
 
 # --- invalidation -------------------------------------------------------------------------------------

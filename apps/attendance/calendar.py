@@ -53,19 +53,16 @@ def _calendar_scope(organization_id) -> str:
 
 def _organization_calendar(organization: Organization) -> tuple[tuple[Holiday, ...], frozenset[int]]:
     """(every holiday of the organization, the members with any shift assignment), cached."""
-    key = f"attendance:calendar:{organization.pk}"
-    cached = gencache.fetch(key)
-    if cached is not None:
-        return cached
-    gens = gencache.generations([_calendar_scope(organization.pk)])
-    value = (
-        tuple(Holiday.objects.for_org(organization).order_by("date")),
-        frozenset(
-            ShiftAssignment.objects.for_org(organization).values_list("member_id", flat=True).distinct()
+    return gencache.remember(
+        f"attendance:calendar:{organization.pk}",
+        [_calendar_scope(organization.pk)],
+        lambda: (
+            tuple(Holiday.objects.for_org(organization).order_by("date")),
+            frozenset(
+                ShiftAssignment.objects.for_org(organization).values_list("member_id", flat=True).distinct()
+            ),
         ),
     )
-    gencache.store(key, value, gens)
-    return value
 
 
 @receiver(post_save, sender=Holiday, dispatch_uid="calendar_cache_holiday_save")

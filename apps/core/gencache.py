@@ -19,7 +19,7 @@ value cached before an outage the writer could not reach the cache in may be use
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -95,3 +95,15 @@ def fetch(key: str, *, with_generations: bool = False):
         logger.warning("cache unreachable: reading from the database", exc_info=True)
         return None
     return (gens, value) if with_generations else value
+
+
+def remember(key: str, scopes: Iterable[str], build: Callable[[], object]):
+    """The value under `key` if still current, else `build()` stored under `scopes`' generations, read
+    before it runs (the order the module's docstring asks of builders). `build` must not return None."""
+    cached = fetch(key)
+    if cached is not None:
+        return cached
+    gens = generations(scopes)
+    value = build()
+    store(key, value, gens)
+    return value

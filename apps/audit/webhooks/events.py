@@ -51,17 +51,16 @@ def _subscriptions(organization: Organization) -> tuple[tuple[int, frozenset[str
     """(id, event types) of the organization's active endpoints, cached (ids and types only, never the
     secret): every event of an organization without webhooks asked the database for them before. Stale
     from the next read on once an endpoint is saved or deleted (the receiver below)."""
-    key = f"audit:webhooks:{organization.pk}"
-    cached = gencache.fetch(key)
-    if cached is not None:
-        return cached
-    gens = gencache.generations([_endpoints_scope(organization.pk)])
-    value = tuple(
-        (endpoint.pk, frozenset(endpoint.events))
-        for endpoint in WebhookEndpoint.objects.for_org(organization).filter(is_active=True).order_by("id")
+    return gencache.remember(
+        f"audit:webhooks:{organization.pk}",
+        [_endpoints_scope(organization.pk)],
+        lambda: tuple(
+            (endpoint.pk, frozenset(endpoint.events))
+            for endpoint in WebhookEndpoint.objects.for_org(organization)
+            .filter(is_active=True)
+            .order_by("id")
+        ),
     )
-    gencache.store(key, value, gens)
-    return value
 
 
 @receiver(post_save, sender=WebhookEndpoint, dispatch_uid="webhooks_cache_endpoint_save")
